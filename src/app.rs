@@ -1,0 +1,49 @@
+//! Builds the Rocket instance: configuration, database, migrations and seed, routes.
+
+use rocket::fairing::AdHoc;
+use rocket::{Build, Rocket};
+use rocket_db_pools::Database;
+
+use crate::config::Config;
+use crate::db::{seed, Db};
+use crate::{web, Error, Result};
+
+pub fn build(config: &Config) -> Result<Rocket<Build>> {
+    let settings = config.settings.clone();
+    ensure_data_dir(&settings.data_dir)?;
+    let demo = settings.demo;
+    Ok(rocket::custom(config.figment.clone())
+        .manage(settings)
+        .attach(Db::init())
+        .attach(AdHoc::try_on_ignite("Migrations and seed", move |rocket| async move {
+            let Some(db) = Db::fetch(&rocket) else { return Err(rocket) };
+            match prepare_database(db, demo).await {
+                Ok(()) => Ok(rocket),
+                Err(error) => {
+                    tracing::error!(%error, "could not prepare the database");
+                    Err(rocket)
+                }
+            }
+        }))
+        .mount("/", web::routes())
+        .register("/", web::catchers()))
+}
+
+/// Brings the schema up to date, seeds a new database, and creates demo accounts on request.
+pub async fn prepare_database(db: &crate::db::DbPool, demo: bool) -> Result<()> {
+    db.migrate().await?;
+    if seed::apply_once(db).await? {
+        tracing::info!("new database: seed data applied");
+    }
+    if demo {
+        let created = seed::ensure_demo_accounts(db).await?;
+        tracing::warn!(created, password = seed::DEMO_PASSWORD, "demo accounts enabled");
+    }
+    Ok(())
+}
+
+fn ensure_data_dir(path: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|e| {
+        Error::io(format!("cannot create the data directory {} (data_dir / OC_PIZZA_DATA_DIR)", path.display()), e)
+    })
+}

@@ -1,0 +1,63 @@
+//! The command line: `oc-pizza [serve|migrate|check-config]`, `--version`.
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{CliOverrides, Config};
+use crate::db::{DbPool, PoolSettings};
+use crate::Result;
+
+#[derive(Debug, Parser)]
+#[command(name = "oc-pizza", version, about = "OC Pizza: commandes, cuisine, livraison et stock d'une chaîne de pizzerias")]
+pub struct Cli {
+    /// Create the demo accounts (refused in the release profile).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Apply pending database migrations and the first-boot seed, then exit.
+    Migrate,
+    /// Print the effective settings and where each one comes from (secrets redacted).
+    CheckConfig,
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let config = Config::load(&CliOverrides { demo: cli.demo })?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            config.validate()?;
+            let rocket = crate::app::build(&config)?;
+            rocket.launch().await.map_err(|e| crate::Error::Config(format!("the server could not start: {e}")))?;
+            Ok(())
+        }
+        Command::Migrate => {
+            config.validate()?;
+            std::fs::create_dir_all(&config.settings.data_dir)
+                .map_err(|e| crate::Error::io(format!("cannot create {}", config.settings.data_dir.display()), e))?;
+            let db = DbPool::connect(&config.settings.effective_database_url(), &PoolSettings::default()).await?;
+            crate::app::prepare_database(&db, config.settings.demo).await?;
+            db.close().await;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::CheckConfig => {
+            let rows = config.describe();
+            let width = rows.iter().map(|(key, _, _)| key.len()).max().unwrap_or(0);
+            for (key, value, source) in &rows {
+                println!("{key:width$} = {value:40}  # {source}");
+            }
+            match config.validate() {
+                Ok(()) => {
+                    println!("configuration is valid");
+                    Ok(())
+                }
+                Err(error) => Err(error),
+            }
+        }
+    }
+}

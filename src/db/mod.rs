@@ -1,0 +1,168 @@
+//! The database: one pool type serving SQLite or PostgreSQL, wired into Rocket through
+//! rocket_db_pools' `Pool` extension point, migrations embedded per backend, and the
+//! seed applied once.
+//!
+//! Queries are written once and compiled for each backend with [`db_run!`]: the body is
+//! duplicated by the macro, so each copy is type-checked against its own driver (no `Any`
+//! driver and its gaps).
+
+pub mod seed;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use rocket::figment::Figment;
+use rocket_db_pools::Database;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::{Error, Result};
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(Error::Config("database_url must start with sqlite:// or postgres://".into()))
+        }
+    }
+}
+
+/// A connection pool to whichever database the configuration names.
+#[derive(Debug, Clone)]
+pub enum DbPool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete sqlx pool of the active backend.
+/// The body is compiled once per backend, so it must be valid SQL and Rust for both.
+#[macro_export]
+macro_rules! db_run {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::DbPool::Sqlite($pool) => $body,
+            $crate::db::DbPool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Pool sizing and timeouts, from `databases.main.*` (rocket_db_pools' keys).
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub connect_timeout: Duration,
+    pub idle_timeout: Option<Duration>,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings { max_connections: 8, min_connections: 0, connect_timeout: Duration::from_secs(5), idle_timeout: None }
+    }
+}
+
+impl DbPool {
+    pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self> {
+        match Backend::from_url(url)? {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(settings.max_connections)
+                    .min_connections(settings.min_connections)
+                    .acquire_timeout(settings.connect_timeout)
+                    .idle_timeout(settings.idle_timeout)
+                    .connect_with(options)
+                    .await?;
+                Ok(DbPool::Sqlite(pool))
+            }
+            Backend::Postgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(settings.max_connections)
+                    .min_connections(settings.min_connections)
+                    .acquire_timeout(settings.connect_timeout)
+                    .idle_timeout(settings.idle_timeout)
+                    .connect(url)
+                    .await?;
+                Ok(DbPool::Postgres(pool))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbPool::Sqlite(_) => Backend::Sqlite,
+            DbPool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the embedded migrations of this backend that are not applied yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            DbPool::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
+            DbPool::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A round trip to the database (readiness probe).
+    pub async fn ping(&self) -> Result<()> {
+        db_run!(self, |pool| {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        db_run!(self, |pool| pool.close().await)
+    }
+}
+
+#[rocket::async_trait]
+impl rocket_db_pools::Pool for DbPool {
+    type Connection = DbPool;
+    type Error = Error;
+
+    async fn init(figment: &Figment) -> Result<Self> {
+        let config: rocket_db_pools::Config =
+            figment.extract().map_err(|e| Error::Config(format!("databases.{}: {e}", crate::config::DATABASE_NAME)))?;
+        let settings = PoolSettings {
+            max_connections: config.max_connections as u32,
+            min_connections: config.min_connections.unwrap_or(0),
+            connect_timeout: Duration::from_secs(config.connect_timeout),
+            idle_timeout: config.idle_timeout.map(Duration::from_secs),
+        };
+        DbPool::connect(&config.url, &settings).await
+    }
+
+    /// Handlers use the pool itself (cheap to clone) so that each query or transaction
+    /// takes a connection only for as long as it needs one.
+    async fn get(&self) -> Result<Self::Connection> {
+        Ok(self.clone())
+    }
+
+    async fn close(&self) {
+        DbPool::close(self).await
+    }
+}
+
+/// The application's database, managed by Rocket; a request guard as `&Db`.
+#[derive(Database)]
+#[database("main")]
+pub struct Db(DbPool);

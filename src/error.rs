@@ -1,0 +1,55 @@
+//! The one error type of the application, and how it answers an HTTP request.
+
+use rocket::http::Status;
+use rocket::response::{self, Responder};
+use rocket::Request;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("password hashing: {0}")]
+    PasswordHash(String),
+    #[error("{context}: {source}")]
+    Io { context: String, source: std::io::Error },
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+
+    pub fn status(&self) -> Status {
+        match self {
+            Error::NotFound => Status::NotFound,
+            Error::BadRequest(_) => Status::BadRequest,
+            Error::Database(sqlx::Error::PoolTimedOut) => Status::ServiceUnavailable,
+            _ => Status::InternalServerError,
+        }
+    }
+}
+
+impl<'r> Responder<'r, 'static> for Error {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let status = self.status();
+        if status.code >= 500 {
+            tracing::error!(error = %self, uri = %request.uri(), "request failed");
+        }
+        let message = match &self {
+            Error::BadRequest(message) => Some(message.as_str()),
+            _ => None,
+        };
+        let page = crate::views::errors::page(status, message);
+        response::Response::build_from(page.respond_to(request)?).status(status).ok()
+    }
+}

@@ -1,0 +1,19 @@
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[rocket::main]
+async fn main() -> std::process::ExitCode {
+    let cli = oc_pizza::cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("OC_PIZZA_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    match oc_pizza::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("oc-pizza: error: {error}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+use maud::{html, Markup};
+use rocket::http::Status;
+
+use super::layout::page as layout;
+
+/// A friendly page for an error status; `detail` says what was wrong with the request.
+pub fn page(status: Status, detail: Option<&str>) -> Markup {
+    let (title, explanation) = match status.code {
+        400 | 422 => ("Requête invalide", "Les informations envoyées ne sont pas valides."),
+        401 => ("Connexion requise", "Connectez-vous pour accéder à cette page."),
+        403 => ("Accès refusé", "Vous n'avez pas accès à cette page."),
+        404 => ("Page introuvable", "La page demandée n'existe pas ou n'existe plus."),
+        503 => ("Service momentanément indisponible", "Le service est momentanément indisponible. Réessayez dans un instant."),
+        code if code >= 500 => (
+            "Erreur du serveur",
+            "Une erreur inattendue s'est produite de notre côté. L'équipe technique est prévenue ; réessayez dans un instant.",
+        ),
+        _ => ("Requête refusée", "Cette requête n'a pas pu aboutir."),
+    };
+    layout(
+        title,
+        html! {
+            section.error-page {
+                h1 { (title) }
+                p { (explanation) }
+                @if let Some(detail) = detail { p.error-detail role="alert" { (detail) } }
+                p { a href="/" { "Revenir à l'accueil" } }
+                p.error-code { "Code " (status.code) }
+            }
+        },
+    )
+}

@@ -1,0 +1,139 @@
+use maud::{html, Markup};
+
+use super::layout::page;
+use crate::domain::availability::Availability;
+use crate::domain::money::format_eur;
+use crate::store::menu::MenuItem;
+use crate::store::pizzerias::{OpeningPeriod, Pizzeria, PizzeriaDetails};
+
+pub fn home(pizzerias: &[PizzeriaDetails]) -> Markup {
+    page(
+        "Choisissez votre pizzeria",
+        html! {
+            h1 { "Choisissez votre pizzeria" }
+            p.lead { "Commandez en ligne, à emporter ou en livraison, dans la pizzeria la plus proche de chez vous." }
+            @if pizzerias.is_empty() {
+                p { "Aucune pizzeria n'est ouverte aux commandes pour le moment." }
+            }
+            ul.pizzeria-list {
+                @for details in pizzerias {
+                    @let pizzeria = &details.pizzeria;
+                    li.card {
+                        h2 { (pizzeria.name) }
+                        p.address { (pizzeria.street) br; (pizzeria.postcode) " " (pizzeria.city) }
+                        p { "Téléphone : " a href={ "tel:" (pizzeria.phone.replace(' ', "")) } { (pizzeria.phone) } }
+                        @if !details.delivery_postcodes.is_empty() {
+                            p { "Livraison : " (details.delivery_postcodes.join(", ")) }
+                        }
+                        details {
+                            summary { "Horaires d'ouverture" }
+                            dl.hours {
+                                @for (day, periods) in weekly_hours(&details.opening_hours) {
+                                    dt { (day) }
+                                    dd { (periods) }
+                                }
+                            }
+                        }
+                        a.button href={ "/pizzerias/" (pizzeria.slug) "/menu" } {
+                            "Voir la carte"
+                            span.visually-hidden { " de " (pizzeria.name) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn menu(pizzeria: &Pizzeria, items: &[MenuItem]) -> Markup {
+    page(
+        &format!("La carte de {}", pizzeria.name),
+        html! {
+            nav.breadcrumb aria-label="Fil d'Ariane" { a href="/" { "Nos pizzerias" } " › " (pizzeria.name) }
+            h1 { "La carte — " (pizzeria.name) }
+            p.address { (pizzeria.street) ", " (pizzeria.postcode) " " (pizzeria.city) " · " (pizzeria.phone) }
+            p.note { "Prix TTC. Disponibilités mises à jour en temps réel selon le stock de la pizzeria." }
+            ul.menu-list {
+                @for item in items {
+                    li.card.pizza.sold-out[item.availability == Availability::SoldOut] data-pizza=(item.slug) {
+                        div.pizza-head {
+                            h2 { (item.name) }
+                            p.price { (format_eur(item.price_cents)) }
+                        }
+                        p { (item.description) }
+                        @if !item.allergens.is_empty() {
+                            p.allergens { "Allergènes : " (item.allergens.iter().map(|code| allergen_label(code)).collect::<Vec<_>>().join(", ")) }
+                        }
+                        @match item.availability {
+                            Availability::SoldOut => { p.badge.badge-out data-availability="sold-out" { "Épuisée" } }
+                            Availability::FewLeft(count) => {
+                                p.badge.badge-few data-availability="few-left" data-count=(count) { "Plus que " (count) }
+                            }
+                            Availability::Available => { p.badge.badge-ok data-availability="available" { "Disponible" } }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+const WEEKDAYS: [&str; 7] = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"];
+
+/// One line per day of the week, e.g. ("Mardi", "11h30–14h30, 18h00–23h00").
+fn weekly_hours(periods: &[OpeningPeriod]) -> Vec<(&'static str, String)> {
+    WEEKDAYS
+        .iter()
+        .enumerate()
+        .map(|(index, day)| {
+            let ranges: Vec<String> = periods
+                .iter()
+                .filter(|p| p.weekday == index as i64 + 1)
+                .map(|p| format!("{}–{}", clock(p.opens_minute), clock(p.closes_minute)))
+                .collect();
+            (*day, if ranges.is_empty() { "fermé".to_string() } else { ranges.join(", ") })
+        })
+        .collect()
+}
+
+fn clock(minute: i64) -> String {
+    format!("{}h{:02}", minute / 60, minute % 60)
+}
+
+pub fn allergen_label(code: &str) -> &str {
+    match code {
+        "gluten" => "gluten",
+        "crustaceans" => "crustacés",
+        "eggs" => "œufs",
+        "fish" => "poisson",
+        "peanuts" => "arachides",
+        "soy" => "soja",
+        "milk" => "lait",
+        "nuts" => "fruits à coque",
+        "celery" => "céleri",
+        "mustard" => "moutarde",
+        "sesame" => "sésame",
+        "sulphites" => "sulfites",
+        "lupin" => "lupin",
+        "molluscs" => "mollusques",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn period(weekday: i64, opens_minute: i64, closes_minute: i64) -> OpeningPeriod {
+        OpeningPeriod { pizzeria_id: 1, weekday, opens_minute, closes_minute }
+    }
+
+    #[test]
+    fn weekly_hours_lists_every_day() {
+        let hours = weekly_hours(&[period(2, 690, 870), period(2, 1080, 1380), period(1, 1080, 1440)]);
+        assert_eq!(hours.len(), 7);
+        assert_eq!(hours[0], ("Lundi", "18h00–24h00".to_string()));
+        assert_eq!(hours[1], ("Mardi", "11h30–14h30, 18h00–23h00".to_string()));
+        assert_eq!(hours[6], ("Dimanche", "fermé".to_string()));
+    }
+}
