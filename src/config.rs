@@ -106,7 +106,8 @@ impl Config {
     /// Refuses settings that must not reach production, naming the setting and the fix.
     pub fn validate(&self) -> Result<()> {
         // Extracting Rocket's own config validates address, port, limits, secret_key format, …
-        rocket::Config::try_from(&self.figment).map_err(|e| Error::Config(describe_figment_error(&e)))?;
+        let rocket_config =
+            rocket::Config::try_from(&self.figment).map_err(|e| Error::Config(describe_figment_error(&e)))?;
 
         let url = self.settings.effective_database_url();
         if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
@@ -120,7 +121,7 @@ impl Config {
             return Err(Error::Config("few_left_threshold must be 0 or more (OC_PIZZA_FEW_LEFT_THRESHOLD)".into()));
         }
         if self.is_release() {
-            if self.figment.find_value("secret_key").is_err() {
+            if !rocket_config.secret_key.is_provided() {
                 return Err(Error::Config(format!(
                     "secret_key is not set: the release profile needs a secret key to sign session cookies. \
                      Generate one with `openssl rand -base64 32` and set it as secret_key in {} \
@@ -156,6 +157,7 @@ impl Config {
             "databases.main.max_connections",
             "databases.main.connect_timeout",
         ];
+        let secret_key_set = rocket::Config::try_from(&self.figment).is_ok_and(|c| c.secret_key.is_provided());
         let mut rows = vec![(
             "profile".to_string(),
             self.profile.to_string(),
@@ -163,8 +165,10 @@ impl Config {
         )];
         for key in KEYS {
             let value = match self.figment.find_value(key) {
+                Ok(_) if *key == "secret_key" => {
+                    if secret_key_set { "(set, redacted)" } else { "(not set)" }.to_string()
+                }
                 Ok(value) => match *key {
-                    "secret_key" => "(set, redacted)".to_string(),
                     "database_url" => value.as_str().map(redact_url).unwrap_or_default(),
                     _ => value_to_string(&value),
                 },
@@ -227,7 +231,12 @@ fn value_to_string(value: &figment::value::Value) -> String {
     match value {
         Value::String(_, s) => s.clone(),
         Value::Bool(_, b) => b.to_string(),
-        Value::Num(_, n) => n.to_i128().map(|n| n.to_string()).or_else(|| n.to_f64().map(|f| f.to_string())).unwrap_or_default(),
+        Value::Num(_, n) => n
+            .to_u128()
+            .map(|n| n.to_string())
+            .or_else(|| n.to_i128().map(|n| n.to_string()))
+            .or_else(|| n.to_f64().map(|f| f.to_string()))
+            .unwrap_or_default(),
         Value::Empty(_, _) => String::new(),
         other => format!("{other:?}"),
     }

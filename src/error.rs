@@ -33,7 +33,10 @@ impl Error {
         match self {
             Error::NotFound => Status::NotFound,
             Error::BadRequest(_) => Status::BadRequest,
-            Error::Database(sqlx::Error::PoolTimedOut) => Status::ServiceUnavailable,
+            // The database is unreachable or overloaded: a temporary condition, not a bug.
+            Error::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_),
+            ) => Status::ServiceUnavailable,
             _ => Status::InternalServerError,
         }
     }

@@ -1,0 +1,272 @@
+//! Black-box test support: a fresh database per test (a SQLite file, or a PostgreSQL
+//! database created and dropped), the real `oc-pizza` binary started on a random port,
+//! and an HTTP client.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use oc_pizza::db::{DbPool, PoolSettings};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_oc-pizza");
+pub const PG_URL_VARIABLE: &str = "OC_PIZZA_TEST_PG_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async scenario once on SQLite and once on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::common::postgres_admin_url().is_none() {
+                        return;
+                    }
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+/// The PostgreSQL server for tests, or `None` (with a message) when it is not configured.
+/// In CI (`CI=true`) a skipped PostgreSQL test is a failure.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var(PG_URL_VARIABLE) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            if std::env::var("CI").is_ok_and(|ci| ci == "true") {
+                panic!("{PG_URL_VARIABLE} is not set: PostgreSQL tests cannot be skipped in CI");
+            }
+            eprintln!("SKIPPED: PostgreSQL test ({PG_URL_VARIABLE} is not set)");
+            None
+        }
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_suffix() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos % 100_000)
+}
+
+/// A database that exists for one test: a SQLite file in a temporary folder, or a
+/// PostgreSQL database that is dropped when this value is.
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    pub data_dir: tempfile::TempDir,
+    postgres: Option<(String, String)>, // (admin URL, database name)
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        let data_dir = tempfile::Builder::new().prefix("oc-pizza-test-").tempdir().expect("temporary folder");
+        match backend {
+            Backend::Sqlite => {
+                let url = oc_pizza::config::sqlite_url(&data_dir.path().join("oc-pizza.db"));
+                TestDb { backend, url, data_dir, postgres: None }
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url().expect("PostgreSQL URL");
+                let name = format!("oc_pizza_test_{}", unique_suffix());
+                let admin_pool = DbPool::connect(&admin, &PoolSettings { max_connections: 1, ..Default::default() })
+                    .await
+                    .expect("connect to the PostgreSQL test server");
+                if let DbPool::Postgres(pool) = &admin_pool {
+                    sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await.expect("create database");
+                }
+                admin_pool.close().await;
+                let url = with_database(&admin, &name);
+                TestDb { backend, url, data_dir, postgres: Some((admin, name)) }
+            }
+        }
+    }
+
+    /// A direct connection for the test's own reads and writes.
+    pub async fn pool(&self) -> DbPool {
+        DbPool::connect(&self.url, &PoolSettings { max_connections: 2, ..Default::default() })
+            .await
+            .expect("connect to the test database")
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else { return };
+        // Drop runs inside the test's runtime: use a thread with a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async {
+                let admin_pool = DbPool::connect(&admin, &PoolSettings { max_connections: 1, ..Default::default() })
+                    .await
+                    .map_err(std::io::Error::other)?;
+                if let DbPool::Postgres(pool) = &admin_pool {
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(pool)
+                        .await
+                        .map_err(std::io::Error::other)?;
+                }
+                admin_pool.close().await;
+                Ok::<_, std::io::Error>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop a PostgreSQL test database: {dropped:?}");
+        }
+    }
+}
+
+/// `postgres://user@host:port/old?opts` with its database replaced by `database`.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = base[authority_start..].find('/').map(|i| i + authority_start).unwrap_or(base.len());
+    format!("{}/{}{}", &base[..path_start], database, query)
+}
+
+/// Everything that reaches the binary's environment is set here: nothing from the
+/// developer's shell (DATABASE_URL, OC_PIZZA_*, ROCKET_*) leaks in.
+pub fn command(db: &TestDb) -> Command {
+    let mut command = Command::new(BINARY);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("OC_PIZZA_") || key.starts_with("ROCKET_") || key == "DATABASE_URL" {
+            command.env_remove(key);
+        }
+    }
+    let config_file = db.data_dir().join("oc-pizza.toml");
+    if !config_file.exists() {
+        std::fs::write(&config_file, "# test configuration\n").expect("write the test config file");
+    }
+    command
+        .current_dir(db.data_dir())
+        .env("DATABASE_URL", &db.url)
+        .env("OC_PIZZA_DATA_DIR", db.data_dir())
+        .env("OC_PIZZA_CONFIG", &config_file)
+        .env("ROCKET_ADDRESS", "127.0.0.1")
+        .env("ROCKET_CLI_COLORS", "false")
+        .env("ROCKET_LOG_LEVEL", "normal")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs the binary to completion (for commands such as `check-config`).
+pub fn run(db: &TestDb, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    command(db).args(args).envs(envs.iter().copied()).output().expect("run oc-pizza")
+}
+
+/// The real server, started on a random loopback port, killed when dropped.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    child: Child,
+    log_path: PathBuf,
+}
+
+impl TestApp {
+    pub async fn spawn(db: &TestDb) -> TestApp {
+        TestApp::spawn_with(db, &[], &[]).await
+    }
+
+    pub async fn spawn_with(db: &TestDb, args: &[&str], envs: &[(&str, &str)]) -> TestApp {
+        let port = free_port();
+        let log_path = db.data_dir().join(format!("server-{port}.log"));
+        let log = std::fs::File::create(&log_path).expect("server log file");
+        let child = command(db)
+            .args(args)
+            .envs(envs.iter().copied())
+            .env("ROCKET_PORT", port.to_string())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .expect("start oc-pizza");
+        let mut app = TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("HTTP client"),
+            child,
+            log_path,
+        };
+        app.wait_until_up().await;
+        app
+    }
+
+    async fn wait_until_up(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("oc-pizza exited during start-up ({status}):\n{}", self.log());
+            }
+            if let Ok(response) = self.client.get(format!("{}/healthz", self.address)).send().await {
+                if response.status() == 200 {
+                    return;
+                }
+            }
+            if Instant::now() > deadline {
+                panic!("oc-pizza did not answer /healthz within 60 s:\n{}", self.log());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{}", self.address, path)).send().await.expect("HTTP request")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("response body"))
+    }
+
+    /// Stops the server the hard way (as a crash or a power cut would).
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// Runs one statement on the test database (the test's own hand on the data).
+pub async fn execute(db: &DbPool, sql: &str) -> u64 {
+    oc_pizza::db_run!(db, |pool| sqlx::query(sql).execute(pool).await.expect(sql).rows_affected())
+}
+
+pub async fn count(db: &DbPool, sql: &str) -> i64 {
+    oc_pizza::db_run!(db, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.expect(sql))
+}

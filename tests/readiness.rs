@@ -1,0 +1,123 @@
+//! `/healthz` says the process is up; `/readyz` says the database answers.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Backend, TestApp, TestDb};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::AbortHandle;
+
+/// A loopback TCP relay to PostgreSQL that the test can cut (every connection dropped, the
+/// port closed) and restore, to make the database unreachable without touching the server.
+struct Relay {
+    port: u16,
+    target: String,
+    tasks: Arc<Mutex<Vec<AbortHandle>>>,
+}
+
+impl Relay {
+    async fn start(target: String) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("relay port");
+        let port = listener.local_addr().expect("relay address").port();
+        let relay = Relay { port, target, tasks: Arc::default() };
+        relay.serve(listener);
+        relay
+    }
+
+    fn serve(&self, listener: TcpListener) {
+        let tasks = Arc::clone(&self.tasks);
+        let target = self.target.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                let connection = tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                tasks.lock().expect("relay tasks").push(connection.abort_handle());
+            }
+        });
+        self.tasks.lock().expect("relay tasks").push(accept.abort_handle());
+    }
+
+    fn cut(&self) {
+        for task in self.tasks.lock().expect("relay tasks").drain(..) {
+            task.abort();
+        }
+    }
+
+    async fn restore(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match TcpListener::bind(("127.0.0.1", self.port)).await {
+                Ok(listener) => return self.serve(listener),
+                Err(error) if Instant::now() > deadline => panic!("cannot reopen the relay port: {error}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+}
+
+/// `host:port` of a `postgres://user@host:port/db` URL.
+fn host_and_port(url: &str) -> String {
+    let rest = &url[url.find("://").expect("URL scheme") + 3..];
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let host = authority.rsplit('@').next().expect("host");
+    if host.contains(':') { host.to_string() } else { format!("{host}:5432") }
+}
+
+async fn wait_for_status(app: &TestApp, path: &str, expected: u16, within: Duration) -> String {
+    let deadline = Instant::now() + within;
+    loop {
+        let (status, body) = app.get_text(path).await;
+        if status == expected {
+            return body;
+        }
+        if Instant::now() > deadline {
+            panic!("{path} still answers {status} ({body}) after {within:?}; expected {expected}\n{}", app.log());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn readiness_follows_the_database(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    match backend {
+        Backend::Sqlite => {
+            let app = TestApp::spawn(&db).await;
+            assert_eq!(app.get_text("/healthz").await, (200, r#"{"status":"ok"}"#.to_string()));
+            assert_eq!(app.get_text("/readyz").await.0, 200);
+        }
+        Backend::Postgres => {
+            let relay = Relay::start(host_and_port(&db.url)).await;
+            let relayed_url = db.url.replacen(&host_and_port(&db.url), &format!("127.0.0.1:{}", relay.port), 1);
+            let app = TestApp::spawn_with(&db, &[], &[("DATABASE_URL", &relayed_url)]).await;
+            assert_eq!(app.get_text("/readyz").await.0, 200);
+            assert_eq!(app.get_text("/pizzerias/boulogne/menu").await.0, 200);
+
+            relay.cut();
+            let body = wait_for_status(&app, "/readyz", 503, Duration::from_secs(20)).await;
+            assert!(body.contains("unavailable"), "{body}");
+            assert_eq!(app.get_text("/healthz").await.0, 200, "the process itself is still up");
+            // A page that needs the database says so in French, with a 503, not a 500.
+            let (status, page) = app.get_text("/pizzerias/boulogne/menu").await;
+            assert_eq!(status, 503, "{page}");
+            assert!(page.contains("momentanément indisponible"), "{page}");
+
+            relay.restore().await;
+            wait_for_status(&app, "/readyz", 200, Duration::from_secs(30)).await;
+            assert_eq!(app.get_text("/pizzerias/boulogne/menu").await.0, 200);
+        }
+    }
+}
+
+both_backends!(readiness_follows_the_database);
+
+#[test]
+fn host_and_port_of_urls() {
+    assert_eq!(host_and_port("postgres://postgres@127.0.0.1/test"), "127.0.0.1:5432");
+    assert_eq!(host_and_port("postgres://u:p@db.local:6543/x?sslmode=disable"), "db.local:6543");
+}
