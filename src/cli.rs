@@ -51,13 +51,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             for (key, value, source) in &rows {
                 println!("{key:width$} = {value:40}  # {source}");
             }
-            match config.validate() {
-                Ok(()) => {
-                    println!("configuration is valid");
-                    Ok(())
-                }
-                Err(error) => Err(error),
-            }
+            config.validate()?;
+            println!("configuration is valid");
+            Ok(())
         }
     }
 }

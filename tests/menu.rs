@@ -152,7 +152,24 @@ async fn assets_are_embedded_and_cached(backend: Backend) {
     assert_eq!(logo.headers()["content-type"], "image/svg+xml");
 }
 
+async fn a_server_error_gets_a_french_page_without_details(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn(&db).await;
+    let pool = db.pool().await;
+    // Break the database under the running server: the menu query can no longer run.
+    execute(&pool, "DROP TABLE menu_withdrawals").await;
+    let (status, page) = app.get_text("/pizzerias/boulogne/menu").await;
+    assert_eq!(status, 500);
+    assert!(page.contains("Erreur du serveur"), "{page}");
+    assert!(!page.contains("menu_withdrawals"), "no internal detail reaches the customer: {page}");
+    assert!(app.log().contains("menu_withdrawals"), "the cause is in the log for the operator");
+    // The rest of the site still works.
+    assert_eq!(app.get_text("/").await.0, 200);
+    pool.close().await;
+}
+
 both_backends!(
+    a_server_error_gets_a_french_page_without_details,
     menu_availability_follows_the_stock,
     a_withdrawn_pizza_is_sold_out_in_that_pizzeria_only,
     unknown_pages_get_a_french_404,

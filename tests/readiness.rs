@@ -121,3 +121,31 @@ fn host_and_port_of_urls() {
     assert_eq!(host_and_port("postgres://postgres@127.0.0.1/test"), "127.0.0.1:5432");
     assert_eq!(host_and_port("postgres://u:p@db.local:6543/x?sslmode=disable"), "db.local:6543");
 }
+
+/// Production PostgreSQL runs on its own server: `sslmode=require` must give encrypted
+/// connections (this machine's PostgreSQL has TLS on, with a self-signed certificate).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_can_be_encrypted() {
+    if common::postgres_admin_url().is_none() {
+        return;
+    }
+    let db = TestDb::new(Backend::Postgres).await;
+    let encrypted_url = format!("{}{}sslmode=require", db.url, if db.url.contains('?') { '&' } else { '?' });
+    let app = TestApp::spawn_with(&db, &[], &[("DATABASE_URL", &encrypted_url)]).await;
+    assert_eq!(app.get_text("/readyz").await.0, 200);
+    assert_eq!(app.get_text("/pizzerias/vincennes/menu").await.0, 200);
+
+    let database = db.url.rsplit('/').next().expect("database name").split('?').next().expect("name").to_string();
+    let observer_url =
+        format!("{}{}sslmode=disable&application_name=observer", db.url, if db.url.contains('?') { '&' } else { '?' });
+    let observer = oc_pizza::db::DbPool::connect(&observer_url, &Default::default()).await.expect("observer");
+    let application_connections = |ssl: bool| {
+        format!(
+            "SELECT COUNT(*) FROM pg_stat_activity a JOIN pg_stat_ssl s ON s.pid = a.pid
+             WHERE a.datname = '{database}' AND a.application_name <> 'observer' AND s.ssl = {ssl}"
+        )
+    };
+    assert!(common::count(&observer, &application_connections(true)).await >= 1, "the application's connections use TLS");
+    assert_eq!(common::count(&observer, &application_connections(false)).await, 0, "and none is in clear text");
+    observer.close().await;
+}

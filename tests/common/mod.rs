@@ -3,6 +3,7 @@
 //! and an HTTP client.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -51,7 +52,8 @@ pub fn postgres_admin_url() -> Option<String> {
             if std::env::var("CI").is_ok_and(|ci| ci == "true") {
                 panic!("{PG_URL_VARIABLE} is not set: PostgreSQL tests cannot be skipped in CI");
             }
-            eprintln!("SKIPPED: PostgreSQL test ({PG_URL_VARIABLE} is not set)");
+            // Written to stderr directly so that the test harness does not hide it.
+            let _ = writeln!(std::io::stderr(), "SKIPPED: PostgreSQL test ({PG_URL_VARIABLE} is not set)");
             None
         }
     }
@@ -258,8 +260,21 @@ impl Drop for TestApp {
     }
 }
 
+/// A loopback port that is free now and was not handed out before in this process (the
+/// kernel may give a just-released port again to a concurrent test).
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).map(|a| a.port()).expect("free port")
+    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut handed_out = HANDED_OUT.lock().expect("port registry");
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|address| address.port())
+            .expect("free port");
+        if !handed_out.contains(&port) {
+            handed_out.push(port);
+            return port;
+        }
+    }
 }
 
 /// Runs one statement on the test database (the test's own hand on the data).
