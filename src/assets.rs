@@ -47,6 +47,8 @@ impl<'r> FromRequest<'r> for IfNoneMatch {
     }
 }
 
+// Short-lived, built once per request: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum AssetResponse {
     Body { content: Vec<u8>, content_type: ContentType, etag: String, immutable: bool },
     NotModified { etag: String },
@@ -77,7 +79,8 @@ pub fn serve(path: PathBuf, v: Option<&str>, if_none_match: IfNoneMatch) -> Opti
     let file = Assets::get(key)?;
     let hash = hashes().get(key)?;
     let etag = format!("\"{}\"", &hash[..32]);
-    if if_none_match.0.as_deref().is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*")) {
+    if if_none_match.0.as_deref().is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"))
+    {
         return Some(AssetResponse::NotModified { etag });
     }
     let content_type = path

@@ -7,7 +7,11 @@ use crate::db::{DbPool, PoolSettings};
 use crate::Result;
 
 #[derive(Debug, Parser)]
-#[command(name = "oc-pizza", version, about = "OC Pizza: commandes, cuisine, livraison et stock d'une chaîne de pizzerias")]
+#[command(
+    name = "oc-pizza",
+    version,
+    about = "OC Pizza: commandes, cuisine, livraison et stock d'une chaîne de pizzerias"
+)]
 pub struct Cli {
     /// Create the demo accounts (refused in the release profile).
     #[arg(long, global = true)]
@@ -32,7 +36,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve => {
             config.validate()?;
             let rocket = crate::app::build(&config)?;
-            rocket.launch().await.map_err(|e| crate::Error::Config(format!("the server could not start: {e}")))?;
+            rocket.launch().await.map_err(|e| crate::Error::Startup(e.to_string()))?;
             Ok(())
         }
         Command::Migrate => {

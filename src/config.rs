@@ -85,7 +85,7 @@ impl Config {
             .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
             .merge(Toml::file(&config_file).profile(Profile::Global))
             .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE", "CONFIG"]).global())
-            .merge(Env::prefixed("OC_PIZZA_").ignore(&["CONFIG"]).global())
+            .merge(Env::prefixed("OC_PIZZA_").ignore(&["CONFIG", "LOG"]).global())
             .merge(Env::raw().only(&["DATABASE_URL"]).global());
         if overrides.demo {
             figment = figment.merge(Serialized::global("demo", true));
@@ -110,13 +110,13 @@ impl Config {
             rocket::Config::try_from(&self.figment).map_err(|e| Error::Config(describe_figment_error(&e)))?;
 
         let url = self.settings.effective_database_url();
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(Error::Config(format!(
+        crate::db::Backend::from_url(&url).map_err(|_| {
+            Error::Config(format!(
                 "database_url must start with sqlite:// or postgres:// (got {}); set DATABASE_URL or database_url in {}",
                 redact_url(&url),
                 self.config_file.display()
-            )));
-        }
+            ))
+        })?;
         if self.settings.few_left_threshold < 0 {
             return Err(Error::Config("few_left_threshold must be 0 or more (OC_PIZZA_FEW_LEFT_THRESHOLD)".into()));
         }
@@ -164,32 +164,32 @@ impl Config {
             "ROCKET_PROFILE or the build's default".to_string(),
         )];
         for key in KEYS {
-            let value = match self.figment.find_value(key) {
-                Ok(_) if *key == "secret_key" => {
-                    if secret_key_set { "(set, redacted)" } else { "(not set)" }.to_string()
-                }
-                Ok(value) => match *key {
-                    "database_url" => value.as_str().map(redact_url).unwrap_or_default(),
-                    _ => value_to_string(&value),
-                },
-                Err(_) => match *key {
-                    "secret_key" => "(not set)".to_string(),
-                    "database_url" => {
-                        let url = self.settings.effective_database_url();
-                        rows.push((key.to_string(), redact_url(&url), "derived from data_dir".to_string()));
-                        continue;
-                    }
-                    _ => "(not set)".to_string(),
-                },
+            let found = self.figment.find_value(key).ok();
+            let value = match (*key, &found) {
+                ("secret_key", _) => if secret_key_set { "(set, redacted)" } else { "(not set)" }.to_string(),
+                ("database_url", _) => redact_url(&self.settings.effective_database_url()),
+                (_, Some(value)) => value_to_string(value),
+                ("databases.main.max_connections", None) => "(workers × 4)".to_string(),
+                ("databases.main.connect_timeout", None) => "(5 seconds)".to_string(),
+                (_, None) => "(not set)".to_string(),
             };
-            let source = self
-                .figment
-                .find_metadata(key)
-                .map(|metadata| match &metadata.source {
-                    Some(figment::Source::File(path)) => format!("{} ({})", metadata.name, path.display()),
-                    _ => metadata.name.to_string(),
-                })
-                .unwrap_or_else(|| "built-in default".to_string());
+            let source = match *key {
+                "database_url" if self.settings.database_url.as_deref().is_none_or(|url| url.trim().is_empty()) => {
+                    "derived from data_dir".to_string()
+                }
+                _ => self
+                    .figment
+                    .find_metadata(key)
+                    .map(|metadata| match &metadata.source {
+                        Some(figment::Source::File(path)) => format!("{} ({})", metadata.name, path.display()),
+                        Some(figment::Source::Code(_)) if !metadata.name.contains("environment") => {
+                            "built-in default".to_string()
+                        }
+                        _ if metadata.name.ends_with("::default()") => "built-in default".to_string(),
+                        _ => metadata.name.to_string(),
+                    })
+                    .unwrap_or_else(|| "built-in default".to_string()),
+            };
             rows.push((key.to_string(), value, source));
         }
         rows
@@ -216,12 +216,9 @@ pub fn redact_url(url: &str) -> String {
     let authority_end = rest.find('/').unwrap_or(rest.len());
     let authority = &rest[..authority_end];
     match (authority.rfind('@'), authority.find(':')) {
-        (Some(at), Some(colon)) if colon < at => format!(
-            "{}://{}:***{}",
-            &url[..scheme_end],
-            &authority[..colon],
-            &rest[at..]
-        ),
+        (Some(at), Some(colon)) if colon < at => {
+            format!("{}://{}:***{}", &url[..scheme_end], &authority[..colon], &rest[at..])
+        }
         _ => url.to_string(),
     }
 }
@@ -254,7 +251,10 @@ mod tests {
     fn redacts_the_password_only() {
         assert_eq!(redact_url("postgres://app:s3cret@db.internal:5432/oc"), "postgres://app:***@db.internal:5432/oc");
         assert_eq!(redact_url("postgres://app@db/oc"), "postgres://app@db/oc");
-        assert_eq!(redact_url("sqlite:///var/lib/oc-pizza/oc-pizza.db?mode=rwc"), "sqlite:///var/lib/oc-pizza/oc-pizza.db?mode=rwc");
+        assert_eq!(
+            redact_url("sqlite:///var/lib/oc-pizza/oc-pizza.db?mode=rwc"),
+            "sqlite:///var/lib/oc-pizza/oc-pizza.db?mode=rwc"
+        );
     }
 
     #[test]

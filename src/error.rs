@@ -14,6 +14,8 @@ pub enum Error {
     BadRequest(String),
     #[error("configuration: {0}")]
     Config(String),
+    #[error("the server could not start: {0}")]
+    Startup(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("database migration: {0}")]

@@ -33,7 +33,9 @@ async fn first_boot_seeds_and_later_boots_do_not_duplicate(backend: Backend) {
     let (status, home) = app.get_text("/").await;
     assert_eq!(status, 200);
     assert!(home.contains(r#"<html lang="fr">"#));
-    for name in ["OC Pizza Bastille", "OC Pizza Vaugirard", "OC Pizza Boulogne", "OC Pizza Montreuil", "OC Pizza Vincennes"] {
+    for name in
+        ["OC Pizza Bastille", "OC Pizza Vaugirard", "OC Pizza Boulogne", "OC Pizza Montreuil", "OC Pizza Vincennes"]
+    {
         assert!(home.contains(name), "home page lists {name}");
     }
     for slug in ["paris-bastille", "paris-vaugirard", "boulogne", "montreuil", "vincennes"] {
@@ -45,14 +47,29 @@ async fn first_boot_seeds_and_later_boots_do_not_duplicate(backend: Backend) {
 
     let pool = db.pool().await;
     let first = seeded_counts(&pool).await;
-    let find = |counts: &[(&str, i64)], table: &str| counts.iter().find(|(t, _)| *t == table).map(|(_, n)| *n).unwrap_or(-1);
+    let find =
+        |counts: &[(&str, i64)], table: &str| counts.iter().find(|(t, _)| *t == table).map(|(_, n)| *n).unwrap_or(-1);
     assert_eq!(find(&first, "pizzerias"), 5);
     assert!(find(&first, "ingredients") >= 20);
     assert!(find(&first, "pizzas") >= 12);
     assert_eq!(find(&first, "users"), 0, "no account exists without --demo");
     // Every active pizza has a recipe and a memo; every pizzeria has stock for every ingredient.
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM pizzas p WHERE NOT EXISTS (SELECT 1 FROM recipe_lines r WHERE r.pizza_id = p.id)").await, 0);
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM pizzas p WHERE NOT EXISTS (SELECT 1 FROM recipe_steps s WHERE s.pizza_id = p.id)").await, 0);
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT COUNT(*) FROM pizzas p WHERE NOT EXISTS (SELECT 1 FROM recipe_lines r WHERE r.pizza_id = p.id)"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT COUNT(*) FROM pizzas p WHERE NOT EXISTS (SELECT 1 FROM recipe_steps s WHERE s.pizza_id = p.id)"
+        )
+        .await,
+        0
+    );
     assert_eq!(find(&first, "stock"), find(&first, "pizzerias") * find(&first, "ingredients"));
     assert!(count(&pool, "SELECT COUNT(DISTINCT ingredient_id) FROM ingredient_allergens").await >= 8);
     // The stock equals the sum of its movements.

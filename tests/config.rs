@@ -34,7 +34,8 @@ async fn release_refuses_demo_accounts(backend: Backend) {
 
 async fn release_starts_with_a_secret_key(backend: Backend) {
     let db = TestDb::new(backend).await;
-    let app = TestApp::spawn_with(&db, &[], &[("ROCKET_PROFILE", "release"), ("ROCKET_SECRET_KEY", A_SECRET_KEY)]).await;
+    let app =
+        TestApp::spawn_with(&db, &[], &[("ROCKET_PROFILE", "release"), ("ROCKET_SECRET_KEY", A_SECRET_KEY)]).await;
     assert_eq!(app.get_text("/readyz").await.0, 200);
     assert_eq!(app.get_text("/pizzerias/montreuil/menu").await.0, 200);
 }
@@ -61,25 +62,39 @@ async fn invalid_settings_are_named(backend: Backend) {
 async fn check_config_tells_where_each_setting_comes_from(backend: Backend) {
     let db = TestDb::new(backend).await;
     // Rocket.toml (in the working directory) < the config file < the environment.
-    std::fs::write(db.data_dir().join("Rocket.toml"), "[default]\nport = 7001\nworkers = 3\n[debug]\nfew_left_threshold = 4\n")
-        .expect("Rocket.toml");
+    std::fs::write(
+        db.data_dir().join("Rocket.toml"),
+        "[default]\nport = 7001\nworkers = 3\n[debug]\nfew_left_threshold = 4\n",
+    )
+    .expect("Rocket.toml");
     std::fs::write(db.data_dir().join("oc-pizza.toml"), "port = 7002\ncookie_secure = true\n").expect("config file");
     let url_with_password = db.url.replacen("postgres://postgres@", "postgres://postgres:hunter2@", 1);
     let output = common::run(
         &db,
         &["check-config"],
-        &[("ROCKET_SECRET_KEY", A_SECRET_KEY), ("OC_PIZZA_READINESS_TIMEOUT_MS", "1500"), ("DATABASE_URL", &url_with_password)],
+        &[
+            ("ROCKET_SECRET_KEY", A_SECRET_KEY),
+            ("OC_PIZZA_READINESS_TIMEOUT_MS", "1500"),
+            ("DATABASE_URL", &url_with_password),
+        ],
     );
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "{text}{}", stderr(&output));
     let line = |key: &str| {
-        text.lines().find(|line| line.starts_with(&format!("{key} ")) || line.starts_with(&format!("{key}="))).unwrap_or_else(|| panic!("{key} in:\n{text}")).to_string()
+        text.lines()
+            .find(|line| line.starts_with(&format!("{key} ")) || line.starts_with(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("{key} in:\n{text}"))
+            .to_string()
     };
     assert!(line("workers").contains("= 3") && line("workers").contains("Rocket.toml"), "{}", line("workers"));
     assert!(line("port").contains("= 7002") && line("port").contains("oc-pizza.toml"), "{}", line("port"));
     assert!(line("cookie_secure").contains("true"), "{}", line("cookie_secure"));
     assert!(line("few_left_threshold").contains("= 4"), "{}", line("few_left_threshold"));
-    assert!(line("readiness_timeout_ms").contains("1500") && line("readiness_timeout_ms").contains("OC_PIZZA_"), "{}", line("readiness_timeout_ms"));
+    assert!(
+        line("readiness_timeout_ms").contains("1500") && line("readiness_timeout_ms").contains("OC_PIZZA_"),
+        "{}",
+        line("readiness_timeout_ms")
+    );
     assert!(line("secret_key").contains("(set, redacted)"), "{}", line("secret_key"));
     assert!(!text.contains(A_SECRET_KEY), "the secret key is never printed");
     assert!(!text.contains("hunter2"), "database passwords are never printed");

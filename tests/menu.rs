@@ -85,7 +85,10 @@ async fn menu_availability_follows_the_stock(backend: Backend) {
 
     // The seed itself starts two pizzerias short.
     assert_eq!(availability_of(&app.get_text("/pizzerias/vincennes/menu").await.1, "napolitaine").0, "sold-out");
-    assert_eq!(availability_of(&app.get_text("/pizzerias/montreuil/menu").await.1, "truffe"), ("few-left".into(), Some(3)));
+    assert_eq!(
+        availability_of(&app.get_text("/pizzerias/montreuil/menu").await.1, "truffe"),
+        ("few-left".into(), Some(3))
+    );
 }
 
 async fn a_withdrawn_pizza_is_sold_out_in_that_pizzeria_only(backend: Backend) {

@@ -66,7 +66,11 @@ fn host_and_port(url: &str) -> String {
     let rest = &url[url.find("://").expect("URL scheme") + 3..];
     let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
     let host = authority.rsplit('@').next().expect("host");
-    if host.contains(':') { host.to_string() } else { format!("{host}:5432") }
+    if host.contains(':') {
+        host.to_string()
+    } else {
+        format!("{host}:5432")
+    }
 }
 
 async fn wait_for_status(app: &TestApp, path: &str, expected: u16, within: Duration) -> String {
@@ -145,7 +149,10 @@ async fn postgres_connections_can_be_encrypted() {
              WHERE a.datname = '{database}' AND a.application_name <> 'observer' AND s.ssl = {ssl}"
         )
     };
-    assert!(common::count(&observer, &application_connections(true)).await >= 1, "the application's connections use TLS");
+    assert!(
+        common::count(&observer, &application_connections(true)).await >= 1,
+        "the application's connections use TLS"
+    );
     assert_eq!(common::count(&observer, &application_connections(false)).await, 0, "and none is in clear text");
     observer.close().await;
 }

@@ -40,7 +40,11 @@ async fn sqlite_schema(pool: &sqlx::SqlitePool) -> BTreeMap<String, Table> {
     for (name, sql) in tables {
         let mut table = Table::default();
         let columns: Vec<(String, String, bool, i64)> =
-            sqlx::query_as("SELECT name, type, \"notnull\", pk FROM pragma_table_info($1)").bind(&name).fetch_all(pool).await.expect("columns");
+            sqlx::query_as("SELECT name, type, \"notnull\", pk FROM pragma_table_info($1)")
+                .bind(&name)
+                .fetch_all(pool)
+                .await
+                .expect("columns");
         for (column, declared, not_null, pk) in columns {
             if pk > 0 {
                 table.primary_key.insert(column.clone());
@@ -61,13 +65,20 @@ async fn sqlite_schema(pool: &sqlx::SqlitePool) -> BTreeMap<String, Table> {
         }
         table.foreign_keys = grouped.into_values().collect();
         let indexes: Vec<(String, String)> =
-            sqlx::query_as("SELECT name, origin FROM pragma_index_list($1) WHERE \"unique\" = 1").bind(&name).fetch_all(pool).await.expect("indexes");
+            sqlx::query_as("SELECT name, origin FROM pragma_index_list($1) WHERE \"unique\" = 1")
+                .bind(&name)
+                .fetch_all(pool)
+                .await
+                .expect("indexes");
         for (index, origin) in indexes {
             if origin == "pk" {
                 continue;
             }
-            let columns: Vec<(String,)> =
-                sqlx::query_as("SELECT name FROM pragma_index_info($1) ORDER BY seqno").bind(&index).fetch_all(pool).await.expect("index columns");
+            let columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                .bind(&index)
+                .fetch_all(pool)
+                .await
+                .expect("index columns");
             table.unique.insert(columns.into_iter().map(|(c,)| c).collect());
         }
         table.checks = sql.to_ascii_uppercase().matches("CHECK (").count();
@@ -89,7 +100,9 @@ async fn postgres_schema(pool: &sqlx::PgPool) -> BTreeMap<String, Table> {
         schema.entry(table).or_default().columns.insert(column, (type_family(&data_type), nullable == "NO"));
     }
     // Constraints with their columns in key order.
-    let constraints: Vec<(String, String, Vec<String>, Option<String>, Option<Vec<String>>)> = sqlx::query_as(
+    // (table, kind, columns, referenced table, referenced columns)
+    type ConstraintRow = (String, String, Vec<String>, Option<String>, Option<Vec<String>>);
+    let constraints: Vec<ConstraintRow> = sqlx::query_as(
         "SELECT c.conrelid::regclass::text, c.contype::text,
                 ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
                       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i),
@@ -176,7 +189,8 @@ async fn the_schema_refuses_bad_rows(backend: Backend) {
     refused("UPDATE pizzas SET price_cents = 0").await;
     refused("INSERT INTO users (email, password_hash, full_name, role) VALUES ('a@b.fr', 'x', 'A', 'pizzaiolo')").await;
     refused("INSERT INTO users (email, password_hash, full_name, role) VALUES ('a@b.fr', 'x', 'A', 'chef')").await;
-    refused("INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind) VALUES (999, 999, 5, 'restock')").await;
+    refused("INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind) VALUES (999, 999, 5, 'restock')")
+        .await;
     refused("INSERT INTO ingredient_allergens (ingredient_id, allergen) SELECT id, 'pineapple' FROM ingredients").await;
     refused(
         "INSERT INTO orders (reference, pizzeria_id, customer_name, customer_phone, channel, mode, status, payment_method,

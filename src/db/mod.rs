@@ -69,7 +69,12 @@ pub struct PoolSettings {
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        PoolSettings { max_connections: 8, min_connections: 0, connect_timeout: Duration::from_secs(5), idle_timeout: None }
+        PoolSettings {
+            max_connections: 8,
+            min_connections: 0,
+            connect_timeout: Duration::from_secs(5),
+            idle_timeout: None,
+        }
     }
 }
 

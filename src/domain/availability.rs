@@ -35,7 +35,7 @@ pub fn makeable(recipe: &[RecipeNeed], stock: &HashMap<i64, i64>) -> (i64, Optio
     for need in recipe {
         let in_stock = stock.get(&need.ingredient_id).copied().unwrap_or(0).max(0);
         let count = if need.quantity <= 0 { i64::MAX } else { in_stock / need.quantity };
-        if best.map_or(true, |(smallest, _)| count < smallest) {
+        if best.is_none_or(|(smallest, _)| count < smallest) {
             best = Some((count, need.ingredient_id));
         }
     }

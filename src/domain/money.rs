@@ -41,7 +41,7 @@ mod tests {
         assert_eq!(format_eur(950), "9,50\u{a0}€");
         assert_eq!(format_eur(1790), "17,90\u{a0}€");
         assert_eq!(format_eur(5), "0,05\u{a0}€");
-        assert_eq!(format_eur(123_456_78), "123\u{202f}456,78\u{a0}€");
+        assert_eq!(format_eur(12_345_678), "123\u{202f}456,78\u{a0}€");
         assert_eq!(format_eur(-250), "-2,50\u{a0}€");
     }
 

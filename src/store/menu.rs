@@ -49,11 +49,10 @@ pub async fn for_pizzeria(db: &DbPool, pizzeria_id: i64, few_left_threshold: i64
         )
         .fetch_all(pool)
         .await?;
-        let stock: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT ingredient_id, quantity FROM stock WHERE pizzeria_id = $1")
-                .bind(pizzeria_id)
-                .fetch_all(pool)
-                .await?;
+        let stock: Vec<(i64, i64)> = sqlx::query_as("SELECT ingredient_id, quantity FROM stock WHERE pizzeria_id = $1")
+            .bind(pizzeria_id)
+            .fetch_all(pool)
+            .await?;
         let allergens: Vec<(i64, String)> = sqlx::query_as(
             "SELECT DISTINCT r.pizza_id, a.allergen FROM recipe_lines r
              JOIN ingredient_allergens a ON a.ingredient_id = r.ingredient_id

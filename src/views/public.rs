@@ -62,7 +62,7 @@ pub fn menu(pizzeria: &Pizzeria, items: &[MenuItem]) -> Markup {
                         }
                         p { (item.description) }
                         @if !item.allergens.is_empty() {
-                            p.allergens { "Allergènes : " (item.allergens.iter().map(|code| allergen_label(code)).collect::<Vec<_>>().join(", ")) }
+                            p.allergens { "Allergènes : " (allergen_list(&item.allergens)) }
                         }
                         @match item.availability {
                             Availability::SoldOut => { p.badge.badge-out data-availability="sold-out" { "Épuisée" } }
@@ -100,6 +100,14 @@ fn clock(minute: i64) -> String {
     format!("{}h{:02}", minute / 60, minute % 60)
 }
 
+/// Allergens in French, in alphabetical order of their French names.
+fn allergen_list(codes: &[String]) -> String {
+    let mut labels: Vec<&str> = codes.iter().map(|code| allergen_label(code)).collect();
+    // Good enough a collation for these fourteen words: é sorts as e, œ as oe.
+    labels.sort_by_key(|label| label.replace('é', "e").replace('œ', "oe"));
+    labels.join(", ")
+}
+
 pub fn allergen_label(code: &str) -> &str {
     match code {
         "gluten" => "gluten",
@@ -126,6 +134,12 @@ mod tests {
 
     fn period(weekday: i64, opens_minute: i64, closes_minute: i64) -> OpeningPeriod {
         OpeningPeriod { pizzeria_id: 1, weekday, opens_minute, closes_minute }
+    }
+
+    #[test]
+    fn allergens_are_listed_in_french_alphabetical_order() {
+        let codes = ["fish", "gluten", "milk", "sulphites", "eggs", "celery", "crustaceans"].map(String::from);
+        assert_eq!(allergen_list(&codes), "céleri, crustacés, gluten, lait, œufs, poisson, sulfites");
     }
 
     #[test]
