@@ -42,7 +42,7 @@ pub async fn prepare_database(db: &crate::db::DbPool, demo: bool) -> Result<()> 
     Ok(())
 }
 
-fn ensure_data_dir(path: &std::path::Path) -> Result<()> {
+pub fn ensure_data_dir(path: &std::path::Path) -> Result<()> {
     std::fs::create_dir_all(path).map_err(|e| {
         Error::io(format!("cannot create the data directory {} (data_dir / OC_PIZZA_DATA_DIR)", path.display()), e)
     })

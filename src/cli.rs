@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::config::{CliOverrides, Config};
-use crate::db::{DbPool, PoolSettings};
+use crate::db::{BootLock, DbPool, PoolSettings};
 use crate::Result;
 
 #[derive(Debug, Parser)]
@@ -36,14 +36,19 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve => {
             config.validate()?;
             let rocket = crate::app::build(&config)?;
+            // Ignition connects to the database, migrates and seeds: one process at a time.
+            let boot_lock = BootLock::acquire(&config.settings.effective_database_url()).await?;
+            let rocket = rocket.ignite().await.map_err(|e| crate::Error::Startup(e.to_string()))?;
+            drop(boot_lock);
             rocket.launch().await.map_err(|e| crate::Error::Startup(e.to_string()))?;
             Ok(())
         }
         Command::Migrate => {
             config.validate()?;
-            std::fs::create_dir_all(&config.settings.data_dir)
-                .map_err(|e| crate::Error::io(format!("cannot create {}", config.settings.data_dir.display()), e))?;
-            let db = DbPool::connect(&config.settings.effective_database_url(), &PoolSettings::default()).await?;
+            crate::app::ensure_data_dir(&config.settings.data_dir)?;
+            let url = config.settings.effective_database_url();
+            let _boot_lock = BootLock::acquire(&url).await?;
+            let db = DbPool::connect(&url, &PoolSettings::default()).await?;
             crate::app::prepare_database(&db, config.settings.demo).await?;
             db.close().await;
             println!("database is up to date");

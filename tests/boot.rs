@@ -116,4 +116,26 @@ async fn demo_accounts_only_when_asked(backend: Backend) {
     pool.close().await;
 }
 
-both_backends!(first_boot_seeds_and_later_boots_do_not_duplicate, demo_accounts_only_when_asked);
+/// Two instances starting together on one empty database (`serve` and `migrate` run at
+/// the same time during an upgrade, two replicas): the schema and the seed land once,
+/// and both start.
+async fn concurrent_first_boots_seed_once(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let (first, second) = tokio::join!(TestApp::spawn(&db), TestApp::spawn(&db));
+    assert_eq!(first.get_text("/pizzerias/montreuil/menu").await.0, 200);
+    assert_eq!(second.get_text("/pizzerias/montreuil/menu").await.0, 200);
+    let pool = db.pool().await;
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM pizzerias").await, 5);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM app_meta").await, 1);
+    assert_eq!(
+        count(&pool, "SELECT COUNT(*) FROM stock").await,
+        count(&pool, "SELECT COUNT(*) FROM pizzerias").await * count(&pool, "SELECT COUNT(*) FROM ingredients").await
+    );
+    pool.close().await;
+}
+
+both_backends!(
+    first_boot_seeds_and_later_boots_do_not_duplicate,
+    demo_accounts_only_when_asked,
+    concurrent_first_boots_seed_once,
+);

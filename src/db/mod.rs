@@ -167,6 +167,31 @@ impl rocket_db_pools::Pool for DbPool {
     }
 }
 
+/// Serialises first-boot work (the switch to WAL, migrations, seed) between processes that
+/// share one SQLite file, such as `serve` and `migrate` started together. PostgreSQL needs
+/// none: sqlx's migrator takes an advisory lock and the seed claims its marker row.
+/// The lock is released when this value is dropped.
+pub struct BootLock(#[allow(dead_code)] Option<std::fs::File>);
+
+impl BootLock {
+    pub async fn acquire(url: &str) -> Result<BootLock> {
+        if Backend::from_url(url)? != Backend::Sqlite {
+            return Ok(BootLock(None));
+        }
+        let database = SqliteConnectOptions::from_str(url)?.get_filename().to_path_buf();
+        let path = std::path::PathBuf::from(format!("{}.lock", database.display()));
+        let locked = rocket::tokio::task::spawn_blocking(move || {
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+            file.lock()?; // waits for the other process, if any
+            Ok::<_, std::io::Error>(file)
+        })
+        .await
+        .map_err(|e| Error::io("boot lock", std::io::Error::other(e)))?
+        .map_err(|e| Error::io(format!("cannot lock {}.lock", database.display()), e))?;
+        Ok(BootLock(Some(locked)))
+    }
+}
+
 /// The application's database, managed by Rocket; a request guard as `&Db`.
 #[derive(Database)]
 #[database("main")]
