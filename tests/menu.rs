@@ -112,10 +112,26 @@ async fn a_withdrawn_pizza_is_sold_out_in_that_pizzeria_only(backend: Backend) {
 async fn unknown_pages_get_a_french_404(backend: Backend) {
     let db = TestDb::new(backend).await;
     let app = TestApp::spawn(&db).await;
-    for path in ["/pizzerias/atlantis/menu", "/nowhere", "/assets/css/missing.css"] {
+    let long_slug = format!("/pizzerias/{}/menu", "a".repeat(5000));
+    for path in [
+        "/pizzerias/atlantis/menu",
+        "/nowhere",
+        "/assets/css/missing.css",
+        "/pizzerias/'%20OR%20'1'='1/menu",
+        "/pizzerias/%C3%A9t%C3%A9/menu",
+        long_slug.as_str(),
+        "/assets/%2E%2E/Cargo.toml",
+    ] {
         let (status, body) = app.get_text(path).await;
         assert_eq!(status, 404, "{path}");
         assert!(body.contains("Page introuvable"), "{path}: {body}");
+        assert!(!body.contains("[package]"), "{path} must not leak files");
+    }
+    // Path traversal is refused with a 4xx page, never a file.
+    for path in ["/assets/..%2F..%2FCargo.toml", "/assets/%2e%2e%2f%2e%2e%2fCargo.toml"] {
+        let (status, body) = app.get_text(path).await;
+        assert!((400..500).contains(&status), "{path}: {status}");
+        assert!(body.contains("lang=\"fr\"") && !body.contains("[package]"), "{path}: {body}");
     }
     // An inactive pizzeria's menu is gone too.
     let pool = db.pool().await;
