@@ -14,6 +14,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
     let demo = settings.demo;
     Ok(rocket::custom(config.figment.clone())
         .manage(settings)
+        .attach(web::shield())
         .attach(Db::init())
         .attach(AdHoc::try_on_ignite("Migrations and seed", move |rocket| async move {
             let Some(db) = Db::fetch(&rocket) else { return Err(rocket) };
@@ -24,6 +25,20 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                     Err(rocket)
                 }
             }
+        }))
+        .attach(AdHoc::on_liftoff("Startup log", |rocket| {
+            Box::pin(async move {
+                let config = rocket.config();
+                let backend = Db::fetch(rocket).map(|db| format!("{:?}", db.backend())).unwrap_or_default();
+                tracing::info!(
+                    version = env!("CARGO_PKG_VERSION"),
+                    profile = %config.profile,
+                    database = backend,
+                    "listening on http://{}:{}",
+                    config.address,
+                    config.port
+                );
+            })
         }))
         .mount("/", web::routes())
         .register("/", web::catchers()))

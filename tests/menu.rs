@@ -141,6 +141,23 @@ async fn unknown_pages_get_a_french_404(backend: Backend) {
     pool.close().await;
 }
 
+async fn pages_carry_security_headers(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn(&db).await;
+    for path in ["/", "/pizzerias/boulogne/menu", "/nowhere"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().expect("CSP");
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+    }
+    // The pages need nothing the policy forbids: no inline script or style.
+    let home = app.get_text("/").await.1;
+    assert!(!home.contains("<script>") && !home.contains("<style") && !home.contains(" style="));
+}
+
 async fn assets_are_embedded_and_cached(backend: Backend) {
     let db = TestDb::new(backend).await;
     let app = TestApp::spawn(&db).await;
@@ -193,4 +210,5 @@ both_backends!(
     a_withdrawn_pizza_is_sold_out_in_that_pizzeria_only,
     unknown_pages_get_a_french_404,
     assets_are_embedded_and_cached,
+    pages_carry_security_headers,
 );

@@ -52,7 +52,7 @@ pub fn menu(pizzeria: &Pizzeria, items: &[MenuItem]) -> Markup {
             nav.breadcrumb aria-label="Fil d'Ariane" { a href="/" { "Nos pizzerias" } " › " (pizzeria.name) }
             h1 { "La carte — " (pizzeria.name) }
             p.address { (pizzeria.street) ", " (pizzeria.postcode) " " (pizzeria.city) " · " (pizzeria.phone) }
-            p.note { "Prix TTC. Disponibilités mises à jour en temps réel selon le stock de la pizzeria." }
+            p.note { "Prix TTC. Disponibilités calculées à l’instant selon le stock de la pizzeria." }
             ul.menu-list {
                 @for item in items {
                     li.card.pizza.sold-out[item.availability == Availability::SoldOut] data-pizza=(item.slug) {
