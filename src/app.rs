@@ -17,7 +17,8 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
         .attach(web::shield())
         .attach(Db::init())
         .attach(AdHoc::try_on_ignite("Migrations and seed", move |rocket| async move {
-            let Some(db) = Db::fetch(&rocket) else { return Err(rocket) };
+            // `state`, not `Db::fetch`: when the pool failed, its fairing has said why already.
+            let Some(db) = rocket.state::<Db>() else { return Err(rocket) };
             match prepare_database(db, demo).await {
                 Ok(()) => Ok(rocket),
                 Err(error) => {

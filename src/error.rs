@@ -18,6 +18,8 @@ pub enum Error {
     Startup(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("cannot connect to the database {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("password hashing: {0}")]
@@ -31,6 +33,16 @@ impl Error {
         Error::Io { context: context.into(), source }
     }
 
+    /// The process exit status for this error: 2 when the configuration is refused
+    /// (systemd must not restart: it would fail again), 1 otherwise (a database not up yet,
+    /// a port still taken: worth another try).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(_) => 2,
+            _ => 1,
+        }
+    }
+
     pub fn status(&self) -> Status {
         match self {
             Error::NotFound => Status::NotFound,
@@ -38,7 +50,8 @@ impl Error {
             // The database is unreachable or overloaded: a temporary condition, not a bug.
             Error::Database(
                 sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_),
-            ) => Status::ServiceUnavailable,
+            )
+            | Error::Connect { .. } => Status::ServiceUnavailable,
             _ => Status::InternalServerError,
         }
     }

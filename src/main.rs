@@ -13,7 +13,7 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("oc-pizza: error: {error}");
-            std::process::ExitCode::from(2)
+            std::process::ExitCode::from(error.exit_code())
         }
     }
 }

@@ -13,7 +13,7 @@ fn stderr(output: &std::process::Output) -> String {
 async fn release_refuses_to_start_without_a_secret_key(backend: Backend) {
     let db = TestDb::new(backend).await;
     let output = common::run(&db, &[], &[("ROCKET_PROFILE", "release")]);
-    assert!(!output.status.success(), "release without a secret key must not start");
+    assert_eq!(output.status.code(), Some(2), "release without a secret key must not start");
     let message = stderr(&output);
     assert!(message.contains("secret_key is not set"), "{message}");
     assert!(message.contains("ROCKET_SECRET_KEY"), "the message says how to fix it: {message}");
@@ -27,7 +27,7 @@ async fn release_refuses_to_start_without_a_secret_key(backend: Backend) {
 async fn release_refuses_demo_accounts(backend: Backend) {
     let db = TestDb::new(backend).await;
     let output = common::run(&db, &["--demo"], &[("ROCKET_PROFILE", "release"), ("ROCKET_SECRET_KEY", A_SECRET_KEY)]);
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let message = stderr(&output);
     assert!(message.contains("demo is enabled in the release profile"), "{message}");
 }
@@ -43,19 +43,19 @@ async fn release_starts_with_a_secret_key(backend: Backend) {
 async fn invalid_settings_are_named(backend: Backend) {
     let db = TestDb::new(backend).await;
     let output = common::run(&db, &[], &[("ROCKET_PORT", "quatre-vingt")]);
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).to_lowercase().contains("\"port\""), "{}", stderr(&output));
 
     let output = common::run(&db, &[], &[("OC_PIZZA_FEW_LEFT_THRESHOLD", "beaucoup")]);
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).to_lowercase().contains("few_left_threshold"), "{}", stderr(&output));
 
     let output = common::run(&db, &[], &[("DATABASE_URL", "mysql://root@localhost/pizza")]);
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("database_url must start with sqlite:// or postgres://"), "{}", stderr(&output));
 
     let output = common::run(&db, &[], &[("OC_PIZZA_CONFIG", "/nonexistent/oc-pizza.toml")]);
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("OC_PIZZA_CONFIG"), "{}", stderr(&output));
 }
 
@@ -102,7 +102,43 @@ async fn check_config_tells_where_each_setting_comes_from(backend: Backend) {
     assert!(line("data_dir").contains("OC_PIZZA_"), "{}", line("data_dir"));
 }
 
+/// A database that is not there yet is not a configuration error: the message says what
+/// failed (password hidden) and the exit status (1) lets systemd try again.
+async fn startup_failures_are_explained_and_retryable(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let output = match backend {
+        Backend::Postgres => {
+            let closed_port =
+                std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+            let url = format!("postgres://oc_pizza:hunter2@127.0.0.1:{closed_port}/oc_pizza");
+            common::run(&db, &[], &[("DATABASE_URL", &url), ("ROCKET_DATABASES", "{main={connect_timeout=1}}")])
+        }
+        Backend::Sqlite => {
+            let not_a_folder = db.data_dir().join("plain-file");
+            std::fs::write(&not_a_folder, "").expect("file");
+            let url = oc_pizza::config::sqlite_url(&not_a_folder.join("oc-pizza.db"));
+            common::run(
+                &db,
+                &[],
+                &[("DATABASE_URL", &url), ("OC_PIZZA_DATA_DIR", not_a_folder.to_str().expect("path"))],
+            )
+        }
+    };
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+    match backend {
+        Backend::Postgres => assert!(
+            message.contains("cannot connect to the database postgres://oc_pizza:***@127.0.0.1")
+                && message.contains("Connection refused"),
+            "{message}"
+        ),
+        Backend::Sqlite => assert!(message.contains("cannot create the data directory"), "{message}"),
+    }
+}
+
 both_backends!(
+    startup_failures_are_explained_and_retryable,
     release_refuses_to_start_without_a_secret_key,
     release_refuses_demo_accounts,
     release_starts_with_a_secret_key,

@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use rocket::figment::Figment;
 use rocket_db_pools::Database;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Connection;
 
 use crate::{Error, Result};
 
@@ -80,6 +81,13 @@ impl Default for PoolSettings {
 
 impl DbPool {
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self> {
+        Self::open(url, settings).await.map_err(|error| match error {
+            Error::Database(source) => Error::Connect { url: crate::config::redact_url(url), source },
+            other => other,
+        })
+    }
+
+    async fn open(url: &str, settings: &PoolSettings) -> Result<Self> {
         match Backend::from_url(url)? {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)?
@@ -98,14 +106,27 @@ impl DbPool {
                 Ok(DbPool::Sqlite(pool))
             }
             Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)?;
                 let pool = PgPoolOptions::new()
                     .max_connections(settings.max_connections)
                     .min_connections(settings.min_connections)
                     .acquire_timeout(settings.connect_timeout)
                     .idle_timeout(settings.idle_timeout)
-                    .connect(url)
-                    .await?;
-                Ok(DbPool::Postgres(pool))
+                    .connect_with(options.clone())
+                    .await;
+                match pool {
+                    Ok(pool) => Ok(DbPool::Postgres(pool)),
+                    // The pool retries until its timeout and then reports only that; one
+                    // direct attempt tells the operator why (refused, wrong password, …).
+                    Err(sqlx::Error::PoolTimedOut) => match PgConnection::connect_with(&options).await {
+                        Err(cause) => Err(cause.into()),
+                        Ok(connection) => {
+                            let _ = connection.close().await;
+                            Err(sqlx::Error::PoolTimedOut.into())
+                        }
+                    },
+                    Err(error) => Err(error.into()),
+                }
             }
         }
     }
