@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use rocket::figment::Figment;
 use rocket_db_pools::Database;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::pool::PoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
 use sqlx::Connection;
 
 use crate::{Error, Result};
@@ -79,6 +80,16 @@ impl Default for PoolSettings {
     }
 }
 
+impl PoolSettings {
+    fn pool_options<DB: sqlx::Database>(&self) -> PoolOptions<DB> {
+        PoolOptions::new()
+            .max_connections(self.max_connections)
+            .min_connections(self.min_connections)
+            .acquire_timeout(self.connect_timeout)
+            .idle_timeout(self.idle_timeout)
+    }
+}
+
 impl DbPool {
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self> {
         Self::open(url, settings).await.map_err(|error| match error {
@@ -96,24 +107,12 @@ impl DbPool {
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true);
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(settings.max_connections)
-                    .min_connections(settings.min_connections)
-                    .acquire_timeout(settings.connect_timeout)
-                    .idle_timeout(settings.idle_timeout)
-                    .connect_with(options)
-                    .await?;
+                let pool = settings.pool_options().connect_with(options).await?;
                 Ok(DbPool::Sqlite(pool))
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
-                let pool = PgPoolOptions::new()
-                    .max_connections(settings.max_connections)
-                    .min_connections(settings.min_connections)
-                    .acquire_timeout(settings.connect_timeout)
-                    .idle_timeout(settings.idle_timeout)
-                    .connect_with(options.clone())
-                    .await;
+                let pool = settings.pool_options().connect_with(options.clone()).await;
                 match pool {
                     Ok(pool) => Ok(DbPool::Postgres(pool)),
                     // The pool retries until its timeout and then reports only that; one
