@@ -174,7 +174,7 @@ impl Config {
                 (_, None) => "(not set)".to_string(),
             };
             let source = match *key {
-                "database_url" if self.settings.database_url.as_deref().is_none_or(|url| url.trim().is_empty()) => {
+                "database_url" if self.settings.explicit_database_url().is_none() => {
                     "derived from data_dir".to_string()
                 }
                 _ => self
@@ -197,10 +197,15 @@ impl Config {
 }
 
 impl Settings {
+    /// The database URL the operator set, if any (blank counts as unset).
+    pub fn explicit_database_url(&self) -> Option<&str> {
+        self.database_url.as_deref().map(str::trim).filter(|url| !url.is_empty())
+    }
+
     pub fn effective_database_url(&self) -> String {
-        match &self.database_url {
-            Some(url) if !url.trim().is_empty() => url.trim().to_string(),
-            _ => sqlite_url(&self.data_dir.join(SQLITE_FILE_NAME)),
+        match self.explicit_database_url() {
+            Some(url) => url.to_string(),
+            None => sqlite_url(&self.data_dir.join(SQLITE_FILE_NAME)),
         }
     }
 }
