@@ -12,7 +12,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
     let settings = config.settings.clone();
     ensure_data_dir(&settings.data_dir)?;
     let demo = settings.demo;
-    Ok(rocket::custom(config.figment.clone())
+    let rocket = rocket::custom(config.figment.clone())
         .manage(settings)
         .attach(web::shield())
         .attach(Db::init())
@@ -41,8 +41,35 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                 );
             })
         }))
-        .mount("/", web::routes())
-        .register("/", web::catchers()))
+        .attach(AdHoc::on_liftoff("Housekeeping", |rocket| {
+            Box::pin(async move {
+                if let Some(db) = Db::fetch(rocket) {
+                    rocket::tokio::spawn(housekeeping((**db).clone(), rocket.shutdown()));
+                }
+            })
+        }));
+    Ok(web::mount(rocket))
+}
+
+/// Every ten minutes: expired sessions and stale login counters go.
+async fn housekeeping(db: crate::db::DbPool, shutdown: rocket::Shutdown) {
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut interval = rocket::tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        rocket::tokio::select! {
+            _ = interval.tick() => {}
+            _ = &mut shutdown => return,
+        }
+        let now = crate::unix_now();
+        match crate::store::sessions::purge_expired(&db, now).await {
+            Ok(purged) if purged > 0 => tracing::info!(purged, "expired sessions purged"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not purge expired sessions"),
+        }
+        if let Err(error) = crate::store::login_throttle::purge(&db, now - 86_400).await {
+            tracing::warn!(%error, "could not purge login counters");
+        }
+    }
 }
 
 /// Brings the schema up to date, seeds a new database, and creates demo accounts on request.

@@ -35,6 +35,25 @@ pub struct Settings {
     pub few_left_threshold: i64,
     /// How long `/readyz` waits for the database before answering 503.
     pub readiness_timeout_ms: u64,
+    /// A session ends after this long without a request.
+    pub session_idle_minutes: i64,
+    /// A session ends this long after login, whatever happens.
+    pub session_absolute_hours: i64,
+    /// A customer who ticks "rester connecté" stays signed in this long.
+    pub session_remember_days: i64,
+    /// Failed logins for one account before it is locked.
+    pub login_max_failures: i64,
+    /// Failed logins from one client address before it is locked (several people may
+    /// share an address: keep it higher).
+    pub login_max_failures_per_address: i64,
+    /// Failures older than this are forgotten.
+    pub login_failure_window_seconds: i64,
+    /// How long a lock lasts.
+    pub login_lockout_seconds: i64,
+    /// Each failure already counted holds the next failed answer this much longer.
+    pub login_slowdown_ms: u64,
+    /// Proxies whose `X-Real-IP` header is believed (Nginx on the same machine: 127.0.0.1).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -46,6 +65,15 @@ impl Default for Settings {
             cookie_secure: false,
             few_left_threshold: 5,
             readiness_timeout_ms: 2000,
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+            session_remember_days: 30,
+            login_max_failures: 5,
+            login_max_failures_per_address: 30,
+            login_failure_window_seconds: 900,
+            login_lockout_seconds: 900,
+            login_slowdown_ms: 250,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -81,6 +109,9 @@ impl Config {
         }
 
         let mut figment = Figment::from(rocket::Config::default())
+            // The client address comes from X-Real-IP only for trusted proxies (see
+            // `trusted_proxies`), never from whoever sends the header.
+            .merge(Serialized::default("ip_header", false))
             .merge(Serialized::defaults(Settings::default()))
             .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
             .merge(Toml::file(&config_file).profile(Profile::Global))
@@ -120,6 +151,23 @@ impl Config {
         if self.settings.few_left_threshold < 0 {
             return Err(Error::Config("few_left_threshold must be 0 or more (OC_PIZZA_FEW_LEFT_THRESHOLD)".into()));
         }
+        let s = &self.settings;
+        for (key, value) in [
+            ("session_idle_minutes", s.session_idle_minutes),
+            ("session_absolute_hours", s.session_absolute_hours),
+            ("session_remember_days", s.session_remember_days),
+            ("login_max_failures", s.login_max_failures),
+            ("login_max_failures_per_address", s.login_max_failures_per_address),
+            ("login_failure_window_seconds", s.login_failure_window_seconds),
+            ("login_lockout_seconds", s.login_lockout_seconds),
+        ] {
+            if value < 1 {
+                return Err(Error::Config(format!(
+                    "{key} must be 1 or more (OC_PIZZA_{})",
+                    key.to_ascii_uppercase()
+                )));
+            }
+        }
         if self.is_release() {
             if !rocket_config.secret_key.is_provided() {
                 return Err(Error::Config(format!(
@@ -154,6 +202,16 @@ impl Config {
             "cookie_secure",
             "few_left_threshold",
             "readiness_timeout_ms",
+            "session_idle_minutes",
+            "session_absolute_hours",
+            "session_remember_days",
+            "login_max_failures",
+            "login_max_failures_per_address",
+            "login_failure_window_seconds",
+            "login_lockout_seconds",
+            "login_slowdown_ms",
+            "trusted_proxies",
+            "ip_header",
             "databases.main.max_connections",
             "databases.main.connect_timeout",
         ];
@@ -240,6 +298,8 @@ fn value_to_string(value: &figment::value::Value) -> String {
             .or_else(|| n.to_f64().map(|f| f.to_string()))
             .unwrap_or_default(),
         Value::Empty(_, _) => String::new(),
+        Value::Array(_, items) if items.is_empty() => "(none)".to_string(),
+        Value::Array(_, items) => items.iter().map(value_to_string).collect::<Vec<_>>().join(", "),
         other => format!("{other:?}"),
     }
 }

@@ -10,6 +10,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     #[error("not found")]
     NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("data integrity: {0}")]
+    Integrity(String),
     #[error("{0}")]
     BadRequest(String),
     #[error("configuration: {0}")]
@@ -46,6 +50,7 @@ impl Error {
     pub fn status(&self) -> Status {
         match self {
             Error::NotFound => Status::NotFound,
+            Error::Forbidden => Status::Forbidden,
             Error::BadRequest(_) => Status::BadRequest,
             // The database is unreachable or overloaded: a temporary condition, not a bug.
             Error::Database(

@@ -4,10 +4,12 @@
 //! unit-tested: pure business rules in [`domain`], SQL in [`store`], HTTP in [`web`],
 //! HTML in [`views`].
 
+pub mod accounts;
 pub mod app;
 pub mod assets;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -16,3 +18,8 @@ pub mod views;
 pub mod web;
 
 pub use error::{Error, Result};
+
+/// Now, in UTC epoch seconds: how the database stores time on both backends.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

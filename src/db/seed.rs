@@ -38,7 +38,7 @@ pub async fn apply_once(db: &DbPool) -> Result<bool> {
 /// One account per staff role per pizzeria, an admin and a customer, all with
 /// [`DEMO_PASSWORD`]. Existing accounts are left as they are. Only on request (`--demo`).
 pub async fn ensure_demo_accounts(db: &DbPool) -> Result<u64> {
-    let password_hash = rocket::tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
+    let password_hash = rocket::tokio::task::spawn_blocking(|| crate::crypto::hash_password(DEMO_PASSWORD))
         .await
         .map_err(|e| Error::PasswordHash(e.to_string()))??;
     let created = db_run!(db, |pool| {
@@ -72,13 +72,4 @@ pub async fn ensure_demo_accounts(db: &DbPool) -> Result<u64> {
         staff + others
     });
     Ok(created)
-}
-
-pub fn hash_password(password: &str) -> Result<String> {
-    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-    let salt = SaltString::generate(&mut OsRng);
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| Error::PasswordHash(e.to_string()))
 }

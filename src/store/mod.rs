@@ -1,5 +1,10 @@
 //! All SQL lives here, one module per aggregate. Each query is written once and runs on
 //! both backends through [`crate::db_run!`].
 
+pub mod addresses;
+pub mod api_tokens;
+pub mod login_throttle;
 pub mod menu;
 pub mod pizzerias;
+pub mod sessions;
+pub mod users;

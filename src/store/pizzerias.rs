@@ -66,3 +66,28 @@ pub async fn find_active_by_slug(db: &DbPool, slug: &str) -> Result<Option<Pizze
     let pizzeria = db_run!(db, |pool| sqlx::query_as(&sql).bind(slug).fetch_optional(pool).await?);
     Ok(pizzeria)
 }
+
+/// Every pizzeria's id and name, for choosers; `only` restricts to one.
+pub async fn names(db: &DbPool, only: Option<i64>) -> Result<Vec<(i64, String)>> {
+    let names = db_run!(db, |pool| {
+        sqlx::query_as("SELECT id, name FROM pizzerias WHERE ($1 IS NULL OR id = $1) ORDER BY name")
+            .bind(only)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(names)
+}
+
+pub async fn id_by_slug(db: &DbPool, slug: &str) -> Result<Option<i64>> {
+    let id = db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT id FROM pizzerias WHERE slug = $1").bind(slug).fetch_optional(pool).await?
+    });
+    Ok(id)
+}
+
+pub async fn name(db: &DbPool, id: i64) -> Result<Option<String>> {
+    let name = db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT name FROM pizzerias WHERE id = $1").bind(id).fetch_optional(pool).await?
+    });
+    Ok(name)
+}

@@ -1,7 +1,7 @@
 use maud::{html, Markup};
 use rocket::http::Status;
 
-use super::layout::page as layout;
+use super::layout::{page as layout, Nav};
 
 /// A friendly page for an error status; `detail` says what was wrong with the request.
 pub fn page(status: Status, detail: Option<&str>) -> Markup {
@@ -19,6 +19,7 @@ pub fn page(status: Status, detail: Option<&str>) -> Markup {
     };
     layout(
         title,
+        &Nav::default(),
         html! {
             section.error-page {
                 h1 { (title) }

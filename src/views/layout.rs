@@ -1,9 +1,39 @@
 use maud::{html, Markup, DOCTYPE};
 
 use crate::assets;
+use crate::domain::roles::{may_enter, Area, Role};
+
+/// What the header shows of the visitor: their name, their areas and a logout button.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub user: Option<NavUser>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub name: String,
+    pub role: Role,
+    /// For the logout form.
+    pub csrf: String,
+}
+
+/// The staff areas a role sees in the header, with their entry page.
+fn area_links(role: Role) -> Vec<(&'static str, &'static str)> {
+    [
+        (Area::Counter, "/staff/orders/new", "Prise de commande"),
+        (Area::Kitchen, "/kitchen", "Cuisine"),
+        (Area::Delivery, "/delivery", "Livraisons"),
+        (Area::Manage, "/manage/dashboard", "Gestion"),
+        (Area::Admin, "/admin/users", "Administration"),
+    ]
+    .into_iter()
+    .filter(|(area, _, _)| role.is_staff() && may_enter(role, *area))
+    .map(|(_, href, label)| (href, label))
+    .collect()
+}
 
 /// The frame of every page: skip link, header, main content, footer.
-pub fn page(title: &str, content: Markup) -> Markup {
+pub fn page(title: &str, nav: &Nav, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="fr" {
@@ -25,6 +55,24 @@ pub fn page(title: &str, content: Markup) -> Markup {
                     nav aria-label="Navigation principale" {
                         ul {
                             li { a href="/" { "Nos pizzerias" } }
+                            @match &nav.user {
+                                Some(user) => {
+                                    @for (href, label) in area_links(user.role) {
+                                        li { a href=(href) { (label) } }
+                                    }
+                                    li { a href="/account" { "Mon compte" span.visually-hidden { " (" (user.name) ")" } } }
+                                    li {
+                                        form.inline method="post" action="/logout" {
+                                            input type="hidden" name="csrf_token" value=(user.csrf);
+                                            button.link type="submit" { "Se déconnecter" }
+                                        }
+                                    }
+                                }
+                                None => {
+                                    li { a href="/login" { "Se connecter" } }
+                                    li { a href="/register" { "Créer un compte" } }
+                                }
+                            }
                         }
                     }
                 }

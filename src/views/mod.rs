@@ -1,5 +1,9 @@
 //! Server-side HTML (maud), in French. One module per family of pages.
 
+pub mod account;
 pub mod errors;
+pub mod forms;
 pub mod layout;
 pub mod public;
+pub mod staff;
+pub mod users;

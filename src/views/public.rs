@@ -1,14 +1,15 @@
 use maud::{html, Markup};
 
-use super::layout::page;
+use super::layout::{page, Nav};
 use crate::domain::availability::Availability;
 use crate::domain::money::format_eur;
 use crate::store::menu::MenuItem;
 use crate::store::pizzerias::{OpeningPeriod, Pizzeria, PizzeriaDetails};
 
-pub fn home(pizzerias: &[PizzeriaDetails]) -> Markup {
+pub fn home(nav: &Nav, pizzerias: &[PizzeriaDetails]) -> Markup {
     page(
         "Choisissez votre pizzeria",
+        nav,
         html! {
             h1 { "Choisissez votre pizzeria" }
             p.lead { "Commandez en ligne, à emporter ou en livraison, dans la pizzeria la plus proche de chez vous." }
@@ -45,9 +46,10 @@ pub fn home(pizzerias: &[PizzeriaDetails]) -> Markup {
     )
 }
 
-pub fn menu(pizzeria: &Pizzeria, items: &[MenuItem]) -> Markup {
+pub fn menu(nav: &Nav, pizzeria: &Pizzeria, items: &[MenuItem]) -> Markup {
     page(
         &format!("La carte de {}", pizzeria.name),
+        nav,
         html! {
             nav.breadcrumb aria-label="Fil d'Ariane" { a href="/" { "Nos pizzerias" } " › " (pizzeria.name) }
             h1 { "La carte — " (pizzeria.name) }

@@ -1,28 +1,85 @@
 //! HTTP routes, grouped by audience. Routes stay thin: parse, call the store, render.
 
+pub mod account;
+pub mod api;
+pub mod auth;
 pub mod ops;
 pub mod public;
+pub mod session;
+pub mod staff;
+pub mod users;
 
-use rocket::http::{Header, Status};
+use rocket::catcher::BoxFuture;
+use rocket::http::uri::fmt::{Query, UriDisplay};
+use rocket::http::{Header, Method, Status};
+use rocket::response::{Redirect, Responder};
+use rocket::serde::json::{json, Json};
 use rocket::shield::{Frame, Policy, Referrer, Shield};
-use rocket::{catch, catchers, routes, Catcher, Request, Route};
+use rocket::{routes, Build, Catcher, Request, Rocket};
 
 use crate::views;
+use auth::{refusal_of, Refusal};
 
-pub fn routes() -> Vec<Route> {
-    let mut all = routes![crate::assets::serve];
-    all.extend(public::routes());
-    all.extend(ops::routes());
-    all
+/// Mounts every route and catcher. Account management is mounted twice: `/admin/users` for
+/// the group, `/manage/users` for a pizzeria's manager (the guard tells them apart).
+pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
+    let mut root = routes![crate::assets::serve];
+    root.extend(public::routes());
+    root.extend(ops::routes());
+    root.extend(session::routes());
+    root.extend(account::routes());
+    root.extend(staff::routes());
+    rocket
+        .mount("/", root)
+        .mount("/admin", users::routes())
+        .mount("/manage", users::routes())
+        .mount("/api/v1", api::routes())
+        .register("/", vec![Catcher::new(None, page_catcher)])
+        .register("/api", vec![Catcher::new(None, api_catcher)])
 }
 
-pub fn catchers() -> Vec<Catcher> {
-    catchers![default_catcher]
+/// Pages: a visitor who must sign in goes to the login page (and comes back after), one
+/// who must change their password goes there; everything else gets a French page.
+fn page_catcher<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
+    Box::pin(async move {
+        match (status.code, refusal_of(req)) {
+            (401, _) => {
+                let target = if req.method() == Method::Get {
+                    let next = req.uri().to_string();
+                    format!("/login?next={}", &next as &dyn UriDisplay<Query>)
+                } else {
+                    "/login".to_string()
+                };
+                Redirect::to(target).respond_to(req)
+            }
+            (403, Some(Refusal::MustChangePassword)) => Redirect::to("/account/password").respond_to(req),
+            (_, refusal) => {
+                let detail = refusal.map(Refusal::message);
+                let page = views::errors::page(status, detail);
+                rocket::Response::build_from(page.respond_to(req)?).status(status).ok()
+            }
+        }
+    })
 }
 
-#[catch(default)]
-fn default_catcher(status: Status, _: &Request<'_>) -> (Status, maud::Markup) {
-    (status, views::errors::page(status, None))
+/// The API answers JSON, whatever went wrong.
+fn api_catcher<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
+    Box::pin(async move {
+        let (code, message) = match (refusal_of(req), status.code) {
+            (Some(refusal), _) => (refusal.code(), refusal.message()),
+            (None, 404) => ("not_found", "Ressource introuvable."),
+            (None, 400 | 422) => ("bad_request", "Requête invalide."),
+            (None, 413) => ("too_large", "Requête trop volumineuse."),
+            (None, code) if code >= 500 => ("server_error", "Erreur du serveur ; réessayez dans un instant."),
+            (None, _) => ("error", "Requête refusée."),
+        };
+        let body = Json(json!({ "error": code, "message": message }));
+        let mut response = rocket::Response::build_from(body.respond_to(req)?).status(status).finalize();
+        if status == Status::Unauthorized {
+            response.set_header(Header::new("WWW-Authenticate", "Bearer"));
+        }
+        Ok(response)
+    })
 }
 
 /// Security headers on every response: Rocket's defaults (nosniff, …) plus a strict

@@ -1,0 +1,106 @@
+//! Secrets: random tokens, their SHA-256 digests for storage, argon2id password hashes.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result};
+
+/// 32 random bytes, URL-safe base64 (43 characters).
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the database keeps of a session or API token: its SHA-256, in hex. A stolen
+/// database copy gives no usable token.
+pub fn token_digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// A one-time password for an account created or reset by someone else: easy to read
+/// out on the phone (no 0/O, 1/l), 12 characters.
+pub fn one_time_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 12];
+    OsRng.fill_bytes(&mut bytes);
+    let chars: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+    format!("{}-{}-{}", &chars[0..4], &chars[4..8], &chars[8..12])
+}
+
+/// argon2id with the crate's defaults (19 MiB, 2 passes, 1 lane: OWASP's recommendation).
+/// CPU-heavy: call it from a blocking thread.
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| Error::PasswordHash(e.to_string()))
+}
+
+/// Checks a password against a stored hash; `None` (no account, or no password) is checked
+/// against a dummy hash so that the answer takes as long either way.
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default());
+    let (hash, real) = match stored {
+        Some(hash) => (hash, true),
+        None => (dummy.as_str(), false),
+    };
+    let Ok(parsed) = PasswordHash::new(hash) else { return false };
+    let matches = argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+    matches && real
+}
+
+pub async fn hash_password_blocking(password: String) -> Result<String> {
+    rocket::tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Error::PasswordHash(e.to_string()))?
+}
+
+pub async fn verify_password_blocking(password: String, stored: Option<String>) -> bool {
+    rocket::tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref())).await.unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_digests_stable() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(token_digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert!(constant_time_eq(&a, &a.clone()));
+        assert!(!constant_time_eq(&a, &b));
+        assert!(!constant_time_eq("abc", "abcd"));
+    }
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("quatre fromages").expect("hash");
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(verify_password("quatre fromages", Some(&hash)));
+        assert!(!verify_password("quatre fromage", Some(&hash)));
+        assert!(!verify_password("quatre fromages", None));
+        assert!(!verify_password("x", Some("not a hash")));
+    }
+
+    #[test]
+    fn one_time_passwords_are_readable() {
+        let otp = one_time_password();
+        assert_eq!(otp.len(), 14);
+        assert!(!otp.contains(['0', 'O', '1', 'l', 'I']));
+    }
+}

@@ -1,0 +1,99 @@
+//! Form pieces: the CSRF field, labelled inputs with their French error next to them.
+
+use maud::{html, Markup};
+
+use crate::domain::fields::FieldErrors;
+
+pub fn csrf(token: &str) -> Markup {
+    html! { input type="hidden" name="csrf_token" value=(token); }
+}
+
+/// A labelled input. `value` is what the visitor typed (never given for passwords).
+pub struct Input<'a> {
+    pub name: &'static str,
+    pub label: &'a str,
+    pub kind: &'static str,
+    pub value: &'a str,
+    pub autocomplete: &'static str,
+    pub required: bool,
+    pub hint: Option<&'a str>,
+    pub max_length: Option<usize>,
+}
+
+impl<'a> Input<'a> {
+    pub fn text(name: &'static str, label: &'a str, value: &'a str) -> Self {
+        Input { name, label, kind: "text", value, autocomplete: "off", required: true, hint: None, max_length: None }
+    }
+
+    pub fn password(name: &'static str, label: &'a str, autocomplete: &'static str) -> Self {
+        Input { kind: "password", autocomplete, ..Input::text(name, label, "") }
+    }
+
+    pub fn kind(self, kind: &'static str) -> Self {
+        Input { kind, ..self }
+    }
+
+    pub fn autocomplete(self, autocomplete: &'static str) -> Self {
+        Input { autocomplete, ..self }
+    }
+
+    pub fn optional(self) -> Self {
+        Input { required: false, ..self }
+    }
+
+    pub fn hint(self, hint: &'a str) -> Self {
+        Input { hint: Some(hint), ..self }
+    }
+
+    pub fn max_length(self, max: usize) -> Self {
+        Input { max_length: Some(max), ..self }
+    }
+
+    pub fn render(&self, errors: &FieldErrors) -> Markup {
+        let error = errors.get(self.name);
+        let id = format!("champ-{}", self.name);
+        let described = match (error.is_some(), self.hint.is_some()) {
+            (true, _) => Some(format!("{id}-erreur")),
+            (false, true) => Some(format!("{id}-aide")),
+            _ => None,
+        };
+        html! {
+            div.field.has-error[error.is_some()] {
+                label for=(id) { (self.label) @if !self.required { span.optional { " (facultatif)" } } }
+                input id=(id) name=(self.name) type=(self.kind) autocomplete=(self.autocomplete)
+                    value=[(self.kind != "password").then_some(self.value)]
+                    required[self.required] maxlength=[self.max_length]
+                    aria-invalid=[error.map(|_| "true")] aria-describedby=[described];
+                @if let Some(hint) = self.hint { p.hint id={ (id) "-aide" } { (hint) } }
+                @if let Some(error) = error { p.field-error id={ (id) "-erreur" } { (error) } }
+            }
+        }
+    }
+}
+
+/// A list of the form's problems at its top, for screen readers and long forms.
+pub fn summary(errors: &FieldErrors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.form-errors role="alert" {
+                p { "Le formulaire contient des erreurs :" }
+                ul { @for (_, message) in errors.iter() { li { (message) } } }
+            }
+        }
+    }
+}
+
+/// A message at the top of a page after an action ("Adresse enregistrée.").
+pub fn notice(message: Option<&str>) -> Markup {
+    html! { @if let Some(message) = message { p.notice role="status" { (message) } } }
+}
+
+/// A button that posts an action (disable, delete, revoke) with the CSRF token.
+pub fn action_button(action: &str, csrf_token: &str, label: &str, class: &str) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf(csrf_token))
+            button type="submit" class=(class) { (label) }
+        }
+    }
+}

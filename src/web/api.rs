@@ -1,0 +1,113 @@
+//! The JSON API (`/api/v1`): the same rules and the same authorisation as the pages.
+//! Callers authenticate with `Authorization: Bearer <token>` (see `/account/tokens`) or
+//! with the session cookie plus the `X-CSRF-Token` header on unsafe requests.
+
+use rocket::http::Status;
+use rocket::serde::json::{json, Json, Value};
+use rocket::{get, post, routes, Route};
+
+use crate::db::Db;
+use crate::domain::roles::{assignable_roles, may_manage, Actor, Role};
+use crate::store::users::{self, Filter, UserRecord};
+use crate::web::auth::ApiCaller;
+use crate::Error;
+
+pub fn routes() -> Vec<Route> {
+    routes![me, list_users, disable_user, enable_user]
+}
+
+/// A JSON error: `{"error": code, "message": text}` with its status.
+pub fn error(status: Status, code: &str, message: &str) -> (Status, Json<Value>) {
+    (status, Json(json!({ "error": code, "message": message })))
+}
+
+type ApiResult = std::result::Result<Json<Value>, (Status, Json<Value>)>;
+
+fn api_error(failure: Error) -> (Status, Json<Value>) {
+    match failure {
+        Error::NotFound => error_not_found(),
+        Error::Forbidden => error(Status::Forbidden, "forbidden", "Votre compte n'a pas accès à cette ressource."),
+        Error::BadRequest(message) => error(Status::BadRequest, "bad_request", &message),
+        other => {
+            let status = other.status();
+            tracing::error!(error = %other, "API request failed");
+            error(status, "server_error", "Erreur du serveur ; réessayez dans un instant.")
+        }
+    }
+}
+
+fn error_not_found() -> (Status, Json<Value>) {
+    error(Status::NotFound, "not_found", "Ressource introuvable.")
+}
+
+fn actor(caller: &ApiCaller) -> Actor {
+    Actor { user_id: caller.0.id, role: caller.0.role, pizzeria_id: caller.0.pizzeria_id }
+}
+
+fn user_json(user: &UserRecord) -> Value {
+    json!({
+        "id": user.id,
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "pizzeria_id": user.pizzeria_id,
+        "active": user.active,
+    })
+}
+
+#[get("/me")]
+fn me(caller: ApiCaller) -> Json<Value> {
+    let user = &caller.0;
+    Json(json!({
+        "id": user.id,
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role.as_str(),
+        "pizzeria_id": user.pizzeria_id,
+    }))
+}
+
+/// The accounts this caller manages (admins: all; managers: their crew).
+#[get("/users")]
+async fn list_users(db: &Db, caller: ApiCaller) -> ApiResult {
+    let actor = actor(&caller);
+    let filter = match actor.role {
+        Role::Admin => Filter::default(),
+        Role::Manager => Filter {
+            scope_pizzeria: actor.pizzeria_id.or(Some(-1)),
+            scope_roles: Some(assignable_roles(actor).to_vec()),
+            ..Filter::default()
+        },
+        _ => return Err(error(Status::Forbidden, "forbidden", "Votre compte ne gère pas d'autres comptes.")),
+    };
+    let found = users::list(db, &filter).await.map_err(api_error)?;
+    Ok(Json(json!({ "users": found.iter().map(user_json).collect::<Vec<_>>() })))
+}
+
+async fn set_active(db: &Db, caller: &ApiCaller, id: i64, active: bool) -> ApiResult {
+    let actor = actor(caller);
+    if !matches!(actor.role, Role::Admin | Role::Manager) {
+        return Err(error(Status::Forbidden, "forbidden", "Votre compte ne gère pas d'autres comptes."));
+    }
+    let record = users::get(db, id).await.map_err(api_error)?.ok_or_else(error_not_found)?;
+    let role = record.role().ok_or_else(error_not_found)?;
+    if !may_manage(actor, role, record.pizzeria_id) || record.email.is_none() {
+        return Err(error_not_found());
+    }
+    if id == actor.user_id {
+        return Err(error(Status::Conflict, "self", "Vous ne pouvez pas désactiver votre propre compte."));
+    }
+    users::set_active(db, id, active).await.map_err(api_error)?;
+    let record = users::get(db, id).await.map_err(api_error)?.ok_or_else(error_not_found)?;
+    Ok(Json(user_json(&record)))
+}
+
+#[post("/users/<id>/disable")]
+async fn disable_user(db: &Db, caller: ApiCaller, id: i64) -> ApiResult {
+    set_active(db, &caller, id, false).await
+}
+
+#[post("/users/<id>/enable")]
+async fn enable_user(db: &Db, caller: ApiCaller, id: i64) -> ApiResult {
+    set_active(db, &caller, id, true).await
+}

@@ -1,0 +1,580 @@
+//! Who is asking, and may they: the session cookie and API tokens, the CSRF check, and one
+//! request guard per area of the site.
+//!
+//! Every guard resolves the visitor once per request ([`Visitor::of`]); a refusal records
+//! why in the request so that the catchers (`web::catchers`) answer the right way: a
+//! redirect to the login page, to the password change, a French page, or JSON on the API.
+
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use rocket::data::{self, FromData, ToByteUnit};
+use rocket::form::{Form, FromForm};
+use rocket::http::uri::Origin;
+use rocket::http::{Cookie, CookieJar, Method, SameSite, Status};
+use rocket::request::{FromRequest, Outcome};
+use rocket::{Data, Request};
+
+use crate::config::Settings;
+use crate::crypto;
+use crate::db::Db;
+use crate::domain::roles::{may_enter, Actor, Area, Role};
+use crate::store::users::AuthUser;
+use crate::store::{api_tokens, sessions};
+use crate::unix_now;
+
+pub const SESSION_COOKIE: &str = "oc_session";
+/// Carries the CSRF token of a visitor who is not signed in (login and register forms).
+pub const VISITOR_CSRF_COOKIE: &str = "oc_csrf";
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+/// Why a request was refused; read by the catchers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    LoginRequired,
+    MustChangePassword,
+    WrongRole,
+    CsrfToken,
+    ForeignOrigin,
+    BadApiToken,
+}
+
+impl Refusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            Refusal::LoginRequired => "Connectez-vous pour accéder à cette page.",
+            Refusal::MustChangePassword => "Choisissez un nouveau mot de passe avant de continuer.",
+            Refusal::WrongRole => "Votre compte n'a pas accès à cette page.",
+            Refusal::CsrfToken => {
+                "Le formulaire a expiré ou ne vient pas de notre site. Rechargez la page et recommencez."
+            }
+            Refusal::ForeignOrigin => "Cette requête vient d'un autre site : elle a été refusée.",
+            Refusal::BadApiToken => "Jeton d'API invalide ou révoqué.",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::LoginRequired => "unauthenticated",
+            Refusal::MustChangePassword => "password_change_required",
+            Refusal::WrongRole => "forbidden",
+            Refusal::CsrfToken => "csrf",
+            Refusal::ForeignOrigin => "cross_site",
+            Refusal::BadApiToken => "invalid_token",
+        }
+    }
+
+    fn status(self) -> Status {
+        match self {
+            Refusal::LoginRequired | Refusal::BadApiToken => Status::Unauthorized,
+            _ => Status::Forbidden,
+        }
+    }
+}
+
+struct RefusalSlot(Mutex<Option<Refusal>>);
+
+fn refuse<T, E: Default>(req: &Request<'_>, refusal: Refusal) -> Outcome<T, E> {
+    record_refusal(req, refusal);
+    Outcome::Error((refusal.status(), E::default()))
+}
+
+fn record_refusal(req: &Request<'_>, refusal: Refusal) {
+    let slot = req.local_cache(|| RefusalSlot(Mutex::new(None)));
+    if let Ok(mut slot) = slot.0.lock() {
+        slot.get_or_insert(refusal);
+    }
+}
+
+/// Why this request was refused, if a guard refused it.
+pub fn refusal_of(req: &Request<'_>) -> Option<Refusal> {
+    req.local_cache(|| RefusalSlot(Mutex::new(None))).0.lock().ok().and_then(|slot| *slot)
+}
+
+/// How the visitor proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A session cookie; the digest of its token and the session's CSRF token.
+    Session { token_hash: String, csrf_token: String },
+    /// `Authorization: Bearer …` (no CSRF: a browser never adds it by itself).
+    Bearer,
+}
+
+/// The visitor of this request: signed in or not. Never fails.
+#[derive(Debug, Clone, Default)]
+pub struct Visitor {
+    pub user: Option<(AuthUser, Credential)>,
+    /// An `Authorization` header was sent but named no live token.
+    pub bad_bearer: bool,
+}
+
+impl Visitor {
+    pub async fn of<'r>(req: &'r Request<'_>) -> &'r Visitor {
+        req.local_cache_async(async { resolve(req).await.unwrap_or_default() }).await
+    }
+
+    pub fn signed_in(&self) -> Option<&AuthUser> {
+        self.user.as_ref().map(|(user, _)| user)
+    }
+
+    /// The token forms of a signed-in visitor carry.
+    pub fn session_csrf(&self) -> Option<&str> {
+        match &self.user {
+            Some((_, Credential::Session { csrf_token, .. })) => Some(csrf_token),
+            _ => None,
+        }
+    }
+
+    /// What the page header shows of the visitor (a signed-in user's name, areas, logout).
+    pub fn nav(&self) -> crate::views::layout::Nav {
+        let user = match &self.user {
+            Some((user, Credential::Session { csrf_token, .. })) => Some(crate::views::layout::NavUser {
+                name: user.full_name.clone(),
+                role: user.role,
+                csrf: csrf_token.clone(),
+            }),
+            _ => None,
+        };
+        crate::views::layout::Nav { user }
+    }
+
+    pub fn session_token_hash(&self) -> Option<&str> {
+        match &self.user {
+            Some((_, Credential::Session { token_hash, .. })) => Some(token_hash),
+            _ => None,
+        }
+    }
+}
+
+async fn resolve(req: &Request<'_>) -> Option<Visitor> {
+    let db = req.rocket().state::<Db>()?;
+    let now = unix_now();
+    if let Some(header) = req.headers().get_one("Authorization") {
+        let token = header.strip_prefix("Bearer ").map(str::trim).unwrap_or_default();
+        let user = match token.is_empty() {
+            true => None,
+            false => api_tokens::authenticate(db, &crypto::token_digest(token), now).await.ok().flatten(),
+        };
+        return Some(match user {
+            Some(user) => Visitor { user: Some((user, Credential::Bearer)), bad_bearer: false },
+            None => Visitor { user: None, bad_bearer: true },
+        });
+    }
+    let cookie = req.cookies().get_private(SESSION_COOKIE)?;
+    let token_hash = crypto::token_digest(cookie.value());
+    match sessions::find_live(db, &token_hash, now).await {
+        Ok(Some(session)) => {
+            // One write a minute at most per session, not one per request.
+            if now - session.last_seen_at >= 60 {
+                let _ = sessions::touch(db, &token_hash, now).await;
+            }
+            let credential = Credential::Session { token_hash, csrf_token: session.csrf_token };
+            Some(Visitor { user: Some((session.user, credential)), bad_bearer: false })
+        }
+        Ok(None) => {
+            req.cookies().remove_private(SESSION_COOKIE);
+            None
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not read the session");
+            None
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for &'r Visitor {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        Outcome::Success(Visitor::of(req).await)
+    }
+}
+
+/// Paths a user who must change their password may still reach.
+const PASSWORD_CHANGE_PATHS: [&str; 2] = ["/account/password", "/logout"];
+
+/// Any signed-in user (by session cookie) whose account is active.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub AuthUser);
+
+async fn signed_in<'r>(req: &'r Request<'_>) -> Outcome<AuthUser, ()> {
+    let visitor = Visitor::of(req).await;
+    match &visitor.user {
+        Some((user, Credential::Session { .. })) => {
+            if user.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&req.uri().path().as_str()) {
+                return refuse(req, Refusal::MustChangePassword);
+            }
+            Outcome::Success(user.clone())
+        }
+        // A page is not an API: a bearer token does not open it.
+        _ => refuse(req, Refusal::LoginRequired),
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SignedIn {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        signed_in(req).await.map(SignedIn)
+    }
+}
+
+/// A signed-in customer (the RGPD pages, addresses).
+#[derive(Debug, Clone)]
+pub struct Customer(pub AuthUser);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Customer {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        match signed_in(req).await {
+            Outcome::Success(user) if user.role == Role::Customer => Outcome::Success(Customer(user)),
+            Outcome::Success(_) => refuse(req, Refusal::WrongRole),
+            Outcome::Error(e) => Outcome::Error(e),
+            Outcome::Forward(f) => Outcome::Forward(f),
+        }
+    }
+}
+
+/// A signed-in member of staff (any role but customer).
+#[derive(Debug, Clone)]
+pub struct StaffMember(pub AuthUser);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for StaffMember {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        match signed_in(req).await {
+            Outcome::Success(user) if user.role.is_staff() => Outcome::Success(StaffMember(user)),
+            Outcome::Success(_) => refuse(req, Refusal::WrongRole),
+            Outcome::Error(e) => Outcome::Error(e),
+            Outcome::Forward(f) => Outcome::Forward(f),
+        }
+    }
+}
+
+/// One guard per area: the signed-in user, if their role may enter it.
+macro_rules! area_guard {
+    ($(#[$doc:meta])* $name:ident, $area:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub AuthUser);
+
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $name {
+            type Error = ();
+
+            async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+                match signed_in(req).await {
+                    Outcome::Success(user) if may_enter(user.role, $area) => Outcome::Success($name(user)),
+                    Outcome::Success(_) => refuse(req, Refusal::WrongRole),
+                    Outcome::Error(e) => Outcome::Error(e),
+                    Outcome::Forward(f) => Outcome::Forward(f),
+                }
+            }
+        }
+    };
+}
+
+area_guard!(
+    /// Counter staff, their manager, admins: phone and counter orders.
+    CounterArea,
+    Area::Counter
+);
+area_guard!(
+    /// Pizzaiolos, their manager, admins.
+    KitchenArea,
+    Area::Kitchen
+);
+area_guard!(
+    /// Drivers, their manager, admins.
+    DeliveryArea,
+    Area::Delivery
+);
+area_guard!(
+    /// Managers (their own pizzeria) and admins.
+    ManageArea,
+    Area::Manage
+);
+area_guard!(
+    /// The group's direction.
+    AdminArea,
+    Area::Admin
+);
+
+/// Whoever manages accounts here: under `/admin` an admin, under `/manage` a manager (or
+/// an admin). The same routes are mounted at both places.
+#[derive(Debug, Clone)]
+pub struct AccountManager {
+    pub user: AuthUser,
+    /// The base the routes were reached through, for links: `/admin` or `/manage`.
+    pub base: &'static str,
+}
+
+impl AccountManager {
+    pub fn actor(&self) -> Actor {
+        Actor { user_id: self.user.id, role: self.user.role, pizzeria_id: self.user.pizzeria_id }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AccountManager {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let (area, base) = if req.uri().path().starts_with("/admin/") { (Area::Admin, "/admin") } else { (Area::Manage, "/manage") };
+        match signed_in(req).await {
+            Outcome::Success(user) if may_enter(user.role, area) => Outcome::Success(AccountManager { user, base }),
+            Outcome::Success(_) => refuse(req, Refusal::WrongRole),
+            Outcome::Error(e) => Outcome::Error(e),
+            Outcome::Forward(f) => Outcome::Forward(f),
+        }
+    }
+}
+
+/// A caller of the JSON API: a bearer token, or a session cookie (then unsafe methods
+/// need the `X-CSRF-Token` header and a same-site origin).
+#[derive(Debug, Clone)]
+pub struct ApiCaller(pub AuthUser);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ApiCaller {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let visitor = Visitor::of(req).await;
+        if visitor.bad_bearer {
+            return refuse(req, Refusal::BadApiToken);
+        }
+        match &visitor.user {
+            Some((user, Credential::Bearer)) => Outcome::Success(ApiCaller(user.clone())),
+            Some((user, Credential::Session { csrf_token, .. })) => {
+                if is_unsafe(req.method()) {
+                    if let Err(refusal) = check_origin(req) {
+                        return refuse(req, refusal);
+                    }
+                    let sent = req.headers().get_one(CSRF_HEADER).unwrap_or_default();
+                    if !crypto::constant_time_eq(sent, csrf_token) {
+                        return refuse(req, Refusal::CsrfToken);
+                    }
+                }
+                if user.must_change_password {
+                    return refuse(req, Refusal::MustChangePassword);
+                }
+                Outcome::Success(ApiCaller(user.clone()))
+            }
+            None => refuse(req, Refusal::LoginRequired),
+        }
+    }
+}
+
+fn is_unsafe(method: Method) -> bool {
+    !matches!(method, Method::Get | Method::Head | Method::Options)
+}
+
+/// Refuses a request that a browser says comes from another site.
+fn check_origin(req: &Request<'_>) -> Result<(), Refusal> {
+    if req.headers().get_one("Sec-Fetch-Site") == Some("cross-site") {
+        return Err(Refusal::ForeignOrigin);
+    }
+    let Some(origin) = req.headers().get_one("Origin") else { return Ok(()) };
+    let host = req.headers().get_one("Host").unwrap_or_default();
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+    if origin_host.is_empty() || !origin_host.eq_ignore_ascii_case(host) {
+        return Err(Refusal::ForeignOrigin);
+    }
+    Ok(())
+}
+
+/// The CSRF token the forms of this visitor carry: the session's, or for a visitor who is
+/// not signed in, one kept in a private cookie (created on first need).
+pub fn form_token(req: &Request<'_>, visitor: &Visitor) -> String {
+    if let Some(token) = visitor.session_csrf() {
+        return token.to_string();
+    }
+    if let Some(cookie) = req.cookies().get_private(VISITOR_CSRF_COOKIE) {
+        return cookie.value().to_string();
+    }
+    let token = crypto::random_token();
+    let secure = req.rocket().state::<Settings>().is_some_and(|s| s.cookie_secure);
+    req.cookies().add_private(
+        Cookie::build((VISITOR_CSRF_COOKIE, token.clone())).http_only(true).same_site(SameSite::Lax).secure(secure).path("/"),
+    );
+    token
+}
+
+/// The visitor and the CSRF token for the forms of a page.
+pub struct Page<'r> {
+    pub visitor: &'r Visitor,
+    pub csrf: String,
+}
+
+impl Page<'_> {
+    pub fn nav(&self) -> crate::views::layout::Nav {
+        self.visitor.nav()
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Page<'r> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let visitor = Visitor::of(req).await;
+        Outcome::Success(Page { visitor, csrf: form_token(req, visitor) })
+    }
+}
+
+#[derive(FromForm)]
+struct CsrfField {
+    #[field(name = "csrf_token", default = String::new())]
+    token: String,
+}
+
+/// A form posted from one of our pages: parsed leniently into `T`, and refused (403,
+/// handler not run, nothing written) unless it carries the visitor's CSRF token and comes
+/// from our own site. Every form handler takes its data through this guard.
+pub struct CsrfForm<T>(pub T);
+
+#[rocket::async_trait]
+impl<'r, T: for<'a> FromForm<'a> + Send + 'static> FromData<'r> for CsrfForm<T> {
+    type Error = ();
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        if let Err(refusal) = check_origin(req) {
+            record_refusal(req, refusal);
+            return data::Outcome::Error((Status::Forbidden, ()));
+        }
+        let visitor = Visitor::of(req).await;
+        let expected = match visitor.session_csrf() {
+            Some(token) => Some(token.to_string()),
+            None => req.cookies().get_private(VISITOR_CSRF_COOKIE).map(|c| c.value().to_string()),
+        };
+        let limit = req.limits().get("form").unwrap_or_else(|| 32.kibibytes());
+        let body = match data.open(limit).into_string().await {
+            Ok(body) if body.is_complete() => body.into_inner(),
+            Ok(_) => return data::Outcome::Error((Status::PayloadTooLarge, ())),
+            Err(_) => return data::Outcome::Error((Status::BadRequest, ())),
+        };
+        let raw = rocket::http::RawStr::new(&body);
+        let sent = Form::<CsrfField>::parse_encoded(raw).map(|f| f.token).unwrap_or_default();
+        let valid = expected.is_some_and(|expected| crypto::constant_time_eq(&sent, &expected));
+        if !valid {
+            record_refusal(req, Refusal::CsrfToken);
+            return data::Outcome::Error((Status::Forbidden, ()));
+        }
+        match Form::<T>::parse_encoded(raw) {
+            Ok(value) => data::Outcome::Success(CsrfForm(value)),
+            Err(errors) => {
+                tracing::debug!(%errors, "unreadable form");
+                data::Outcome::Error((Status::UnprocessableEntity, ()))
+            }
+        }
+    }
+}
+
+/// A form with nothing but its CSRF token (logout, disable, revoke, …).
+#[derive(FromForm)]
+pub struct NoFields {
+    #[field(name = "csrf_token", default = String::new())]
+    _token: String,
+}
+
+/// The client's address: the socket peer, or the `X-Real-IP` a trusted proxy sent.
+pub struct ClientAddress(pub Option<IpAddr>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ClientAddress {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let peer = req.remote().map(|address| address.ip());
+        let trusted = req.rocket().state::<Settings>().map(|s| s.trusted_proxies.as_slice()).unwrap_or_default();
+        let address = match peer {
+            Some(ip) if trusted.contains(&ip) => {
+                req.headers().get_one("X-Real-IP").and_then(|value| value.trim().parse().ok()).or(peer)
+            }
+            _ => peer,
+        };
+        Outcome::Success(ClientAddress(address))
+    }
+}
+
+/// Starts a new session for `user` (a new token every time: no fixation) and sets its cookie.
+pub async fn start_session(
+    db: &Db,
+    settings: &Settings,
+    cookies: &CookieJar<'_>,
+    user: &AuthUser,
+    remember: bool,
+) -> crate::Result<()> {
+    let now = unix_now();
+    let remember = remember && user.role == Role::Customer;
+    let (idle, lifetime) = if remember {
+        let days = settings.session_remember_days * 86_400;
+        (days, days)
+    } else {
+        (settings.session_idle_minutes * 60, settings.session_absolute_hours * 3600)
+    };
+    let token = crypto::random_token();
+    let csrf = crypto::random_token();
+    let session = sessions::NewSession {
+        token_hash: &crypto::token_digest(&token),
+        user_id: user.id,
+        csrf_token: &csrf,
+        idle_timeout_seconds: idle,
+        expires_at: now + lifetime,
+    };
+    sessions::create(db, &session, now).await?;
+    let mut cookie = Cookie::build((SESSION_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(settings.cookie_secure)
+        .path("/");
+    if remember {
+        cookie = cookie.max_age(rocket::time::Duration::seconds(lifetime));
+    }
+    cookies.add_private(cookie);
+    cookies.remove_private(VISITOR_CSRF_COOKIE);
+    Ok(())
+}
+
+/// Where to go after login: `next` if it is a path of this site, else the role's home.
+pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
+    match next {
+        Some(next) if is_local_path(next) => next.to_string(),
+        _ => fallback.to_string(),
+    }
+}
+
+/// `/kitchen?x=1` yes; `//evil.example`, `/\evil`, `https://…`, `javascript:` no.
+pub fn is_local_path(target: &str) -> bool {
+    target.starts_with('/')
+        && !target.starts_with("//")
+        && !target.starts_with("/\\")
+        && !target.chars().any(|c| c.is_control() || c == '\\')
+        && target.len() <= 2000
+        && Origin::parse(target).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert!(is_local_path("/kitchen"));
+        assert!(is_local_path("/manage/users?role=driver"));
+        for bad in ["//evil.example/", "/\\evil.example", "https://evil.example/", "javascript:alert(1)", "", "kitchen",
+                    "/a\nb"] {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
+        assert_eq!(safe_next(Some("//evil.example"), "/account"), "/account");
+        assert_eq!(safe_next(None, "/kitchen"), "/kitchen");
+    }
+}

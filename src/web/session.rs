@@ -1,0 +1,237 @@
+//! Signing in and out, and registering as a customer.
+
+use maud::Markup;
+use rocket::form::FromForm;
+use rocket::http::{CookieJar, Status};
+use rocket::response::Redirect;
+use rocket::{get, post, routes, Either, Route, State};
+
+use crate::config::Settings;
+use crate::crypto;
+use crate::db::Db;
+use crate::domain::fields::{self, FieldErrors};
+use crate::domain::throttle::{self, Policy};
+use crate::domain::{password, roles::Role};
+use crate::store::users::{self, AuthUser, CreateError, NewUser};
+use crate::store::{login_throttle, sessions};
+use crate::web::auth::{safe_next, start_session, ClientAddress, CsrfForm, NoFields, Page, Visitor, SESSION_COOKIE};
+use crate::{unix_now, views, Error, Result};
+
+pub fn routes() -> Vec<Route> {
+    routes![login_page, login, logout, register_page, register]
+}
+
+type PageOrRedirect = Either<(Status, Markup), Redirect>;
+
+#[get("/login?<next>")]
+fn login_page(page: Page<'_>, next: Option<&str>) -> Either<Markup, Redirect> {
+    if let Some(user) = page.visitor.signed_in() {
+        return Either::Right(Redirect::to(safe_next(next, user.role.home())));
+    }
+    let next = next.filter(|next| crate::web::auth::is_local_path(next));
+    let values = views::account::LoginValues { next, ..Default::default() };
+    Either::Left(views::account::login(&page.nav(), &page.csrf, &values, None))
+}
+
+#[derive(FromForm)]
+struct LoginForm {
+    #[field(default = String::new())]
+    email: String,
+    #[field(default = String::new())]
+    password: String,
+    #[field(default = false)]
+    remember: bool,
+    next: Option<String>,
+}
+
+fn policy(settings: &Settings, per_address: bool) -> Policy {
+    Policy {
+        max_failures: if per_address { settings.login_max_failures_per_address } else { settings.login_max_failures },
+        window_seconds: settings.login_failure_window_seconds,
+        lockout_seconds: settings.login_lockout_seconds,
+        slowdown_ms: settings.login_slowdown_ms,
+    }
+}
+
+/// The same answer whether or not the e-mail address has an account.
+const WRONG_CREDENTIALS: &str = "Adresse e-mail ou mot de passe incorrect.";
+
+#[post("/login", data = "<form>")]
+async fn login(
+    db: &Db,
+    settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
+    page: Page<'_>,
+    client: ClientAddress,
+    form: CsrfForm<LoginForm>,
+) -> Result<PageOrRedirect> {
+    let form = form.0;
+    let email = form.email.trim().to_lowercase();
+    let next = form.next.as_deref().filter(|next| crate::web::auth::is_local_path(next));
+    let values = views::account::LoginValues { email: &form.email, next, remember: form.remember };
+    let refuse = |status: Status, message: &str| {
+        Either::Left((status, views::account::login(&page.nav(), &page.csrf, &values, Some(message))))
+    };
+    if email.is_empty() || form.password.is_empty() {
+        return Ok(refuse(Status::UnprocessableEntity, "Indiquez votre adresse e-mail et votre mot de passe."));
+    }
+
+    // Counted per account (by a digest: no address is stored for unknown e-mails) and per
+    // client address.
+    let now = unix_now();
+    let account_key = format!("account:{}", crypto::token_digest(&email));
+    let address_key = client.0.map(|ip| format!("address:{ip}"));
+    let mut keys = vec![(account_key.clone(), policy(settings, false))];
+    if let Some(key) = address_key {
+        keys.push((key, policy(settings, true)));
+    }
+    let mut records = Vec::new();
+    for (key, policy) in &keys {
+        let record = login_throttle::get(db, key).await?;
+        if let Some(seconds) = policy.locked_for(record, now) {
+            let message = format!(
+                "Trop de tentatives de connexion. Réessayez dans {}.",
+                throttle::minutes_fr(seconds)
+            );
+            return Ok(refuse(Status::TooManyRequests, &message));
+        }
+        records.push(record);
+    }
+
+    let candidate = users::find_for_login(db, &email).await?;
+    let stored = candidate.as_ref().and_then(|c| c.password_hash.clone());
+    let verified = crypto::verify_password_blocking(form.password.clone(), stored).await;
+    let candidate = candidate.filter(|_| verified);
+    let Some(candidate) = candidate else {
+        let mut slowest = std::time::Duration::ZERO;
+        for ((key, policy), record) in keys.iter().zip(records) {
+            let record = policy.after_failure(record, now);
+            login_throttle::save(db, key, record).await?;
+            slowest = slowest.max(policy.slowdown(record));
+        }
+        rocket::tokio::time::sleep(slowest).await;
+        return Ok(refuse(Status::Unauthorized, WRONG_CREDENTIALS));
+    };
+    if !candidate.active {
+        // Only someone who knows the password learns this.
+        return Ok(refuse(
+            Status::Forbidden,
+            "Ce compte est désactivé. Adressez-vous à votre responsable ou à OC Pizza.",
+        ));
+    }
+    login_throttle::clear(db, &account_key).await?;
+
+    // Leave the previous session of this browser, if any: a new token every time.
+    if let Some(old) = page.visitor.session_token_hash() {
+        sessions::delete(db, old).await?;
+    }
+    let record = users::get(db, candidate.id).await?.ok_or(Error::NotFound)?;
+    let user = auth_user(&record)?;
+    start_session(db, settings, cookies, &user, form.remember).await?;
+    let _ = sessions::purge_expired(db, now).await;
+    tracing::info!(user_id = user.id, role = user.role.as_str(), "signed in");
+    let target = if user.must_change_password {
+        "/account/password".to_string()
+    } else {
+        safe_next(next, user.role.home())
+    };
+    Ok(Either::Right(Redirect::to(target)))
+}
+
+fn auth_user(record: &users::UserRecord) -> Result<AuthUser> {
+    Ok(AuthUser {
+        id: record.id,
+        email: record.email.clone().unwrap_or_default(),
+        full_name: record.full_name.clone(),
+        role: record.role().ok_or_else(|| Error::Integrity(format!("user {} has an unknown role", record.id)))?,
+        pizzeria_id: record.pizzeria_id,
+        must_change_password: record.must_change_password,
+    })
+}
+
+#[post("/logout", data = "<_form>")]
+async fn logout(db: &Db, visitor: &Visitor, cookies: &CookieJar<'_>, _form: CsrfForm<NoFields>) -> Result<Redirect> {
+    if let Some(token_hash) = visitor.session_token_hash() {
+        sessions::delete(db, token_hash).await?;
+    }
+    cookies.remove_private(SESSION_COOKIE);
+    Ok(Redirect::to("/"))
+}
+
+#[get("/register")]
+fn register_page(page: Page<'_>) -> Either<Markup, Redirect> {
+    if page.visitor.signed_in().is_some() {
+        return Either::Right(Redirect::to("/account"));
+    }
+    let values = views::account::RegisterValues::default();
+    Either::Left(views::account::register(&page.nav(), &page.csrf, &values, &FieldErrors::new()))
+}
+
+#[derive(FromForm)]
+struct RegisterForm {
+    #[field(default = String::new())]
+    full_name: String,
+    #[field(default = String::new())]
+    email: String,
+    #[field(default = String::new())]
+    phone: String,
+    #[field(default = String::new())]
+    password: String,
+    #[field(default = String::new())]
+    password_confirmation: String,
+}
+
+#[post("/register", data = "<form>")]
+async fn register(
+    db: &Db,
+    settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
+    page: Page<'_>,
+    form: CsrfForm<RegisterForm>,
+) -> Result<PageOrRedirect> {
+    let form = form.0;
+    let mut errors = FieldErrors::new();
+    let full_name = errors.check("full_name", fields::person_name(&form.full_name));
+    let email = errors.check("email", fields::email(&form.email));
+    let phone = errors.check("phone", fields::french_phone(&form.phone));
+    errors.check("password", password::check(&form.password, email.as_deref().unwrap_or_default()));
+    if errors.get("password").is_none() && form.password != form.password_confirmation {
+        errors.add("password_confirmation", "Les deux mots de passe ne sont pas identiques.");
+    }
+    let values =
+        views::account::RegisterValues { full_name: &form.full_name, email: &form.email, phone: &form.phone };
+    let (Some(full_name), Some(email), Some(phone), true) = (full_name, email, phone, errors.is_empty()) else {
+        let markup = views::account::register(&page.nav(), &page.csrf, &values, &errors);
+        return Ok(Either::Left((Status::UnprocessableEntity, markup)));
+    };
+    let password_hash = crypto::hash_password_blocking(form.password).await?;
+    let new_user = NewUser {
+        email: &email,
+        password_hash: &password_hash,
+        full_name: &full_name,
+        phone: Some(&phone),
+        role: Role::Customer,
+        pizzeria_id: None,
+        must_change_password: false,
+    };
+    let id = match users::create(db, &new_user).await {
+        Ok(id) => id,
+        Err(CreateError::EmailTaken) => {
+            errors.add("email", "Un compte existe déjà avec cette adresse e-mail. Connectez-vous.");
+            let markup = views::account::register(&page.nav(), &page.csrf, &values, &errors);
+            return Ok(Either::Left((Status::UnprocessableEntity, markup)));
+        }
+        Err(CreateError::Other(error)) => return Err(error),
+    };
+    let user = AuthUser {
+        id,
+        email,
+        full_name,
+        role: Role::Customer,
+        pizzeria_id: None,
+        must_change_password: false,
+    };
+    start_session(db, settings, cookies, &user, false).await?;
+    tracing::info!(user_id = id, "customer registered");
+    Ok(Either::Right(Redirect::to("/account")))
+}

@@ -1,0 +1,59 @@
+//! The staff areas. Their screens arrive with the staff-workflow and stock issues; the
+//! guards in front of them are the real ones.
+
+use maud::Markup;
+use rocket::response::Redirect;
+use rocket::{get, routes, Route};
+
+use crate::db::Db;
+use crate::store::pizzerias;
+use crate::store::users::AuthUser;
+use crate::web::auth::{AdminArea, CounterArea, DeliveryArea, KitchenArea, ManageArea, Page};
+use crate::{views, Result};
+
+pub fn routes() -> Vec<Route> {
+    routes![counter, kitchen, delivery, dashboard, stock, menu, admin_home]
+}
+
+async fn placeholder(db: &Db, page: &Page<'_>, user: &AuthUser, title: &str, what: &str) -> Result<Markup> {
+    let pizzeria = match user.pizzeria_id {
+        Some(id) => pizzerias::name(db, id).await?,
+        None => Some("Toutes les pizzerias".to_string()),
+    };
+    Ok(views::staff::coming_soon(&page.nav(), title, pizzeria.as_deref(), what))
+}
+
+#[get("/staff/orders/new")]
+async fn counter(db: &Db, user: CounterArea, page: Page<'_>) -> Result<Markup> {
+    placeholder(db, &page, &user.0, "Prise de commande", "Commandes passées par téléphone ou au comptoir.").await
+}
+
+#[get("/kitchen")]
+async fn kitchen(db: &Db, user: KitchenArea, page: Page<'_>) -> Result<Markup> {
+    placeholder(db, &page, &user.0, "Cuisine", "La file des commandes à préparer, avec l'aide-mémoire des recettes.").await
+}
+
+#[get("/delivery")]
+async fn delivery(db: &Db, user: DeliveryArea, page: Page<'_>) -> Result<Markup> {
+    placeholder(db, &page, &user.0, "Livraisons", "Les commandes prêtes à livrer.").await
+}
+
+#[get("/manage/dashboard")]
+async fn dashboard(db: &Db, user: ManageArea, page: Page<'_>) -> Result<Markup> {
+    placeholder(db, &page, &user.0, "Tableau de bord", "Commandes et ventes en temps réel.").await
+}
+
+#[get("/manage/stock")]
+async fn stock(db: &Db, user: ManageArea, page: Page<'_>) -> Result<Markup> {
+    placeholder(db, &page, &user.0, "Stock", "Le stock des ingrédients, les réceptions, pertes et inventaires.").await
+}
+
+#[get("/manage/menu")]
+async fn menu(db: &Db, user: ManageArea, page: Page<'_>) -> Result<Markup> {
+    placeholder(db, &page, &user.0, "Carte", "Les pizzas, leurs recettes et leur disponibilité.").await
+}
+
+#[get("/admin")]
+fn admin_home(_user: AdminArea) -> Redirect {
+    Redirect::to("/admin/users")
+}
