@@ -286,3 +286,178 @@ pub async fn execute(db: &DbPool, sql: &str) -> u64 {
 pub async fn count(db: &DbPool, sql: &str) -> i64 {
     oc_pizza::db_run!(db, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.expect(sql))
 }
+
+/// What a test reads of an answer.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    /// The path a redirect points to (the host removed).
+    pub fn redirect_path(&self) -> Option<&str> {
+        let location = self.location.as_deref()?;
+        Some(location.find("://").map_or(location, |at| {
+            let rest = &location[at + 3..];
+            rest.find('/').map_or("/", |slash| &rest[slash..])
+        }))
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("JSON expected ({e}): {}", self.body))
+    }
+}
+
+/// A browser: its own cookie jar, no automatic redirects, forms posted with the CSRF token
+/// found in the last page that had one.
+pub struct Browser {
+    pub address: String,
+    client: reqwest::Client,
+    cookies: std::sync::Mutex<Vec<(String, String)>>,
+    csrf: std::sync::Mutex<Option<String>>,
+}
+
+impl Browser {
+    pub fn new(app: &TestApp) -> Browser {
+        Browser {
+            address: app.address.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("HTTP client"),
+            cookies: Default::default(),
+            csrf: Default::default(),
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().expect("jar").iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        let mut jar = self.cookies.lock().expect("jar");
+        jar.retain(|(n, _)| n != name);
+        jar.push((name.to_string(), value.to_string()));
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.lock().expect("jar").iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn read(&self, response: reqwest::Response) -> Reply {
+        for value in response.headers().get_all("set-cookie") {
+            let value = value.to_str().expect("cookie header");
+            let (pair, attributes) = value.split_once(';').unwrap_or((value, ""));
+            let (name, cookie_value) = pair.split_once('=').expect("cookie name=value");
+            let removed = attributes.to_ascii_lowercase().contains("max-age=0");
+            let mut jar = self.cookies.lock().expect("jar");
+            jar.retain(|(n, _)| n != name.trim());
+            if !removed {
+                jar.push((name.trim().to_string(), cookie_value.trim().to_string()));
+            }
+        }
+        let status = response.status().as_u16();
+        let location = response.headers().get("location").map(|l| l.to_str().expect("location").to_string());
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body");
+        if let Some(token) = csrf_in(&body) {
+            *self.csrf.lock().expect("csrf") = Some(token);
+        }
+        Reply { status, location, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        let request = self.client.get(format!("{}{path}", self.address)).header("Cookie", self.cookie_header());
+        self.read(request.send().await.expect("GET")).await
+    }
+
+    /// Posts exactly these fields (no CSRF token added), with extra headers.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Reply {
+        let mut request =
+            self.client.post(format!("{}{path}", self.address)).header("Cookie", self.cookie_header()).form(fields);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.read(request.send().await.expect("POST")).await
+    }
+
+    /// The CSRF token of the last page seen with a form (fetching `/login` or `/account`
+    /// first if none was seen yet).
+    pub async fn csrf(&self) -> String {
+        if let Some(token) = self.csrf.lock().expect("csrf").clone() {
+            return token;
+        }
+        if self.cookie("oc_session").is_some() {
+            if let Some(token) = csrf_in(&self.get("/account/password").await.body) {
+                return token;
+            }
+        }
+        csrf_in(&self.get("/login").await.body).expect("a CSRF token on the page")
+    }
+
+    pub fn forget_csrf(&self) {
+        *self.csrf.lock().expect("csrf") = None;
+    }
+
+    /// Posts a form with the visitor's CSRF token, as a browser on our page would.
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let token = self.csrf().await;
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, &[]).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.forget_csrf();
+        let reply = self.submit("/login", &[("email", email), ("password", password)]).await;
+        self.forget_csrf();
+        reply
+    }
+
+    /// Signs in and checks that it worked.
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        let reply = self.login(email, password).await;
+        assert_eq!(reply.status, 303, "login of {email} failed: {}", reply.body);
+        assert!(self.cookie("oc_session").is_some(), "a session cookie after login");
+    }
+
+    pub async fn api(&self, method: reqwest::Method, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request =
+            self.client.request(method, format!("{}{path}", self.address)).header("Cookie", self.cookie_header());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.read(request.send().await.expect("API request")).await
+    }
+}
+
+/// The first CSRF token of a page.
+pub fn csrf_in(body: &str) -> Option<String> {
+    let marker = r#"name="csrf_token" value=""#;
+    let at = body.find(marker)? + marker.len();
+    Some(body[at..at + body[at..].find('"')?].to_string())
+}
+
+pub const DEMO_PASSWORD: &str = "pizza-demo-2026";
+
+pub fn demo(role: &str, pizzeria: &str) -> String {
+    format!("{role}.{pizzeria}@demo.ocpizza.fr")
+}
+
+pub async fn scalar_text(db: &DbPool, sql: &str) -> Option<String> {
+    oc_pizza::db_run!(db, |pool| sqlx::query_scalar::<_, Option<String>>(sql).fetch_one(pool).await.expect(sql))
+}
+
+/// Inserts a row and returns its id (`… RETURNING id`), in a committed transaction.
+pub async fn insert(db: &DbPool, sql: &str) -> i64 {
+    oc_pizza::db_run!(db, |pool| {
+        let mut tx = pool.begin().await.expect("begin");
+        let id: i64 = sqlx::query_scalar(sql).fetch_one(&mut *tx).await.expect(sql);
+        tx.commit().await.expect("commit");
+        id
+    })
+}
