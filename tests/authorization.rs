@@ -1,0 +1,331 @@
+//! The authorisation matrix: every route the application mounts × every kind of visitor.
+//!
+//! The routes are read from the application itself, so a route added without a line in
+//! [`rule_for`] fails this test. Objects in the paths (an address, an account, a token)
+//! belong to customer A and to the pizzeria P (paris-bastille); Q (boulogne) is "another
+//! pizzeria". Each check gets fresh objects, so that an allowed action (disabling an
+//! account, deleting an address) does not change what the next check sees.
+
+mod common;
+
+use common::{count, demo, insert, Backend, Browser, TestApp, TestDb, DEMO_PASSWORD};
+use oc_pizza::db::DbPool;
+use reqwest::Method;
+
+const P: &str = "paris-bastille";
+const Q: &str = "boulogne";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Actor {
+    Anonymous,
+    CustomerA,
+    CustomerB,
+    Staff(&'static str, &'static str),
+    Disabled,
+    Admin,
+}
+
+const ACTORS: [Actor; 13] = [
+    Actor::Anonymous,
+    Actor::CustomerA,
+    Actor::CustomerB,
+    Actor::Staff("counter", P),
+    Actor::Staff("pizzaiolo", P),
+    Actor::Staff("driver", P),
+    Actor::Staff("manager", P),
+    Actor::Staff("counter", Q),
+    Actor::Staff("pizzaiolo", Q),
+    Actor::Staff("driver", Q),
+    Actor::Staff("manager", Q),
+    Actor::Disabled,
+    Actor::Admin,
+];
+
+/// What a visitor gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Served (2xx, 3xx elsewhere than the login page, or 4xx for the empty form).
+    Allowed,
+    /// Sent to the login page.
+    Login,
+    Forbidden,
+    NotFound,
+    /// API: 401 JSON.
+    Unauthenticated,
+}
+use Outcome::*;
+
+impl Actor {
+    fn role(self) -> Option<&'static str> {
+        match self {
+            Actor::CustomerA | Actor::CustomerB => Some("customer"),
+            Actor::Staff(role, _) => Some(role),
+            Actor::Admin => Some("admin"),
+            Actor::Anonymous | Actor::Disabled => None,
+        }
+    }
+
+    fn in_p(self) -> bool {
+        matches!(self, Actor::Staff(_, P))
+    }
+}
+
+/// Who may use a kind of page, for a signed-in actor (anonymous and disabled are handled
+/// by the caller).
+fn page_rule(actor: Actor, allowed_roles: &[&str]) -> Outcome {
+    match actor.role() {
+        Some(role) if allowed_roles.contains(&role) => Allowed,
+        _ => Forbidden,
+    }
+}
+
+const STAFF: &[&str] = &["counter", "pizzaiolo", "driver", "manager", "admin"];
+
+/// The expected outcome of `method path` for `actor`. `None`: the route is not in the table.
+fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
+    let signed_out = matches!(actor, Actor::Anonymous | Actor::Disabled);
+    let api = path.starts_with("/api/");
+    if signed_out && api {
+        if matches!(path, "/api/v1/me" | "/api/v1/users" | "/api/v1/users/<id>/disable" | "/api/v1/users/<id>/enable") {
+            return Some(Unauthenticated);
+        }
+        return None;
+    }
+    let public = matches!(
+        (method, path),
+        ("GET", "/") | ("GET", "/pizzerias/<slug>/menu") | ("GET", "/assets/<path..>") | ("GET", "/healthz")
+            | ("GET", "/readyz") | ("GET", "/login") | ("POST", "/login") | ("GET", "/register")
+            | ("POST", "/register") | ("POST", "/logout")
+    );
+    if public {
+        return Some(Allowed);
+    }
+    let known = KNOWN.contains(&(method, path));
+    if !known {
+        return None;
+    }
+    if signed_out {
+        return Some(Login);
+    }
+    let customer_object = |rule: Outcome| match actor {
+        Actor::CustomerA => rule,
+        Actor::CustomerB => NotFound,
+        _ => Forbidden,
+    };
+    let account_in_p = |area_roles: &[&str]| match actor {
+        Actor::Admin => Allowed,
+        Actor::Staff("manager", P) if area_roles.contains(&"manager") => Allowed,
+        Actor::Staff("manager", _) if area_roles.contains(&"manager") => NotFound,
+        _ => Forbidden,
+    };
+    Some(match (method, path) {
+        ("GET", "/account") | ("POST", "/account/profile") | ("GET", "/account/password")
+        | ("POST", "/account/password") | ("GET", "/account/orders") => Allowed,
+        ("POST", "/account/addresses") | ("GET", "/account/export") | ("GET", "/account/delete")
+        | ("POST", "/account/delete") => page_rule(actor, &["customer"]),
+        ("GET", "/account/addresses/<id>") | ("POST", "/account/addresses/<id>")
+        | ("POST", "/account/addresses/<id>/delete") => customer_object(Allowed),
+        ("GET", "/account/tokens") | ("POST", "/account/tokens") => page_rule(actor, STAFF),
+        ("POST", "/account/tokens/<id>/revoke") => match actor {
+            Actor::Staff("manager", P) => Allowed,
+            a if a.role().is_some_and(|r| STAFF.contains(&r)) => NotFound,
+            _ => Forbidden,
+        },
+        ("GET", "/staff/orders/new") => page_rule(actor, &["counter", "manager", "admin"]),
+        ("GET", "/kitchen") => page_rule(actor, &["pizzaiolo", "manager", "admin"]),
+        ("GET", "/delivery") => page_rule(actor, &["driver", "manager", "admin"]),
+        ("GET", "/manage/dashboard") | ("GET", "/manage/stock") | ("GET", "/manage/menu") => {
+            page_rule(actor, &["manager", "admin"])
+        }
+        ("GET", "/admin") => page_rule(actor, &["admin"]),
+        ("GET", "/admin/users") | ("GET", "/admin/users/new") | ("POST", "/admin/users") => page_rule(actor, &["admin"]),
+        ("GET", "/admin/users/<id>") | ("POST", "/admin/users/<id>") | ("POST", "/admin/users/<id>/disable")
+        | ("POST", "/admin/users/<id>/enable") | ("POST", "/admin/users/<id>/reset-password") => account_in_p(&["admin"]),
+        ("GET", "/manage/users") | ("GET", "/manage/users/new") | ("POST", "/manage/users") => {
+            page_rule(actor, &["manager", "admin"])
+        }
+        ("GET", "/manage/users/<id>") | ("POST", "/manage/users/<id>") | ("POST", "/manage/users/<id>/disable")
+        | ("POST", "/manage/users/<id>/enable") | ("POST", "/manage/users/<id>/reset-password") => {
+            account_in_p(&["manager", "admin"])
+        }
+        ("GET", "/api/v1/me") => Allowed,
+        ("GET", "/api/v1/users") => page_rule(actor, &["manager", "admin"]),
+        ("POST", "/api/v1/users/<id>/disable") | ("POST", "/api/v1/users/<id>/enable") => match actor {
+            Actor::Admin | Actor::Staff("manager", P) => Allowed,
+            Actor::Staff("manager", _) => NotFound,
+            _ => Forbidden,
+        },
+        _ => return None,
+    })
+}
+
+/// Every guarded route of the table.
+const KNOWN: &[(&str, &str)] = &[
+    ("GET", "/account"), ("POST", "/account/profile"), ("GET", "/account/password"), ("POST", "/account/password"),
+    ("GET", "/account/orders"), ("POST", "/account/addresses"), ("GET", "/account/export"), ("GET", "/account/delete"),
+    ("POST", "/account/delete"), ("GET", "/account/addresses/<id>"), ("POST", "/account/addresses/<id>"),
+    ("POST", "/account/addresses/<id>/delete"), ("GET", "/account/tokens"), ("POST", "/account/tokens"),
+    ("POST", "/account/tokens/<id>/revoke"), ("GET", "/staff/orders/new"), ("GET", "/kitchen"), ("GET", "/delivery"),
+    ("GET", "/manage/dashboard"), ("GET", "/manage/stock"), ("GET", "/manage/menu"), ("GET", "/admin"),
+    ("GET", "/admin/users"), ("GET", "/admin/users/new"), ("POST", "/admin/users"), ("GET", "/admin/users/<id>"),
+    ("POST", "/admin/users/<id>"), ("POST", "/admin/users/<id>/disable"), ("POST", "/admin/users/<id>/enable"),
+    ("POST", "/admin/users/<id>/reset-password"), ("GET", "/manage/users"), ("GET", "/manage/users/new"),
+    ("POST", "/manage/users"), ("GET", "/manage/users/<id>"), ("POST", "/manage/users/<id>"),
+    ("POST", "/manage/users/<id>/disable"), ("POST", "/manage/users/<id>/enable"),
+    ("POST", "/manage/users/<id>/reset-password"), ("GET", "/api/v1/me"), ("GET", "/api/v1/users"),
+    ("POST", "/api/v1/users/<id>/disable"), ("POST", "/api/v1/users/<id>/enable"),
+];
+
+/// Every (method, path pattern) the application mounts, query parameters left out.
+fn mounted_routes() -> Vec<(String, String)> {
+    let rocket = oc_pizza::web::mount(rocket::custom(rocket::Config::figment()));
+    let mut routes: Vec<(String, String)> = rocket
+        .routes()
+        .map(|route| {
+            let uri = route.uri.as_str();
+            let path = uri.split('?').next().unwrap_or(uri).to_string();
+            (route.method.as_str().to_string(), path)
+        })
+        .collect();
+    routes.sort();
+    routes.dedup();
+    routes
+}
+
+/// A concrete path for the pattern, with fresh objects owned by customer A, pizzeria P and
+/// P's manager.
+async fn concrete_path(pool: &DbPool, pattern: &str) -> String {
+    let id = if pattern.starts_with("/account/addresses/<id>") {
+        insert(
+            pool,
+            "INSERT INTO addresses (user_id, street, postcode, city)
+             SELECT id, '1 rue de la Paix', '75011', 'Paris' FROM users WHERE email = 'client@demo.ocpizza.fr'
+             RETURNING id",
+        )
+        .await
+    } else if pattern.starts_with("/account/tokens/<id>") {
+        let hash = format!("matrix-{}", count(pool, "SELECT COUNT(*) FROM api_tokens").await);
+        insert(
+            pool,
+            &format!(
+                "INSERT INTO api_tokens (user_id, name, token_hash, prefix)
+                 SELECT id, 'matrix', '{hash}', 'ocp_' FROM users WHERE email = '{}' RETURNING id",
+                demo("manager", P)
+            ),
+        )
+        .await
+    } else if pattern.contains("/users/<id>") {
+        let n = count(pool, "SELECT COUNT(*) FROM users").await;
+        insert(
+            pool,
+            &format!(
+                "INSERT INTO users (email, password_hash, full_name, role, pizzeria_id)
+                 SELECT 'victim{n}@ocpizza.fr', 'x', 'Victime {n}', 'driver', id FROM pizzerias WHERE slug = '{P}'
+                 RETURNING id"
+            ),
+        )
+        .await
+    } else {
+        0
+    };
+    pattern
+        .replace("<id>", &id.to_string())
+        .replace("<slug>", P)
+        .replace("<path..>", "css/app.css")
+}
+
+fn observed(reply: &common::Reply, api: bool) -> Outcome {
+    match reply.status {
+        303 if reply.redirect_path().is_some_and(|p| p.starts_with("/login")) => Login,
+        401 if api => Unauthenticated,
+        403 => Forbidden,
+        404 => NotFound,
+        _ => Allowed,
+    }
+}
+
+async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
+    // The table covers every mounted route.
+    let routes = mounted_routes();
+    let missing: Vec<String> = routes
+        .iter()
+        .filter(|(method, path)| ACTORS.iter().any(|actor| rule_for(method, path, *actor).is_none()))
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    assert!(missing.is_empty(), "routes without an authorisation rule: {missing:?}");
+
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+
+    // Sign every actor in.
+    let mut browsers = Vec::new();
+    for actor in ACTORS {
+        let browser = Browser::new(&app);
+        match actor {
+            Actor::Anonymous => {}
+            Actor::CustomerA => browser.sign_in("client@demo.ocpizza.fr", DEMO_PASSWORD).await,
+            Actor::CustomerB => {
+                browser.get("/register").await;
+                let reply = browser
+                    .submit("/register", &[("full_name", "Client B"), ("email", "b@exemple.fr"), ("phone", "0611223344"),
+                                           ("password", "une autre pizza au four"),
+                                           ("password_confirmation", "une autre pizza au four")])
+                    .await;
+                assert_eq!(reply.status, 303);
+            }
+            Actor::Staff(role, pizzeria) => browser.sign_in(&demo(role, pizzeria), DEMO_PASSWORD).await,
+            Actor::Disabled => browser.sign_in(&demo("counter", "montreuil"), DEMO_PASSWORD).await,
+            Actor::Admin => browser.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await,
+        }
+        browsers.push((actor, browser));
+    }
+    let disabled = common::execute(
+        &pool,
+        &format!("UPDATE users SET active = FALSE WHERE email = '{}'", demo("counter", "montreuil")),
+    )
+    .await;
+    assert_eq!(disabled, 1);
+
+    // Logging out last: it ends the session the other checks use.
+    let mut ordered = routes.clone();
+    ordered.sort_by_key(|(method, path)| (method == "POST" && path == "/logout", path.clone()));
+    let mut failures = Vec::new();
+    let mut checks = 0;
+    for (method, pattern) in &ordered {
+        for (actor, browser) in &browsers {
+            let expected = rule_for(method, pattern, *actor).expect("checked above");
+            let path = concrete_path(&pool, pattern).await;
+            let api = pattern.starts_with("/api/");
+            // The token of the visitor's own pages: the checks are about authorisation, not CSRF.
+            let token = Some(browser.csrf().await);
+            let reply = match (method.as_str(), api) {
+                ("GET", _) => browser.get(&path).await,
+                (_, true) => {
+                    let headers: Vec<(&str, &str)> =
+                        token.as_deref().map(|t| vec![("X-CSRF-Token", t)]).unwrap_or_default();
+                    browser.api(Method::POST, &path, &headers).await
+                }
+                _ => {
+                    let fields: Vec<(&str, &str)> =
+                        token.as_deref().map(|t| vec![("csrf_token", t)]).unwrap_or_default();
+                    browser.post_raw(&path, &fields, &[]).await
+                }
+            };
+            checks += 1;
+            let got = observed(&reply, api);
+            if got != expected {
+                failures.push(format!("{method} {path} as {actor:?}: expected {expected:?}, got {got:?} ({})", reply.status));
+            }
+            if reply.status >= 500 {
+                failures.push(format!("{method} {path} as {actor:?}: server error"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checks} checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(checks, routes.len() * ACTORS.len());
+    eprintln!("authorisation matrix: {} routes × {} actors = {checks} checks", routes.len(), ACTORS.len());
+    pool.close().await;
+}
+
+both_backends!(every_route_refuses_whoever_must_not_use_it);
