@@ -33,12 +33,13 @@ fn refused(message: impl Into<String>) -> Error {
 
 pub async fn add_user(db: &DbPool, request: NewAccountRequest) -> Result<CreatedAccount> {
     let role = Role::parse(request.role.trim()).ok_or_else(|| {
-        refused(format!(
-            "unknown role {:?}: use one of customer, counter, pizzeria, driver, manager, admin",
-            request.role
-        ).replace("pizzeria, driver", "pizzaiolo, driver"))
+        refused(
+            format!("unknown role {:?}: use one of customer, counter, pizzeria, driver, manager, admin", request.role)
+                .replace("pizzeria, driver", "pizzaiolo, driver"),
+        )
     })?;
-    let email = fields::email(&request.email).map_err(|_| refused(format!("invalid e-mail address {:?}", request.email)))?;
+    let email =
+        fields::email(&request.email).map_err(|_| refused(format!("invalid e-mail address {:?}", request.email)))?;
     let pizzeria_id = match (role.belongs_to_a_pizzeria(), request.pizzeria.as_deref()) {
         (true, None) => return Err(refused(format!("the role {} needs --pizzeria SLUG", role.as_str()))),
         (false, Some(_)) => {
@@ -77,7 +78,9 @@ pub async fn add_user(db: &DbPool, request: NewAccountRequest) -> Result<Created
     };
     let id = match users::create(db, &new_user).await {
         Ok(id) => id,
-        Err(CreateError::EmailTaken) => return Err(refused(format!("an account with the e-mail {email} exists already"))),
+        Err(CreateError::EmailTaken) => {
+            return Err(refused(format!("an account with the e-mail {email} exists already")))
+        }
         Err(CreateError::Other(error)) => return Err(error),
     };
     Ok(CreatedAccount { id, email, role, one_time_password: one_time })

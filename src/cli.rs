@@ -2,7 +2,6 @@
 
 use clap::{Parser, Subcommand};
 
-
 use crate::config::{CliOverrides, Config};
 use crate::db::{BootLock, DbPool, PoolSettings};
 use crate::Result;

@@ -162,10 +162,7 @@ impl Config {
             ("login_lockout_seconds", s.login_lockout_seconds),
         ] {
             if value < 1 {
-                return Err(Error::Config(format!(
-                    "{key} must be 1 or more (OC_PIZZA_{})",
-                    key.to_ascii_uppercase()
-                )));
+                return Err(Error::Config(format!("{key} must be 1 or more (OC_PIZZA_{})", key.to_ascii_uppercase())));
             }
         }
         if self.is_release() {

@@ -91,8 +91,13 @@ async fn registration_refuses_bad_input_and_keeps_what_was_typed(backend: Backen
     let reply = browser
         .submit(
             "/register",
-            &[("full_name", "Léa"), ("email", "a@exemple.fr"), ("phone", "0611223344"), ("password", PASSWORD),
-              ("password_confirmation", "autre chose encore")],
+            &[
+                ("full_name", "Léa"),
+                ("email", "a@exemple.fr"),
+                ("phone", "0611223344"),
+                ("password", PASSWORD),
+                ("password_confirmation", "autre chose encore"),
+            ],
         )
         .await;
     assert_eq!(reply.status, 422);
@@ -121,8 +126,11 @@ async fn a_password_change_ends_the_other_sessions(backend: Backend) {
     let reply = laptop
         .submit(
             "/account/password",
-            &[("current_password", "pas le bon mot de passe"), ("new_password", PASSWORD),
-              ("new_password_confirmation", PASSWORD)],
+            &[
+                ("current_password", "pas le bon mot de passe"),
+                ("new_password", PASSWORD),
+                ("new_password_confirmation", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(reply.status, 422);
@@ -149,8 +157,13 @@ async fn addresses_belong_to_their_customer(backend: Backend) {
     let reply = alice
         .submit(
             "/account/addresses",
-            &[("label", "Maison"), ("street", "12 rue de la Roquette"), ("postcode", "75011"), ("city", "Paris"),
-              ("instructions", "Code 1234B\r\n3e étage")],
+            &[
+                ("label", "Maison"),
+                ("street", "12 rue de la Roquette"),
+                ("postcode", "75011"),
+                ("city", "Paris"),
+                ("instructions", "Code 1234B\r\n3e étage"),
+            ],
         )
         .await;
     assert_eq!(reply.status, 303, "{}", reply.body);
@@ -168,8 +181,10 @@ async fn addresses_belong_to_their_customer(backend: Backend) {
     let pool = db.pool().await;
     let id = count(&pool, "SELECT MAX(id) FROM addresses").await;
     let reply = alice
-        .submit(&format!("/account/addresses/{id}"), &[("street", "14 rue de la Roquette"), ("postcode", "75011"),
-                                                        ("city", "Paris")])
+        .submit(
+            &format!("/account/addresses/{id}"),
+            &[("street", "14 rue de la Roquette"), ("postcode", "75011"), ("city", "Paris")],
+        )
         .await;
     assert_eq!(reply.status, 303);
 
@@ -178,8 +193,9 @@ async fn addresses_belong_to_their_customer(backend: Backend) {
     register(&bob, "Bob", "bob@exemple.fr", "0611223344", PASSWORD).await;
     assert_eq!(bob.get(&format!("/account/addresses/{id}")).await.status, 404);
     bob.get("/account").await;
-    let reply = bob.submit(&format!("/account/addresses/{id}"), &[("street", "Volé"), ("postcode", "75011"),
-                                                                 ("city", "Paris")]).await;
+    let reply = bob
+        .submit(&format!("/account/addresses/{id}"), &[("street", "Volé"), ("postcode", "75011"), ("city", "Paris")])
+        .await;
     assert_eq!(reply.status, 404);
     assert_eq!(bob.submit(&format!("/account/addresses/{id}/delete"), &[]).await.status, 404);
     let street = scalar_text(&pool, &format!("SELECT street FROM addresses WHERE id = {id}")).await;
@@ -232,12 +248,19 @@ async fn a_customer_downloads_then_erases_their_data(backend: Backend) {
     assert!(reply.body.contains("Votre compte a été supprimé"));
 
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM users WHERE email = 'zoe@exemple.fr'").await, 0);
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM users WHERE full_name LIKE '%Zoé%' OR phone = '06 11 22 33 44'").await, 0);
+    assert_eq!(
+        count(&pool, "SELECT COUNT(*) FROM users WHERE full_name LIKE '%Zoé%' OR phone = '06 11 22 33 44'").await,
+        0
+    );
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM addresses").await, 0);
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM sessions").await, 0);
     // The order stays, for the accounts, without the person.
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM orders WHERE reference = 'OC-TEST-1' AND total_ttc_cents = 1100").await, 1);
-    let name = scalar_text(&pool, "SELECT customer_name || '|' || customer_phone || '|' || delivery_street FROM orders").await;
+    assert_eq!(
+        count(&pool, "SELECT COUNT(*) FROM orders WHERE reference = 'OC-TEST-1' AND total_ttc_cents = 1100").await,
+        1
+    );
+    let name =
+        scalar_text(&pool, "SELECT customer_name || '|' || customer_phone || '|' || delivery_street FROM orders").await;
     assert_eq!(name.as_deref(), Some("Client supprimé||(effacée)"));
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM orders WHERE customer_email IS NOT NULL").await, 0);
     assert_eq!(browser.get("/account").await.redirect_path(), Some("/login?next=%2Faccount"));

@@ -64,10 +64,6 @@ impl Actor {
             Actor::Anonymous | Actor::Disabled => None,
         }
     }
-
-    fn in_p(self) -> bool {
-        matches!(self, Actor::Staff(_, P))
-    }
 }
 
 /// Who may use a kind of page, for a signed-in actor (anonymous and disabled are handled
@@ -93,9 +89,16 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
     }
     let public = matches!(
         (method, path),
-        ("GET", "/") | ("GET", "/pizzerias/<slug>/menu") | ("GET", "/assets/<path..>") | ("GET", "/healthz")
-            | ("GET", "/readyz") | ("GET", "/login") | ("POST", "/login") | ("GET", "/register")
-            | ("POST", "/register") | ("POST", "/logout")
+        ("GET", "/")
+            | ("GET", "/pizzerias/<slug>/menu")
+            | ("GET", "/assets/<path..>")
+            | ("GET", "/healthz")
+            | ("GET", "/readyz")
+            | ("GET", "/login")
+            | ("POST", "/login")
+            | ("GET", "/register")
+            | ("POST", "/register")
+            | ("POST", "/logout")
     );
     if public {
         return Some(Allowed);
@@ -119,11 +122,17 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         _ => Forbidden,
     };
     Some(match (method, path) {
-        ("GET", "/account") | ("POST", "/account/profile") | ("GET", "/account/password")
-        | ("POST", "/account/password") | ("GET", "/account/orders") => Allowed,
-        ("POST", "/account/addresses") | ("GET", "/account/export") | ("GET", "/account/delete")
+        ("GET", "/account")
+        | ("POST", "/account/profile")
+        | ("GET", "/account/password")
+        | ("POST", "/account/password")
+        | ("GET", "/account/orders") => Allowed,
+        ("POST", "/account/addresses")
+        | ("GET", "/account/export")
+        | ("GET", "/account/delete")
         | ("POST", "/account/delete") => page_rule(actor, &["customer"]),
-        ("GET", "/account/addresses/<id>") | ("POST", "/account/addresses/<id>")
+        ("GET", "/account/addresses/<id>")
+        | ("POST", "/account/addresses/<id>")
         | ("POST", "/account/addresses/<id>/delete") => customer_object(Allowed),
         ("GET", "/account/tokens") | ("POST", "/account/tokens") => page_rule(actor, STAFF),
         ("POST", "/account/tokens/<id>/revoke") => match actor {
@@ -138,16 +147,22 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             page_rule(actor, &["manager", "admin"])
         }
         ("GET", "/admin") => page_rule(actor, &["admin"]),
-        ("GET", "/admin/users") | ("GET", "/admin/users/new") | ("POST", "/admin/users") => page_rule(actor, &["admin"]),
-        ("GET", "/admin/users/<id>") | ("POST", "/admin/users/<id>") | ("POST", "/admin/users/<id>/disable")
-        | ("POST", "/admin/users/<id>/enable") | ("POST", "/admin/users/<id>/reset-password") => account_in_p(&["admin"]),
+        ("GET", "/admin/users") | ("GET", "/admin/users/new") | ("POST", "/admin/users") => {
+            page_rule(actor, &["admin"])
+        }
+        ("GET", "/admin/users/<id>")
+        | ("POST", "/admin/users/<id>")
+        | ("POST", "/admin/users/<id>/disable")
+        | ("POST", "/admin/users/<id>/enable")
+        | ("POST", "/admin/users/<id>/reset-password") => account_in_p(&["admin"]),
         ("GET", "/manage/users") | ("GET", "/manage/users/new") | ("POST", "/manage/users") => {
             page_rule(actor, &["manager", "admin"])
         }
-        ("GET", "/manage/users/<id>") | ("POST", "/manage/users/<id>") | ("POST", "/manage/users/<id>/disable")
-        | ("POST", "/manage/users/<id>/enable") | ("POST", "/manage/users/<id>/reset-password") => {
-            account_in_p(&["manager", "admin"])
-        }
+        ("GET", "/manage/users/<id>")
+        | ("POST", "/manage/users/<id>")
+        | ("POST", "/manage/users/<id>/disable")
+        | ("POST", "/manage/users/<id>/enable")
+        | ("POST", "/manage/users/<id>/reset-password") => account_in_p(&["manager", "admin"]),
         ("GET", "/api/v1/me") => Allowed,
         ("GET", "/api/v1/users") => page_rule(actor, &["manager", "admin"]),
         ("POST", "/api/v1/users/<id>/disable") | ("POST", "/api/v1/users/<id>/enable") => match actor {
@@ -161,19 +176,48 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
 
 /// Every guarded route of the table.
 const KNOWN: &[(&str, &str)] = &[
-    ("GET", "/account"), ("POST", "/account/profile"), ("GET", "/account/password"), ("POST", "/account/password"),
-    ("GET", "/account/orders"), ("POST", "/account/addresses"), ("GET", "/account/export"), ("GET", "/account/delete"),
-    ("POST", "/account/delete"), ("GET", "/account/addresses/<id>"), ("POST", "/account/addresses/<id>"),
-    ("POST", "/account/addresses/<id>/delete"), ("GET", "/account/tokens"), ("POST", "/account/tokens"),
-    ("POST", "/account/tokens/<id>/revoke"), ("GET", "/staff/orders/new"), ("GET", "/kitchen"), ("GET", "/delivery"),
-    ("GET", "/manage/dashboard"), ("GET", "/manage/stock"), ("GET", "/manage/menu"), ("GET", "/admin"),
-    ("GET", "/admin/users"), ("GET", "/admin/users/new"), ("POST", "/admin/users"), ("GET", "/admin/users/<id>"),
-    ("POST", "/admin/users/<id>"), ("POST", "/admin/users/<id>/disable"), ("POST", "/admin/users/<id>/enable"),
-    ("POST", "/admin/users/<id>/reset-password"), ("GET", "/manage/users"), ("GET", "/manage/users/new"),
-    ("POST", "/manage/users"), ("GET", "/manage/users/<id>"), ("POST", "/manage/users/<id>"),
-    ("POST", "/manage/users/<id>/disable"), ("POST", "/manage/users/<id>/enable"),
-    ("POST", "/manage/users/<id>/reset-password"), ("GET", "/api/v1/me"), ("GET", "/api/v1/users"),
-    ("POST", "/api/v1/users/<id>/disable"), ("POST", "/api/v1/users/<id>/enable"),
+    ("GET", "/account"),
+    ("POST", "/account/profile"),
+    ("GET", "/account/password"),
+    ("POST", "/account/password"),
+    ("GET", "/account/orders"),
+    ("POST", "/account/addresses"),
+    ("GET", "/account/export"),
+    ("GET", "/account/delete"),
+    ("POST", "/account/delete"),
+    ("GET", "/account/addresses/<id>"),
+    ("POST", "/account/addresses/<id>"),
+    ("POST", "/account/addresses/<id>/delete"),
+    ("GET", "/account/tokens"),
+    ("POST", "/account/tokens"),
+    ("POST", "/account/tokens/<id>/revoke"),
+    ("GET", "/staff/orders/new"),
+    ("GET", "/kitchen"),
+    ("GET", "/delivery"),
+    ("GET", "/manage/dashboard"),
+    ("GET", "/manage/stock"),
+    ("GET", "/manage/menu"),
+    ("GET", "/admin"),
+    ("GET", "/admin/users"),
+    ("GET", "/admin/users/new"),
+    ("POST", "/admin/users"),
+    ("GET", "/admin/users/<id>"),
+    ("POST", "/admin/users/<id>"),
+    ("POST", "/admin/users/<id>/disable"),
+    ("POST", "/admin/users/<id>/enable"),
+    ("POST", "/admin/users/<id>/reset-password"),
+    ("GET", "/manage/users"),
+    ("GET", "/manage/users/new"),
+    ("POST", "/manage/users"),
+    ("GET", "/manage/users/<id>"),
+    ("POST", "/manage/users/<id>"),
+    ("POST", "/manage/users/<id>/disable"),
+    ("POST", "/manage/users/<id>/enable"),
+    ("POST", "/manage/users/<id>/reset-password"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/users"),
+    ("POST", "/api/v1/users/<id>/disable"),
+    ("POST", "/api/v1/users/<id>/enable"),
 ];
 
 /// Every (method, path pattern) the application mounts, query parameters left out.
@@ -228,10 +272,7 @@ async fn concrete_path(pool: &DbPool, pattern: &str) -> String {
     } else {
         0
     };
-    pattern
-        .replace("<id>", &id.to_string())
-        .replace("<slug>", P)
-        .replace("<path..>", "css/app.css")
+    pattern.replace("<id>", &id.to_string()).replace("<slug>", P).replace("<path..>", "css/app.css")
 }
 
 fn observed(reply: &common::Reply, api: bool) -> Outcome {
@@ -268,9 +309,16 @@ async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
             Actor::CustomerB => {
                 browser.get("/register").await;
                 let reply = browser
-                    .submit("/register", &[("full_name", "Client B"), ("email", "b@exemple.fr"), ("phone", "0611223344"),
-                                           ("password", "une autre pizza au four"),
-                                           ("password_confirmation", "une autre pizza au four")])
+                    .submit(
+                        "/register",
+                        &[
+                            ("full_name", "Client B"),
+                            ("email", "b@exemple.fr"),
+                            ("phone", "0611223344"),
+                            ("password", "une autre pizza au four"),
+                            ("password_confirmation", "une autre pizza au four"),
+                        ],
+                    )
                     .await;
                 assert_eq!(reply.status, 303);
             }
@@ -315,7 +363,10 @@ async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
             checks += 1;
             let got = observed(&reply, api);
             if got != expected {
-                failures.push(format!("{method} {path} as {actor:?}: expected {expected:?}, got {got:?} ({})", reply.status));
+                failures.push(format!(
+                    "{method} {path} as {actor:?}: expected {expected:?}, got {got:?} ({})",
+                    reply.status
+                ));
             }
             if reply.status >= 500 {
                 failures.push(format!("{method} {path} as {actor:?}: server error"));

@@ -29,17 +29,29 @@ fn text(output: &Output) -> String {
 async fn the_first_admin_is_created_from_a_script(backend: Backend) {
     let db = TestDb::new(backend).await;
     // A fresh installation: `user add` migrates and seeds the empty database itself.
-    let output = user_add(&db, &["--role", "admin", "--email", "Direction@OCPizza.fr", "--password-stdin"],
-                          Some(&format!("{PASSWORD}\n")));
+    let output = user_add(
+        &db,
+        &["--role", "admin", "--email", "Direction@OCPizza.fr", "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(text(&output).contains("account created: direction@ocpizza.fr (admin)"));
     assert!(!text(&output).contains(PASSWORD), "the password is never printed");
 
-    let output = user_add(&db, &["--role", "driver", "--email", "livreur@ocpizza.fr", "--pizzeria", "vincennes",
-                                 "--name", "Lino Livreur"], None);
+    let output = user_add(
+        &db,
+        &["--role", "driver", "--email", "livreur@ocpizza.fr", "--pizzeria", "vincennes", "--name", "Lino Livreur"],
+        None,
+    );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let printed = text(&output);
-    let one_time = printed.split("first login): ").nth(1).and_then(|rest| rest.lines().next()).expect("a one-time password").trim().to_string();
+    let one_time = printed
+        .split("first login): ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .expect("a one-time password")
+        .trim()
+        .to_string();
 
     let refusals: [(&[&str], Option<&str>, &str); 8] = [
         (&["--role", "root", "--email", "x@ocpizza.fr"], None, "unknown role"),
@@ -49,8 +61,11 @@ async fn the_first_admin_is_created_from_a_script(backend: Backend) {
         (&["--role", "admin", "--email", "pas-une-adresse"], None, "invalid e-mail"),
         (&["--role", "admin", "--email", "x@ocpizza.fr", "--password-stdin"], Some("court\n"), "password refused"),
         (&["--role", "admin", "--email", "x@ocpizza.fr", "--password-stdin"], Some("azertyuiop\n"), "password refused"),
-        (&["--role", "admin", "--email", "direction@ocpizza.fr", "--password-stdin"], Some("une autre phrase longue\n"),
-         "exists already"),
+        (
+            &["--role", "admin", "--email", "direction@ocpizza.fr", "--password-stdin"],
+            Some("une autre phrase longue\n"),
+            "exists already",
+        ),
     ];
     for (args, stdin, message) in refusals {
         let output = user_add(&db, args, stdin);

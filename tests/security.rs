@@ -21,7 +21,8 @@ async fn forged_forms_are_refused_and_write_nothing(backend: Backend) {
         fields.extend(address.iter().map(|(k, v)| (*k, v.to_string())));
         fields
     };
-    let refusals: Vec<(&str, Vec<(&str, String)>, Vec<(&str, &str)>)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, Vec<(&'a str, &'a str)>);
+    let refusals: Vec<Case> = vec![
         ("no token", address.iter().map(|(k, v)| (*k, v.to_string())).collect(), vec![]),
         ("wrong token", with("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), vec![]),
         ("empty token", with(""), vec![]),
@@ -52,23 +53,29 @@ async fn forged_forms_are_refused_and_write_nothing(backend: Backend) {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let same_origin = app.address.trim_start_matches("http://").to_string();
     let origin = format!("http://{same_origin}");
-    let reply = browser.post_raw("/account/addresses", &fields, &[("Origin", &origin), ("Sec-Fetch-Site", "same-origin")]).await;
+    let reply = browser
+        .post_raw("/account/addresses", &fields, &[("Origin", &origin), ("Sec-Fetch-Site", "same-origin")])
+        .await;
     assert_eq!(reply.status, 303, "{}", reply.body);
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM addresses").await, 1);
 
     // Login and registration forms are protected as well (no login CSRF).
     let stranger = Browser::new(&app);
-    let reply = stranger
-        .post_raw("/login", &[("email", "client@demo.ocpizza.fr"), ("password", DEMO_PASSWORD)], &[])
-        .await;
+    let reply =
+        stranger.post_raw("/login", &[("email", "client@demo.ocpizza.fr"), ("password", DEMO_PASSWORD)], &[]).await;
     assert_eq!(reply.status, 403);
     assert!(stranger.cookie("oc_session").is_none());
     let users_before = count(&pool, "SELECT COUNT(*) FROM users").await;
     let reply = stranger
         .post_raw(
             "/register",
-            &[("full_name", "X"), ("email", "x@exemple.fr"), ("phone", "0611223344"), ("password", PASSWORD),
-              ("password_confirmation", PASSWORD)],
+            &[
+                ("full_name", "X"),
+                ("email", "x@exemple.fr"),
+                ("phone", "0611223344"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+            ],
             &[],
         )
         .await;
@@ -162,8 +169,16 @@ async fn login_sends_back_to_local_pages_only(backend: Backend) {
         let browser = &browser;
         async move {
             browser
-                .post_raw("/login", &[("csrf_token", &token), ("email", &demo("manager", "montreuil")),
-                                      ("password", DEMO_PASSWORD), ("next", next)], &[])
+                .post_raw(
+                    "/login",
+                    &[
+                        ("csrf_token", &token),
+                        ("email", &demo("manager", "montreuil")),
+                        ("password", DEMO_PASSWORD),
+                        ("next", next),
+                    ],
+                    &[],
+                )
                 .await
         }
     };
@@ -173,8 +188,16 @@ async fn login_sends_back_to_local_pages_only(backend: Backend) {
         browser.get("/login").await;
         let token = browser.csrf().await;
         let reply = browser
-            .post_raw("/login", &[("csrf_token", &token), ("email", &demo("manager", "montreuil")),
-                                  ("password", DEMO_PASSWORD), ("next", hostile)], &[])
+            .post_raw(
+                "/login",
+                &[
+                    ("csrf_token", &token),
+                    ("email", &demo("manager", "montreuil")),
+                    ("password", DEMO_PASSWORD),
+                    ("next", hostile),
+                ],
+                &[],
+            )
             .await;
         assert_eq!(reply.redirect_path(), Some("/manage/dashboard"), "{hostile}");
         assert!(!reply.location.unwrap_or_default().contains("evil"), "{hostile}");
@@ -194,16 +217,26 @@ async fn staff_accounts_get_a_one_time_password(backend: Backend) {
     // A manager cannot create a manager, nor staff elsewhere.
     for (role, pizzeria) in [("manager", vincennes.as_str()), ("admin", ""), ("driver", boulogne.as_str())] {
         let reply = manager
-            .submit("/manage/users", &[("full_name", "Nouveau"), ("email", "nouveau@ocpizza.fr"), ("role", role),
-                                       ("pizzeria", pizzeria)])
+            .submit(
+                "/manage/users",
+                &[("full_name", "Nouveau"), ("email", "nouveau@ocpizza.fr"), ("role", role), ("pizzeria", pizzeria)],
+            )
             .await;
         assert_eq!(reply.status, 422, "{role} at {pizzeria}");
     }
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM users WHERE email = 'nouveau@ocpizza.fr'").await, 0);
 
     let reply = manager
-        .submit("/manage/users", &[("full_name", "Noé Livreur"), ("email", "noe@ocpizza.fr"), ("phone", "0611223344"),
-                                   ("role", "driver"), ("pizzeria", &vincennes)])
+        .submit(
+            "/manage/users",
+            &[
+                ("full_name", "Noé Livreur"),
+                ("email", "noe@ocpizza.fr"),
+                ("phone", "0611223344"),
+                ("role", "driver"),
+                ("pizzeria", &vincennes),
+            ],
+        )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     let marker = "data-one-time-password>";
@@ -220,8 +253,10 @@ async fn staff_accounts_get_a_one_time_password(backend: Backend) {
     assert_eq!(noe.get("/delivery").await.redirect_path(), Some("/account/password"));
     noe.get("/account/password").await;
     let reply = noe
-        .submit("/account/password", &[("current_password", &one_time), ("new_password", PASSWORD),
-                                       ("new_password_confirmation", PASSWORD)])
+        .submit(
+            "/account/password",
+            &[("current_password", &one_time), ("new_password", PASSWORD), ("new_password_confirmation", PASSWORD)],
+        )
         .await;
     assert_eq!(reply.redirect_path(), Some("/delivery"));
     assert_eq!(noe.get("/delivery").await.status, 200);
@@ -247,8 +282,10 @@ async fn staff_accounts_get_a_one_time_password(backend: Backend) {
     assert!(filtered.body.contains("Noé Livreur") && !filtered.body.contains(&demo("driver", "vincennes")));
     admin.get(&format!("/admin/users/{id}")).await;
     let reply = admin
-        .submit(&format!("/admin/users/{id}"), &[("full_name", "Noé Livreur"), ("phone", ""), ("role", "driver"),
-                                                  ("pizzeria", &boulogne)])
+        .submit(
+            &format!("/admin/users/{id}"),
+            &[("full_name", "Noé Livreur"), ("phone", ""), ("role", "driver"), ("pizzeria", &boulogne)],
+        )
         .await;
     assert_eq!(reply.status, 303, "{}", reply.body);
     assert_eq!(manager.get(&format!("/manage/users/{id}")).await.status, 404);
@@ -280,17 +317,23 @@ async fn api_tokens_authenticate_scripts(backend: Backend) {
     assert_eq!(me.status, 200, "{}", me.body);
     assert_eq!(me.json()["role"], "manager");
     let crew = script.api(Method::GET, "/api/v1/users", &[("Authorization", &bearer)]).await.json();
-    let emails: Vec<String> = crew["users"].as_array().expect("users").iter()
-        .map(|u| u["email"].as_str().unwrap_or_default().to_string()).collect();
+    let emails: Vec<String> = crew["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["email"].as_str().unwrap_or_default().to_string())
+        .collect();
     assert!(emails.contains(&demo("driver", "boulogne")) && !emails.contains(&demo("driver", "vincennes")));
 
     // No CSRF for a bearer token; the same rules as the pages.
     let driver_id = count(&pool, &format!("SELECT id FROM users WHERE email = '{}'", demo("driver", "boulogne"))).await;
     let other_id = count(&pool, &format!("SELECT id FROM users WHERE email = '{}'", demo("driver", "vincennes"))).await;
-    let reply = script.api(Method::POST, &format!("/api/v1/users/{driver_id}/disable"), &[("Authorization", &bearer)]).await;
+    let reply =
+        script.api(Method::POST, &format!("/api/v1/users/{driver_id}/disable"), &[("Authorization", &bearer)]).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.json()["active"], false);
-    let reply = script.api(Method::POST, &format!("/api/v1/users/{other_id}/disable"), &[("Authorization", &bearer)]).await;
+    let reply =
+        script.api(Method::POST, &format!("/api/v1/users/{other_id}/disable"), &[("Authorization", &bearer)]).await;
     assert_eq!(reply.status, 404);
     assert_eq!(reply.json()["error"], "not_found");
 
@@ -299,7 +342,8 @@ async fn api_tokens_authenticate_scripts(backend: Backend) {
     assert_eq!(reply.status, 403);
     assert_eq!(reply.json()["error"], "csrf");
     let csrf = common::csrf_in(&manager.get("/account").await.body).expect("token");
-    let reply = manager.api(Method::POST, &format!("/api/v1/users/{driver_id}/enable"), &[("X-CSRF-Token", &csrf)]).await;
+    let reply =
+        manager.api(Method::POST, &format!("/api/v1/users/{driver_id}/enable"), &[("X-CSRF-Token", &csrf)]).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json()["active"], true);
 

@@ -13,7 +13,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [Role::Customer, Role::Counter, Role::Pizzaiolo, Role::Driver, Role::Manager, Role::Admin];
+    pub const ALL: [Role; 6] =
+        [Role::Customer, Role::Counter, Role::Pizzaiolo, Role::Driver, Role::Manager, Role::Admin];
 
     pub fn parse(value: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|role| role.as_str() == value)

@@ -48,7 +48,11 @@ impl Policy {
 /// "15 minutes", "1 minute", for the lockout message.
 pub fn minutes_fr(seconds: i64) -> String {
     let minutes = ((seconds + 59) / 60).max(1);
-    if minutes == 1 { "1 minute".into() } else { format!("{minutes} minutes") }
+    if minutes == 1 {
+        "1 minute".into()
+    } else {
+        format!("{minutes} minutes")
+    }
 }
 
 #[cfg(test)]

@@ -42,8 +42,7 @@ impl AuthUserRow {
     }
 }
 
-pub(crate) const AUTH_USER_COLUMNS: &str =
-    "u.id, u.email, u.full_name, u.role, u.pizzeria_id, u.must_change_password";
+pub(crate) const AUTH_USER_COLUMNS: &str = "u.id, u.email, u.full_name, u.role, u.pizzeria_id, u.must_change_password";
 
 /// What a login attempt needs to know of an account.
 #[derive(Debug, Clone, FromRow)]

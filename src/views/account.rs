@@ -49,7 +49,8 @@ pub struct RegisterValues<'a> {
 }
 
 pub fn register(nav: &Nav, token: &str, values: &RegisterValues<'_>, errors: &FieldErrors) -> Markup {
-    let password_hint = format!("Au moins {MIN_CHARACTERS} caractères ; une phrase que vous retenez facilement convient très bien.");
+    let password_hint =
+        format!("Au moins {MIN_CHARACTERS} caractères ; une phrase que vous retenez facilement convient très bien.");
     page(
         "Créer un compte",
         nav,

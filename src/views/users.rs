@@ -29,7 +29,11 @@ pub struct ListPage<'a> {
 }
 
 fn title(base: &str) -> &'static str {
-    if base == "/admin" { "Comptes utilisateurs" } else { "Mon équipe" }
+    if base == "/admin" {
+        "Comptes utilisateurs"
+    } else {
+        "Mon équipe"
+    }
 }
 
 pub fn list(nav: &Nav, view: &ListPage<'_>) -> Markup {

@@ -15,7 +15,8 @@ use crate::domain::password;
 use crate::store::addresses::{self, AddressInput};
 use crate::store::{api_tokens, users};
 use crate::views::account::{AccountPage, AddressValues, ProfileValues};
-use crate::web::auth::{start_session, CsrfForm, Customer, NoFields, Page, SignedIn, StaffMember, SESSION_COOKIE};
+use crate::web::auth::{start_session, Customer, SignedIn, StaffMember, SESSION_COOKIE};
+use crate::web::csrf::{CsrfForm, NoFields, Page};
 use crate::{unix_now, views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -185,7 +186,11 @@ impl AddressForm {
             city: errors.check("city", fields::text(&self.city, 100, false)).unwrap_or_default(),
             instructions: errors.check("instructions", fields::note(&self.instructions, 300)).unwrap_or_default(),
         };
-        if errors.is_empty() { Ok(input) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -198,7 +203,8 @@ async fn add_address(db: &Db, user: Customer, page: Page<'_>, form: CsrfForm<Add
     };
     if addresses::create(db, user.0.id, &input).await?.is_none() {
         let mut errors = FieldErrors::new();
-        errors.add("street", format!("Vous avez déjà {} adresses : supprimez-en une d'abord.", addresses::MAX_PER_USER));
+        errors
+            .add("street", format!("Vous avez déjà {} adresses : supprimez-en une d'abord.", addresses::MAX_PER_USER));
         return invalid(account_page(db, &page, user.0.id, None, Some((&form, &errors)), None).await?);
     }
     done("/account#adresses", "Adresse ajoutée.")
@@ -217,7 +223,9 @@ async fn update_address(db: &Db, user: Customer, page: Page<'_>, id: i64, form: 
     let form = form.0;
     let input = match form.validate() {
         Ok(input) => input,
-        Err(errors) => return invalid(views::account::edit_address(&page.nav(), &page.csrf, id, &form.values(), &errors)),
+        Err(errors) => {
+            return invalid(views::account::edit_address(&page.nav(), &page.csrf, id, &form.values(), &errors))
+        }
     };
     if !addresses::update(db, user.0.id, id, &input).await? {
         return Err(Error::NotFound);
@@ -297,7 +305,10 @@ async fn delete_account(
     if !crypto::verify_password_blocking(form.0.password, stored).await {
         errors.add("password", "Le mot de passe est incorrect.");
     } else if users::open_order_count(db, user.id).await? > 0 {
-        errors.add("password", "Une de vos commandes est en cours : vous pourrez supprimer votre compte une fois livrée.");
+        errors.add(
+            "password",
+            "Une de vos commandes est en cours : vous pourrez supprimer votre compte une fois livrée.",
+        );
     }
     if !errors.is_empty() {
         return Ok((Status::UnprocessableEntity, views::account::delete_account(&page.nav(), &page.csrf, &errors)));
@@ -322,7 +333,12 @@ struct TokenForm {
 
 /// The token is shown once, in this answer; only its digest is kept.
 #[post("/account/tokens", data = "<form>")]
-async fn create_token(db: &Db, user: StaffMember, page: Page<'_>, form: CsrfForm<TokenForm>) -> Result<(Status, Markup)> {
+async fn create_token(
+    db: &Db,
+    user: StaffMember,
+    page: Page<'_>,
+    form: CsrfForm<TokenForm>,
+) -> Result<(Status, Markup)> {
     let user = user.0;
     let mut errors = FieldErrors::new();
     let name = errors.check("name", fields::text(&form.0.name, 100, false));
@@ -334,7 +350,10 @@ async fn create_token(db: &Db, user: StaffMember, page: Page<'_>, form: CsrfForm
     let token = format!("ocp_{}", crypto::random_token());
     api_tokens::create(db, user.id, &name, &crypto::token_digest(&token), &token[..12]).await?;
     let tokens = api_tokens::list(db, user.id).await?;
-    Ok((Status::Created, views::account::tokens(&page.nav(), &page.csrf, &tokens, Some(&token), "", &FieldErrors::new())))
+    Ok((
+        Status::Created,
+        views::account::tokens(&page.nav(), &page.csrf, &tokens, Some(&token), "", &FieldErrors::new()),
+    ))
 }
 
 #[post("/account/tokens/<id>/revoke", data = "<_form>")]

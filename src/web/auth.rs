@@ -1,6 +1,8 @@
 //! Who is asking, and may they: the session cookie and API tokens, the CSRF check, and one
 //! request guard per area of the site.
 //!
+//! The CSRF check of forms is in `web::csrf`.
+//!
 //! Every guard resolves the visitor once per request ([`Visitor::of`]); a refusal records
 //! why in the request so that the catchers (`web::catchers`) answer the right way: a
 //! redirect to the login page, to the password change, a French page, or JSON on the API.
@@ -8,12 +10,10 @@
 use std::net::IpAddr;
 use std::sync::Mutex;
 
-use rocket::data::{self, FromData, ToByteUnit};
-use rocket::form::{Form, FromForm};
 use rocket::http::uri::Origin;
-use rocket::http::{Cookie, CookieJar, Method, SameSite, Status};
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome};
-use rocket::{Data, Request};
+use rocket::Request;
 
 use crate::config::Settings;
 use crate::crypto;
@@ -26,7 +26,6 @@ use crate::unix_now;
 pub const SESSION_COOKIE: &str = "oc_session";
 /// Carries the CSRF token of a visitor who is not signed in (login and register forms).
 pub const VISITOR_CSRF_COOKIE: &str = "oc_csrf";
-pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
 /// Why a request was refused; read by the catchers.
@@ -80,7 +79,7 @@ fn refuse<T, E: Default>(req: &Request<'_>, refusal: Refusal) -> Outcome<T, E> {
     Outcome::Error((refusal.status(), E::default()))
 }
 
-fn record_refusal(req: &Request<'_>, refusal: Refusal) {
+pub(crate) fn record_refusal(req: &Request<'_>, refusal: Refusal) {
     let slot = req.local_cache(|| RefusalSlot(Mutex::new(None)));
     if let Ok(mut slot) = slot.0.lock() {
         slot.get_or_insert(refusal);
@@ -199,7 +198,7 @@ const PASSWORD_CHANGE_PATHS: [&str; 2] = ["/account/password", "/logout"];
 #[derive(Debug, Clone)]
 pub struct SignedIn(pub AuthUser);
 
-async fn signed_in<'r>(req: &'r Request<'_>) -> Outcome<AuthUser, ()> {
+async fn signed_in(req: &Request<'_>) -> Outcome<AuthUser, ()> {
     let visitor = Visitor::of(req).await;
     match &visitor.user {
         Some((user, Credential::Session { .. })) => {
@@ -327,7 +326,8 @@ impl<'r> FromRequest<'r> for AccountManager {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        let (area, base) = if req.uri().path().starts_with("/admin/") { (Area::Admin, "/admin") } else { (Area::Manage, "/manage") };
+        let (area, base) =
+            if req.uri().path().starts_with("/admin/") { (Area::Admin, "/admin") } else { (Area::Manage, "/manage") };
         match signed_in(req).await {
             Outcome::Success(user) if may_enter(user.role, area) => Outcome::Success(AccountManager { user, base }),
             Outcome::Success(_) => refuse(req, Refusal::WrongRole),
@@ -354,8 +354,8 @@ impl<'r> FromRequest<'r> for ApiCaller {
         match &visitor.user {
             Some((user, Credential::Bearer)) => Outcome::Success(ApiCaller(user.clone())),
             Some((user, Credential::Session { csrf_token, .. })) => {
-                if is_unsafe(req.method()) {
-                    if let Err(refusal) = check_origin(req) {
+                if crate::web::csrf::is_unsafe(req.method()) {
+                    if let Err(refusal) = crate::web::csrf::check_origin(req) {
                         return refuse(req, refusal);
                     }
                     let sent = req.headers().get_one(CSRF_HEADER).unwrap_or_default();
@@ -371,118 +371,6 @@ impl<'r> FromRequest<'r> for ApiCaller {
             None => refuse(req, Refusal::LoginRequired),
         }
     }
-}
-
-fn is_unsafe(method: Method) -> bool {
-    !matches!(method, Method::Get | Method::Head | Method::Options)
-}
-
-/// Refuses a request that a browser says comes from another site.
-fn check_origin(req: &Request<'_>) -> Result<(), Refusal> {
-    if req.headers().get_one("Sec-Fetch-Site") == Some("cross-site") {
-        return Err(Refusal::ForeignOrigin);
-    }
-    let Some(origin) = req.headers().get_one("Origin") else { return Ok(()) };
-    let host = req.headers().get_one("Host").unwrap_or_default();
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
-    if origin_host.is_empty() || !origin_host.eq_ignore_ascii_case(host) {
-        return Err(Refusal::ForeignOrigin);
-    }
-    Ok(())
-}
-
-/// The CSRF token the forms of this visitor carry: the session's, or for a visitor who is
-/// not signed in, one kept in a private cookie (created on first need).
-pub fn form_token(req: &Request<'_>, visitor: &Visitor) -> String {
-    if let Some(token) = visitor.session_csrf() {
-        return token.to_string();
-    }
-    if let Some(cookie) = req.cookies().get_private(VISITOR_CSRF_COOKIE) {
-        return cookie.value().to_string();
-    }
-    let token = crypto::random_token();
-    let secure = req.rocket().state::<Settings>().is_some_and(|s| s.cookie_secure);
-    req.cookies().add_private(
-        Cookie::build((VISITOR_CSRF_COOKIE, token.clone())).http_only(true).same_site(SameSite::Lax).secure(secure).path("/"),
-    );
-    token
-}
-
-/// The visitor and the CSRF token for the forms of a page.
-pub struct Page<'r> {
-    pub visitor: &'r Visitor,
-    pub csrf: String,
-}
-
-impl Page<'_> {
-    pub fn nav(&self) -> crate::views::layout::Nav {
-        self.visitor.nav()
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Page<'r> {
-    type Error = ();
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        let visitor = Visitor::of(req).await;
-        Outcome::Success(Page { visitor, csrf: form_token(req, visitor) })
-    }
-}
-
-#[derive(FromForm)]
-struct CsrfField {
-    #[field(name = "csrf_token", default = String::new())]
-    token: String,
-}
-
-/// A form posted from one of our pages: parsed leniently into `T`, and refused (403,
-/// handler not run, nothing written) unless it carries the visitor's CSRF token and comes
-/// from our own site. Every form handler takes its data through this guard.
-pub struct CsrfForm<T>(pub T);
-
-#[rocket::async_trait]
-impl<'r, T: for<'a> FromForm<'a> + Send + 'static> FromData<'r> for CsrfForm<T> {
-    type Error = ();
-
-    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
-        if let Err(refusal) = check_origin(req) {
-            record_refusal(req, refusal);
-            return data::Outcome::Error((Status::Forbidden, ()));
-        }
-        let visitor = Visitor::of(req).await;
-        let expected = match visitor.session_csrf() {
-            Some(token) => Some(token.to_string()),
-            None => req.cookies().get_private(VISITOR_CSRF_COOKIE).map(|c| c.value().to_string()),
-        };
-        let limit = req.limits().get("form").unwrap_or_else(|| 32.kibibytes());
-        let body = match data.open(limit).into_string().await {
-            Ok(body) if body.is_complete() => body.into_inner(),
-            Ok(_) => return data::Outcome::Error((Status::PayloadTooLarge, ())),
-            Err(_) => return data::Outcome::Error((Status::BadRequest, ())),
-        };
-        let raw = rocket::http::RawStr::new(&body);
-        let sent = Form::<CsrfField>::parse_encoded(raw).map(|f| f.token).unwrap_or_default();
-        let valid = expected.is_some_and(|expected| crypto::constant_time_eq(&sent, &expected));
-        if !valid {
-            record_refusal(req, Refusal::CsrfToken);
-            return data::Outcome::Error((Status::Forbidden, ()));
-        }
-        match Form::<T>::parse_encoded(raw) {
-            Ok(value) => data::Outcome::Success(CsrfForm(value)),
-            Err(errors) => {
-                tracing::debug!(%errors, "unreadable form");
-                data::Outcome::Error((Status::UnprocessableEntity, ()))
-            }
-        }
-    }
-}
-
-/// A form with nothing but its CSRF token (logout, disable, revoke, …).
-#[derive(FromForm)]
-pub struct NoFields {
-    #[field(name = "csrf_token", default = String::new())]
-    _token: String,
 }
 
 /// The client's address: the socket peer, or the `X-Real-IP` a trusted proxy sent.
@@ -570,8 +458,15 @@ mod tests {
     fn only_local_paths_are_followed_after_login() {
         assert!(is_local_path("/kitchen"));
         assert!(is_local_path("/manage/users?role=driver"));
-        for bad in ["//evil.example/", "/\\evil.example", "https://evil.example/", "javascript:alert(1)", "", "kitchen",
-                    "/a\nb"] {
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "",
+            "kitchen",
+            "/a\nb",
+        ] {
             assert!(!is_local_path(bad), "{bad:?}");
         }
         assert_eq!(safe_next(Some("//evil.example"), "/account"), "/account");

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod api;
 pub mod auth;
+pub mod csrf;
 pub mod ops;
 pub mod public;
 pub mod session;

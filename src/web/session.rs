@@ -14,7 +14,8 @@ use crate::domain::throttle::{self, Policy};
 use crate::domain::{password, roles::Role};
 use crate::store::users::{self, AuthUser, CreateError, NewUser};
 use crate::store::{login_throttle, sessions};
-use crate::web::auth::{safe_next, start_session, ClientAddress, CsrfForm, NoFields, Page, Visitor, SESSION_COOKIE};
+use crate::web::auth::{safe_next, start_session, ClientAddress, Visitor, SESSION_COOKIE};
+use crate::web::csrf::{CsrfForm, NoFields, Page};
 use crate::{unix_now, views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -89,10 +90,7 @@ async fn login(
     for (key, policy) in &keys {
         let record = login_throttle::get(db, key).await?;
         if let Some(seconds) = policy.locked_for(record, now) {
-            let message = format!(
-                "Trop de tentatives de connexion. Réessayez dans {}.",
-                throttle::minutes_fr(seconds)
-            );
+            let message = format!("Trop de tentatives de connexion. Réessayez dans {}.", throttle::minutes_fr(seconds));
             return Ok(refuse(Status::TooManyRequests, &message));
         }
         records.push(record);
@@ -130,11 +128,8 @@ async fn login(
     start_session(db, settings, cookies, &user, form.remember).await?;
     let _ = sessions::purge_expired(db, now).await;
     tracing::info!(user_id = user.id, role = user.role.as_str(), "signed in");
-    let target = if user.must_change_password {
-        "/account/password".to_string()
-    } else {
-        safe_next(next, user.role.home())
-    };
+    let target =
+        if user.must_change_password { "/account/password".to_string() } else { safe_next(next, user.role.home()) };
     Ok(Either::Right(Redirect::to(target)))
 }
 
@@ -198,8 +193,7 @@ async fn register(
     if errors.get("password").is_none() && form.password != form.password_confirmation {
         errors.add("password_confirmation", "Les deux mots de passe ne sont pas identiques.");
     }
-    let values =
-        views::account::RegisterValues { full_name: &form.full_name, email: &form.email, phone: &form.phone };
+    let values = views::account::RegisterValues { full_name: &form.full_name, email: &form.email, phone: &form.phone };
     let (Some(full_name), Some(email), Some(phone), true) = (full_name, email, phone, errors.is_empty()) else {
         let markup = views::account::register(&page.nav(), &page.csrf, &values, &errors);
         return Ok(Either::Left((Status::UnprocessableEntity, markup)));
@@ -223,14 +217,7 @@ async fn register(
         }
         Err(CreateError::Other(error)) => return Err(error),
     };
-    let user = AuthUser {
-        id,
-        email,
-        full_name,
-        role: Role::Customer,
-        pizzeria_id: None,
-        must_change_password: false,
-    };
+    let user = AuthUser { id, email, full_name, role: Role::Customer, pizzeria_id: None, must_change_password: false };
     start_session(db, settings, cookies, &user, false).await?;
     tracing::info!(user_id = id, "customer registered");
     Ok(Either::Right(Redirect::to("/account")))

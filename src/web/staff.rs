@@ -8,7 +8,8 @@ use rocket::{get, routes, Route};
 use crate::db::Db;
 use crate::store::pizzerias;
 use crate::store::users::AuthUser;
-use crate::web::auth::{AdminArea, CounterArea, DeliveryArea, KitchenArea, ManageArea, Page};
+use crate::web::auth::{AdminArea, CounterArea, DeliveryArea, KitchenArea, ManageArea};
+use crate::web::csrf::Page;
 use crate::{views, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -30,7 +31,8 @@ async fn counter(db: &Db, user: CounterArea, page: Page<'_>) -> Result<Markup> {
 
 #[get("/kitchen")]
 async fn kitchen(db: &Db, user: KitchenArea, page: Page<'_>) -> Result<Markup> {
-    placeholder(db, &page, &user.0, "Cuisine", "La file des commandes à préparer, avec l'aide-mémoire des recettes.").await
+    placeholder(db, &page, &user.0, "Cuisine", "La file des commandes à préparer, avec l'aide-mémoire des recettes.")
+        .await
 }
 
 #[get("/delivery")]

@@ -13,10 +13,11 @@ use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
 use crate::domain::roles::{assignable_roles, check_account_change, may_manage, Role};
-use crate::store::users::{self, CreateError, Filter, NewUser, UserRecord};
 use crate::store::pizzerias;
+use crate::store::users::{self, CreateError, Filter, NewUser, UserRecord};
 use crate::views::users::{AccountValues, EditPage, FormPage, ListFilters, ListPage};
-use crate::web::auth::{AccountManager, CsrfForm, NoFields, Page};
+use crate::web::auth::AccountManager;
+use crate::web::csrf::{CsrfForm, NoFields, Page};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -44,17 +45,25 @@ async fn reachable(db: &Db, manager: &AccountManager, id: i64) -> Result<UserRec
     Ok(record)
 }
 
-#[get("/users?<role>&<pizzeria>&<active>&<q>")]
+/// The list's filters, from the query string.
+#[derive(FromForm, Default)]
+struct ListQuery {
+    role: Option<String>,
+    pizzeria: Option<String>,
+    active: Option<String>,
+    q: Option<String>,
+}
+
+#[get("/users?<query..>")]
 async fn list(
     db: &Db,
     manager: AccountManager,
     page: Page<'_>,
     flash: Option<FlashMessage<'_>>,
-    role: Option<&str>,
-    pizzeria: Option<&str>,
-    active: Option<&str>,
-    q: Option<&str>,
+    query: ListQuery,
 ) -> Result<Markup> {
+    let (role, pizzeria, active) = (query.role.as_deref(), query.pizzeria.as_deref(), query.active.as_deref());
+    let q = query.q.as_deref();
     let actor = manager.actor();
     let visible_roles: Vec<Role> = match actor.role {
         Role::Admin => Role::ALL.to_vec(),
@@ -128,7 +137,12 @@ impl AccountForm {
     }
 
     /// The role and pizzeria asked for, checked against what `manager` may give.
-    fn role_and_pizzeria(&self, manager: &AccountManager, target: Option<i64>, errors: &mut FieldErrors) -> Option<(Role, Option<i64>)> {
+    fn role_and_pizzeria(
+        &self,
+        manager: &AccountManager,
+        target: Option<i64>,
+        errors: &mut FieldErrors,
+    ) -> Option<(Role, Option<i64>)> {
         let Some(role) = Role::parse(self.role.trim()) else {
             errors.add("role", "Choisissez un rôle dans la liste.");
             return None;
@@ -200,7 +214,10 @@ async fn create(db: &Db, manager: AccountManager, page: Page<'_>, form: CsrfForm
     };
     tracing::info!(by = manager.user.id, user_id = id, role = role.as_str(), "account created");
     let record = users::get(db, id).await?.ok_or(Error::NotFound)?;
-    Ok(Either::Left((Status::Created, edit_markup(&manager, &page, &record, &pizzerias, None, Some(&one_time), Some("Compte créé.")))))
+    Ok(Either::Left((
+        Status::Created,
+        edit_markup(&manager, &page, &record, &pizzerias, None, Some(&one_time), Some("Compte créé.")),
+    )))
 }
 
 fn edit_markup(
@@ -242,7 +259,13 @@ fn edit_markup(
 }
 
 #[get("/users/<id>")]
-async fn edit_page(db: &Db, manager: AccountManager, page: Page<'_>, flash: Option<FlashMessage<'_>>, id: i64) -> Result<Markup> {
+async fn edit_page(
+    db: &Db,
+    manager: AccountManager,
+    page: Page<'_>,
+    flash: Option<FlashMessage<'_>>,
+    id: i64,
+) -> Result<Markup> {
     let record = reachable(db, &manager, id).await?;
     let pizzerias = pizzeria_choices(db, &manager).await?;
     Ok(edit_markup(&manager, &page, &record, &pizzerias, None, None, flash.as_ref().map(FlashMessage::message)))
@@ -300,7 +323,13 @@ async fn enable(db: &Db, manager: AccountManager, id: i64, _form: CsrfForm<NoFie
 
 /// A one-time password, shown once in this answer, to be changed at the next login.
 #[post("/users/<id>/reset-password", data = "<_form>")]
-async fn reset_password(db: &Db, manager: AccountManager, page: Page<'_>, id: i64, _form: CsrfForm<NoFields>) -> Result<Markup> {
+async fn reset_password(
+    db: &Db,
+    manager: AccountManager,
+    page: Page<'_>,
+    id: i64,
+    _form: CsrfForm<NoFields>,
+) -> Result<Markup> {
     let record = reachable(db, &manager, id).await?;
     if record.id == manager.user.id || record.role() == Some(Role::Customer) || record.email.is_none() {
         return Err(Error::BadRequest("Ce mot de passe ne peut pas être réinitialisé ici.".into()));

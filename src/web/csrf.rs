@@ -1,0 +1,129 @@
+//! Cross-site request forgery: forms carry the visitor's token (checked by the [`CsrfForm`]
+//! data guard before any handler runs), the API's cookie callers send it in a header, and
+//! requests a browser marks as cross-site or from a foreign `Origin` are refused.
+
+use rocket::data::{self, FromData, ToByteUnit};
+use rocket::form::{Form, FromForm};
+use rocket::http::{Cookie, Method, SameSite, Status};
+use rocket::request::{FromRequest, Outcome};
+use rocket::{Data, Request};
+
+use crate::config::Settings;
+use crate::crypto;
+use crate::web::auth::{record_refusal, Refusal, Visitor, VISITOR_CSRF_COOKIE};
+
+pub(crate) fn is_unsafe(method: Method) -> bool {
+    !matches!(method, Method::Get | Method::Head | Method::Options)
+}
+
+/// Refuses a request that a browser says comes from another site.
+pub(crate) fn check_origin(req: &Request<'_>) -> Result<(), Refusal> {
+    if req.headers().get_one("Sec-Fetch-Site") == Some("cross-site") {
+        return Err(Refusal::ForeignOrigin);
+    }
+    let Some(origin) = req.headers().get_one("Origin") else { return Ok(()) };
+    let host = req.headers().get_one("Host").unwrap_or_default();
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+    if origin_host.is_empty() || !origin_host.eq_ignore_ascii_case(host) {
+        return Err(Refusal::ForeignOrigin);
+    }
+    Ok(())
+}
+
+/// The CSRF token the forms of this visitor carry: the session's, or for a visitor who is
+/// not signed in, one kept in a private cookie (created on first need).
+pub fn form_token(req: &Request<'_>, visitor: &Visitor) -> String {
+    if let Some(token) = visitor.session_csrf() {
+        return token.to_string();
+    }
+    if let Some(cookie) = req.cookies().get_private(VISITOR_CSRF_COOKIE) {
+        return cookie.value().to_string();
+    }
+    let token = crypto::random_token();
+    let secure = req.rocket().state::<Settings>().is_some_and(|s| s.cookie_secure);
+    req.cookies().add_private(
+        Cookie::build((VISITOR_CSRF_COOKIE, token.clone()))
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(secure)
+            .path("/"),
+    );
+    token
+}
+
+/// The visitor and the CSRF token for the forms of a page.
+pub struct Page<'r> {
+    pub visitor: &'r Visitor,
+    pub csrf: String,
+}
+
+impl Page<'_> {
+    pub fn nav(&self) -> crate::views::layout::Nav {
+        self.visitor.nav()
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Page<'r> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let visitor = Visitor::of(req).await;
+        Outcome::Success(Page { visitor, csrf: form_token(req, visitor) })
+    }
+}
+
+#[derive(FromForm)]
+struct CsrfField {
+    #[field(name = "csrf_token", default = String::new())]
+    token: String,
+}
+
+/// A form posted from one of our pages: parsed leniently into `T`, and refused (403,
+/// handler not run, nothing written) unless it carries the visitor's CSRF token and comes
+/// from our own site. Every form handler takes its data through this guard.
+pub struct CsrfForm<T>(pub T);
+
+#[rocket::async_trait]
+impl<'r, T: for<'a> FromForm<'a> + Send + 'static> FromData<'r> for CsrfForm<T> {
+    type Error = ();
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        if let Err(refusal) = check_origin(req) {
+            record_refusal(req, refusal);
+            return data::Outcome::Error((Status::Forbidden, ()));
+        }
+        let visitor = Visitor::of(req).await;
+        let expected = match visitor.session_csrf() {
+            Some(token) => Some(token.to_string()),
+            None => req.cookies().get_private(VISITOR_CSRF_COOKIE).map(|c| c.value().to_string()),
+        };
+        let limit = req.limits().get("form").unwrap_or_else(|| 32.kibibytes());
+        let body = match data.open(limit).into_string().await {
+            Ok(body) if body.is_complete() => body.into_inner(),
+            Ok(_) => return data::Outcome::Error((Status::PayloadTooLarge, ())),
+            Err(_) => return data::Outcome::Error((Status::BadRequest, ())),
+        };
+        let raw = rocket::http::RawStr::new(&body);
+        let sent = Form::<CsrfField>::parse_encoded(raw).map(|f| f.token).unwrap_or_default();
+        let valid = expected.is_some_and(|expected| crypto::constant_time_eq(&sent, &expected));
+        if !valid {
+            record_refusal(req, Refusal::CsrfToken);
+            return data::Outcome::Error((Status::Forbidden, ()));
+        }
+        match Form::<T>::parse_encoded(raw) {
+            Ok(value) => data::Outcome::Success(CsrfForm(value)),
+            Err(errors) => {
+                tracing::debug!(%errors, "unreadable form");
+                data::Outcome::Error((Status::UnprocessableEntity, ()))
+            }
+        }
+    }
+}
+
+/// A form with nothing but its CSRF token (logout, disable, revoke, …).
+#[derive(FromForm)]
+pub struct NoFields {
+    #[field(name = "csrf_token", default = String::new())]
+    _token: String,
+}
