@@ -128,6 +128,43 @@ async fn failed_logins_lock_then_release(backend: Backend) {
     pool.close().await;
 }
 
+/// Failures from one client address lock it; `X-Real-IP` names the client only when the
+/// request comes from a trusted proxy (else anyone could pick a fresh address per attempt).
+async fn client_addresses_come_from_trusted_proxies_only(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let limits = [
+        ("OC_PIZZA_LOGIN_MAX_FAILURES", "100"),
+        ("OC_PIZZA_LOGIN_MAX_FAILURES_PER_ADDRESS", "2"),
+        ("OC_PIZZA_LOGIN_SLOWDOWN_MS", "0"),
+    ];
+    for (trusted, expect_locked) in [(None, true), (Some(r#"["127.0.0.1", "::1"]"#), false)] {
+        let mut envs = limits.to_vec();
+        if let Some(trusted) = trusted {
+            envs.push(("OC_PIZZA_TRUSTED_PROXIES", trusted));
+        }
+        let app = TestApp::spawn_with(&db, &["--demo"], &envs).await;
+        let browser = Browser::new(&app);
+        let token = browser.csrf().await;
+        let mut last = 0;
+        for (n, address) in ["203.0.113.1", "203.0.113.2", "203.0.113.3"].iter().enumerate() {
+            let email = format!("inconnu{n}@exemple.fr");
+            let reply = browser
+                .post_raw(
+                    "/login",
+                    &[("csrf_token", &token), ("email", &email), ("password", "mauvais mot de passe")],
+                    &[("X-Real-IP", address)],
+                )
+                .await;
+            last = reply.status;
+        }
+        assert_eq!(last == 429, expect_locked, "trusted proxies {trusted:?}: last status {last}");
+        app.kill();
+        let pool = db.pool().await;
+        common::execute(&pool, "DELETE FROM login_throttle").await;
+        pool.close().await;
+    }
+}
+
 async fn a_disabled_account_is_out_at_its_next_request(backend: Backend) {
     let db = TestDb::new(backend).await;
     let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
@@ -369,6 +406,7 @@ async fn api_tokens_authenticate_scripts(backend: Backend) {
 both_backends!(
     forged_forms_are_refused_and_write_nothing,
     failed_logins_lock_then_release,
+    client_addresses_come_from_trusted_proxies_only,
     a_disabled_account_is_out_at_its_next_request,
     login_sends_back_to_local_pages_only,
     staff_accounts_get_a_one_time_password,
