@@ -268,7 +268,137 @@ async fn a_customer_downloads_then_erases_their_data(backend: Backend) {
     pool.close().await;
 }
 
+async fn sessions_expire_when_idle_or_too_old(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[("OC_PIZZA_SESSION_IDLE_MINUTES", "30")]).await;
+    let pool = db.pool().await;
+    let customer = Browser::new(&app);
+    customer.sign_in("client@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let idle = count(&pool, "SELECT idle_timeout_seconds FROM sessions").await;
+    assert_eq!(idle, 1800, "idle limit from the configuration");
+
+    // Idle for 29 minutes: still in. Idle for 31: out.
+    common::execute(&pool, "UPDATE sessions SET last_seen_at = last_seen_at - 29 * 60").await;
+    assert_eq!(customer.get("/account").await.status, 200);
+    common::execute(&pool, "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60").await;
+    assert_eq!(customer.get("/account").await.redirect_path(), Some("/login?next=%2Faccount"));
+
+    // Past the absolute limit, activity does not matter.
+    customer.sign_in("client@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    common::execute(&pool, "UPDATE sessions SET expires_at = last_seen_at - 1").await;
+    assert_eq!(customer.get("/account").await.redirect_path(), Some("/login?next=%2Faccount"));
+
+    // "Rester connecté": a lasting cookie and a 30-day session, for customers only.
+    customer.forget_csrf();
+    let token = customer.csrf().await;
+    let reply = customer
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("email", "client@demo.ocpizza.fr"),
+                ("password", DEMO_PASSWORD),
+                ("remember", "true"),
+            ],
+            &[],
+        )
+        .await;
+    let cookie = reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap_or_default().to_string())
+        .find(|c| c.starts_with("oc_session="))
+        .expect("session cookie");
+    assert!(cookie.contains("Max-Age=2592000"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert_eq!(count(&pool, "SELECT MAX(expires_at - created_at) FROM sessions").await, 30 * 86_400);
+    let staff = Browser::new(&app);
+    staff.forget_csrf();
+    let token = staff.csrf().await;
+    let reply = staff
+        .post_raw(
+            "/login",
+            &[
+                ("csrf_token", &token),
+                ("email", &common::demo("pizzaiolo", "boulogne")),
+                ("password", DEMO_PASSWORD),
+                ("remember", "true"),
+            ],
+            &[],
+        )
+        .await;
+    let cookie = reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap_or_default().to_string())
+        .find(|c| c.starts_with("oc_session="))
+        .expect("session cookie");
+    assert!(!cookie.contains("Max-Age"), "staff sessions end with the browser: {cookie}");
+    pool.close().await;
+}
+
+/// Whatever is typed in any form field of the account pages, the answer is a page, never a
+/// server error.
+async fn hostile_input_never_breaks_a_form(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let customer = Browser::new(&app);
+    customer.sign_in("client@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let admin = Browser::new(&app);
+    admin.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let long = "é".repeat(10_000);
+    let values = [
+        "",
+        long.as_str(),
+        "a\u{0}b\u{1b}[31m",
+        "<script>alert(1)</script>",
+        "' OR '1'='1",
+        "%00",
+        "😀🍕",
+        "-1",
+        "99999999999999999999",
+    ];
+    let pool = db.pool().await;
+    let driver_id = count(&pool, &format!("SELECT id FROM users WHERE email = '{}'", common::demo("driver", P))).await;
+    let user_page = format!("/admin/users/{driver_id}");
+    let visitor = Browser::new(&app);
+    let forms: Vec<(&Browser, &str, &[&str])> = vec![
+        (&visitor, "/login", &["email", "password", "next"]),
+        (&visitor, "/register", &["full_name", "email", "phone", "password", "password_confirmation"]),
+        (&customer, "/account/profile", &["full_name", "phone"]),
+        (&customer, "/account/addresses", &["label", "street", "postcode", "city", "instructions"]),
+        (&customer, "/account/password", &["current_password", "new_password", "new_password_confirmation"]),
+        (&admin, "/account/tokens", &["name"]),
+        (&admin, "/admin/users", &["full_name", "email", "phone", "role", "pizzeria"]),
+        (&admin, &user_page, &["full_name", "phone", "role", "pizzeria"]),
+    ];
+    for (browser, path, fields) in forms {
+        for field in fields.iter() {
+            for value in values {
+                let mut all: Vec<(&str, &str)> = fields.iter().map(|f| (*f, "Valeur")).collect();
+                all.retain(|(f, _)| f != field);
+                all.push((field, value));
+                let reply = browser.submit(path, &all).await;
+                assert!(
+                    reply.status < 500,
+                    "{path} {field}={:?}: {}",
+                    value.chars().take(20).collect::<String>(),
+                    reply.status
+                );
+                assert!(!reply.body.contains("<script>alert"), "{path} {field}: HTML is escaped");
+            }
+        }
+    }
+    pool.close().await;
+}
+
+const P: &str = "paris-bastille";
+
 both_backends!(
+    sessions_expire_when_idle_or_too_old,
+    hostile_input_never_breaks_a_form,
     a_customer_registers_and_signs_in_again,
     registration_refuses_bad_input_and_keeps_what_was_typed,
     a_password_change_ends_the_other_sessions,

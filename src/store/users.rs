@@ -351,11 +351,3 @@ pub async fn orders_for_export(db: &DbPool, user_id: i64) -> Result<(Vec<Exporte
     });
     Ok(result)
 }
-
-/// How many active admins there are (the last one cannot be disabled).
-pub async fn active_admin_count(db: &DbPool) -> Result<i64> {
-    let count = db_run!(db, |pool| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active").fetch_one(pool).await?
-    });
-    Ok(count)
-}

@@ -96,7 +96,11 @@ async fn login(
         records.push(record);
     }
 
-    let candidate = users::find_for_login(db, &email).await?;
+    // An address that cannot exist is looked up as nobody (and answered the same way).
+    let candidate = match crate::domain::fields::email(&email) {
+        Ok(email) => users::find_for_login(db, &email).await?,
+        Err(_) => None,
+    };
     let stored = candidate.as_ref().and_then(|c| c.password_hash.clone());
     let verified = crypto::verify_password_blocking(form.password.clone(), stored).await;
     let candidate = candidate.filter(|_| verified);
