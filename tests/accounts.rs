@@ -268,6 +268,17 @@ async fn a_customer_downloads_then_erases_their_data(backend: Backend) {
     pool.close().await;
 }
 
+/// The `Set-Cookie` header that carries the session.
+fn session_cookie(reply: &common::Reply) -> String {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap_or_default().to_string())
+        .find(|c| c.starts_with("oc_session="))
+        .expect("session cookie")
+}
+
 async fn sessions_expire_when_idle_or_too_old(backend: Backend) {
     let db = TestDb::new(backend).await;
     let app = TestApp::spawn_with(&db, &["--demo"], &[("OC_PIZZA_SESSION_IDLE_MINUTES", "30")]).await;
@@ -303,13 +314,7 @@ async fn sessions_expire_when_idle_or_too_old(backend: Backend) {
             &[],
         )
         .await;
-    let cookie = reply
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap_or_default().to_string())
-        .find(|c| c.starts_with("oc_session="))
-        .expect("session cookie");
+    let cookie = session_cookie(&reply);
     assert!(cookie.contains("Max-Age=2592000"), "{cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert_eq!(count(&pool, "SELECT MAX(expires_at - created_at) FROM sessions").await, 30 * 86_400);
@@ -328,13 +333,7 @@ async fn sessions_expire_when_idle_or_too_old(backend: Backend) {
             &[],
         )
         .await;
-    let cookie = reply
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap_or_default().to_string())
-        .find(|c| c.starts_with("oc_session="))
-        .expect("session cookie");
+    let cookie = session_cookie(&reply);
     assert!(!cookie.contains("Max-Age"), "staff sessions end with the browser: {cookie}");
     pool.close().await;
 }

@@ -212,6 +212,15 @@ async fn signed_in(req: &Request<'_>) -> Outcome<AuthUser, ()> {
     }
 }
 
+/// A signed-in user whose account passes `allowed`; 403 otherwise.
+async fn signed_in_as(req: &Request<'_>, allowed: impl Fn(&AuthUser) -> bool) -> Outcome<AuthUser, ()> {
+    match signed_in(req).await {
+        Outcome::Success(user) if allowed(&user) => Outcome::Success(user),
+        Outcome::Success(_) => refuse(req, Refusal::WrongRole),
+        other => other,
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for SignedIn {
     type Error = ();
@@ -230,12 +239,7 @@ impl<'r> FromRequest<'r> for Customer {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        match signed_in(req).await {
-            Outcome::Success(user) if user.role == Role::Customer => Outcome::Success(Customer(user)),
-            Outcome::Success(_) => refuse(req, Refusal::WrongRole),
-            Outcome::Error(e) => Outcome::Error(e),
-            Outcome::Forward(f) => Outcome::Forward(f),
-        }
+        signed_in_as(req, |user| user.role == Role::Customer).await.map(Customer)
     }
 }
 
@@ -248,12 +252,7 @@ impl<'r> FromRequest<'r> for StaffMember {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        match signed_in(req).await {
-            Outcome::Success(user) if user.role.is_staff() => Outcome::Success(StaffMember(user)),
-            Outcome::Success(_) => refuse(req, Refusal::WrongRole),
-            Outcome::Error(e) => Outcome::Error(e),
-            Outcome::Forward(f) => Outcome::Forward(f),
-        }
+        signed_in_as(req, |user| user.role.is_staff()).await.map(StaffMember)
     }
 }
 
@@ -269,12 +268,7 @@ macro_rules! area_guard {
             type Error = ();
 
             async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-                match signed_in(req).await {
-                    Outcome::Success(user) if may_enter(user.role, $area) => Outcome::Success($name(user)),
-                    Outcome::Success(_) => refuse(req, Refusal::WrongRole),
-                    Outcome::Error(e) => Outcome::Error(e),
-                    Outcome::Forward(f) => Outcome::Forward(f),
-                }
+                signed_in_as(req, |user| may_enter(user.role, $area)).await.map($name)
             }
         }
     };
@@ -328,12 +322,7 @@ impl<'r> FromRequest<'r> for AccountManager {
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
         let (area, base) =
             if req.uri().path().starts_with("/admin/") { (Area::Admin, "/admin") } else { (Area::Manage, "/manage") };
-        match signed_in(req).await {
-            Outcome::Success(user) if may_enter(user.role, area) => Outcome::Success(AccountManager { user, base }),
-            Outcome::Success(_) => refuse(req, Refusal::WrongRole),
-            Outcome::Error(e) => Outcome::Error(e),
-            Outcome::Forward(f) => Outcome::Forward(f),
-        }
+        signed_in_as(req, |user| may_enter(user.role, area)).await.map(|user| AccountManager { user, base })
     }
 }
 
