@@ -316,6 +316,8 @@ async fn sessions_expire_when_idle_or_too_old(backend: Backend) {
         .await;
     let cookie = session_cookie(&reply);
     assert!(cookie.contains("Max-Age=2592000"), "{cookie}");
+    // Logging in purges the expired rows: only this session is left.
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM sessions").await, 1);
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert_eq!(count(&pool, "SELECT MAX(expires_at - created_at) FROM sessions").await, 30 * 86_400);
     let staff = Browser::new(&app);

@@ -271,20 +271,23 @@ pub fn goodbye(nav: &Nav) -> Markup {
     )
 }
 
-pub fn tokens(
-    nav: &Nav,
-    token: &str,
-    tokens: &[ApiToken],
-    created: Option<&str>,
-    name: &str,
-    errors: &FieldErrors,
-) -> Markup {
+pub struct TokensPage<'a> {
+    pub tokens: &'a [ApiToken],
+    /// A token just created: shown this once.
+    pub created: Option<&'a str>,
+    pub name: &'a str,
+    pub notice: Option<&'a str>,
+}
+
+pub fn tokens(nav: &Nav, token: &str, view: &TokensPage<'_>, errors: &FieldErrors) -> Markup {
+    let (tokens, created, name) = (view.tokens, view.created, view.name);
     page(
         "Jetons d'API",
         nav,
         html! {
             nav.breadcrumb aria-label="Fil d'Ariane" { a href="/account" { "Mon compte" } " › Jetons d'API" }
             h1 { "Jetons d'API" }
+            (notice(view.notice))
             p { "Un jeton permet à un script ou à une intégration d'utiliser l'API (" code { "/api/v1" } ") avec vos droits : "
                 "envoyez-le dans l'en-tête " code { "Authorization: Bearer …" } "." }
             @if let Some(created) = created {

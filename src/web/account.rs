@@ -320,9 +320,15 @@ async fn delete_account(
 }
 
 #[get("/account/tokens")]
-async fn tokens_page(db: &Db, user: StaffMember, page: Page<'_>) -> Result<Markup> {
+async fn tokens_page(db: &Db, user: StaffMember, page: Page<'_>, flash: Option<FlashMessage<'_>>) -> Result<Markup> {
     let tokens = api_tokens::list(db, user.0.id).await?;
-    Ok(views::account::tokens(&page.nav(), &page.csrf, &tokens, None, "", &FieldErrors::new()))
+    let view = views::account::TokensPage {
+        tokens: &tokens,
+        created: None,
+        name: "",
+        notice: flash.as_ref().map(FlashMessage::message),
+    };
+    Ok(views::account::tokens(&page.nav(), &page.csrf, &view, &FieldErrors::new()))
 }
 
 #[derive(FromForm)]
@@ -344,16 +350,15 @@ async fn create_token(
     let name = errors.check("name", fields::text(&form.0.name, 100, false));
     let Some(name) = name else {
         let tokens = api_tokens::list(db, user.id).await?;
-        let markup = views::account::tokens(&page.nav(), &page.csrf, &tokens, None, &form.0.name, &errors);
+        let view = views::account::TokensPage { tokens: &tokens, created: None, name: &form.0.name, notice: None };
+        let markup = views::account::tokens(&page.nav(), &page.csrf, &view, &errors);
         return Ok((Status::UnprocessableEntity, markup));
     };
     let token = format!("ocp_{}", crypto::random_token());
     api_tokens::create(db, user.id, &name, &crypto::token_digest(&token), &token[..12]).await?;
     let tokens = api_tokens::list(db, user.id).await?;
-    Ok((
-        Status::Created,
-        views::account::tokens(&page.nav(), &page.csrf, &tokens, Some(&token), "", &FieldErrors::new()),
-    ))
+    let view = views::account::TokensPage { tokens: &tokens, created: Some(&token), name: "", notice: None };
+    Ok((Status::Created, views::account::tokens(&page.nav(), &page.csrf, &view, &FieldErrors::new())))
 }
 
 #[post("/account/tokens/<id>/revoke", data = "<_form>")]
