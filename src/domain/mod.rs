@@ -3,6 +3,9 @@
 pub mod availability;
 pub mod fields;
 pub mod money;
+pub mod orders;
 pub mod password;
+pub mod pricing;
 pub mod roles;
+pub mod slots;
 pub mod throttle;

@@ -1,0 +1,231 @@
+//! An order's life: its status, channel, mode and payment, and what its customer may
+//! still do with it. (The staff transitions join this module with the kitchen work.)
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::availability::RecipeNeed;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Placed,
+    Preparing,
+    Ready,
+    OutForDelivery,
+    Delivered,
+    Collected,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Placed,
+        Status::Preparing,
+        Status::Ready,
+        Status::OutForDelivery,
+        Status::Delivered,
+        Status::Collected,
+        Status::Cancelled,
+    ];
+
+    pub fn parse(value: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Placed => "placed",
+            Status::Preparing => "preparing",
+            Status::Ready => "ready",
+            Status::OutForDelivery => "out_for_delivery",
+            Status::Delivered => "delivered",
+            Status::Collected => "collected",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Placed => "Reçue",
+            Status::Preparing => "En préparation",
+            Status::Ready => "Prête",
+            Status::OutForDelivery => "En livraison",
+            Status::Delivered => "Livrée",
+            Status::Collected => "Retirée",
+            Status::Cancelled => "Annulée",
+        }
+    }
+
+    /// Not finished yet (neither handed over nor cancelled).
+    pub fn is_open(self) -> bool {
+        !matches!(self, Status::Delivered | Status::Collected | Status::Cancelled)
+    }
+
+    /// The customer may change lines, address or time, or cancel, only before the
+    /// kitchen starts.
+    pub fn customer_may_change(self) -> bool {
+        self == Status::Placed
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Delivery,
+    Takeaway,
+}
+
+impl Mode {
+    pub fn parse(value: &str) -> Option<Mode> {
+        match value {
+            "delivery" => Some(Mode::Delivery),
+            "takeaway" => Some(Mode::Takeaway),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Delivery => "delivery",
+            Mode::Takeaway => "takeaway",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Delivery => "Livraison",
+            Mode::Takeaway => "À emporter",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMethod {
+    Online,
+    Cash,
+    Card,
+}
+
+impl PaymentMethod {
+    pub fn parse(value: &str) -> Option<PaymentMethod> {
+        match value {
+            "online" => Some(PaymentMethod::Online),
+            "cash" => Some(PaymentMethod::Cash),
+            "card" => Some(PaymentMethod::Card),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Online => "online",
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Card => "card",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PaymentMethod::Online => "En ligne",
+            PaymentMethod::Cash => "Espèces, à la livraison ou au comptoir",
+            PaymentMethod::Card => "Carte bancaire, à la livraison ou au comptoir",
+        }
+    }
+}
+
+/// Limits of one order, so that a typo (or a script) cannot empty a pizzeria.
+pub const MAX_LINES: usize = 20;
+pub const MAX_QUANTITY_PER_LINE: i64 = 20;
+pub const MAX_PIZZAS: i64 = 50;
+pub const NOTE_MAX_CHARACTERS: usize = 140;
+
+/// A quantity typed in a form: 1 to [`MAX_QUANTITY_PER_LINE`].
+pub fn quantity(value: &str) -> Result<i64, String> {
+    match value.trim().parse::<i64>() {
+        Ok(n) if (1..=MAX_QUANTITY_PER_LINE).contains(&n) => Ok(n),
+        Ok(n) if n < 1 => Err("La quantité doit être d'au moins 1.".into()),
+        Ok(_) => Err(format!("{MAX_QUANTITY_PER_LINE} pizzas identiques au plus par ligne ; appelez la pizzeria pour une grosse commande.")),
+        Err(_) => Err("La quantité doit être un nombre entier.".into()),
+    }
+}
+
+/// The size rules of a whole order (lines and pizzas).
+pub fn check_size(quantities: &[i64]) -> Result<(), String> {
+    if quantities.is_empty() {
+        return Err("La commande est vide.".into());
+    }
+    if quantities.len() > MAX_LINES {
+        return Err(format!("{MAX_LINES} lignes au plus par commande."));
+    }
+    if quantities.iter().sum::<i64>() > MAX_PIZZAS {
+        return Err(format!("{MAX_PIZZAS} pizzas au plus par commande ; appelez la pizzeria pour une grosse commande."));
+    }
+    Ok(())
+}
+
+/// How much of each ingredient an order takes, sorted by ingredient (the order in which
+/// stock rows are locked, so that two orders never wait on each other in a cycle).
+pub fn stock_needs(lines: &[(i64, i64)], recipes: &HashMap<i64, Vec<RecipeNeed>>) -> BTreeMap<i64, i64> {
+    let mut needs = BTreeMap::new();
+    for (pizza_id, quantity) in lines {
+        for need in recipes.get(pizza_id).map(Vec::as_slice).unwrap_or_default() {
+            *needs.entry(need.ingredient_id).or_default() += need.quantity * quantity;
+        }
+    }
+    needs
+}
+
+/// An order reference: short, unambiguous to read out on the phone, not sequential.
+pub fn reference_from(random: &[u8; 6]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let code: String = random.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+    format!("OC-{code}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip() {
+        for status in Status::ALL {
+            assert_eq!(Status::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(Status::parse("lost"), None);
+        assert!(Status::Placed.customer_may_change());
+        assert!(!Status::Preparing.customer_may_change());
+        assert!(Status::Ready.is_open() && !Status::Cancelled.is_open() && !Status::Collected.is_open());
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(quantity(" 3 "), Ok(3));
+        assert_eq!(quantity("20"), Ok(20));
+        for bad in ["0", "-1", "21", "10000", "1.5", "", "trois", "99999999999999999999"] {
+            assert!(quantity(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn order_size() {
+        assert!(check_size(&[]).is_err());
+        assert_eq!(check_size(&[20, 20, 10]), Ok(()));
+        assert!(check_size(&[20, 20, 11]).unwrap_err().contains("50 pizzas"));
+        assert!(check_size(&[1; 21]).unwrap_err().contains("20 lignes"));
+    }
+
+    #[test]
+    fn needs_add_up_per_ingredient_in_ingredient_order() {
+        let recipes = HashMap::from([
+            (1, vec![RecipeNeed { ingredient_id: 7, quantity: 120 }, RecipeNeed { ingredient_id: 3, quantity: 1 }]),
+            (2, vec![RecipeNeed { ingredient_id: 7, quantity: 100 }]),
+        ]);
+        let needs = stock_needs(&[(1, 2), (2, 1), (1, 1)], &recipes);
+        assert_eq!(needs.into_iter().collect::<Vec<_>>(), vec![(3, 3), (7, 460)]);
+    }
+
+    #[test]
+    fn references_are_readable() {
+        let reference = reference_from(&[0, 1, 31, 32, 255, 8]);
+        assert_eq!(reference, "OC-AB9A9J");
+        assert!(!reference[3..].contains(['0', 'O', '1', 'I']));
+    }
+}
