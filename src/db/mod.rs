@@ -60,6 +60,36 @@ macro_rules! db_run {
     };
 }
 
+/// A transaction that holds the write lock from its first statement.
+///
+/// On SQLite a deferred transaction that reads and then writes fails at once with
+/// "database is locked" when another writer got in between (the busy timeout cannot help
+/// an upgrade); `BEGIN IMMEDIATE` makes writers queue instead. PostgreSQL locks rows as
+/// they are updated: an ordinary transaction.
+pub trait BeginWrite {
+    type Database: sqlx::Database;
+
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
 /// Pool sizing and timeouts, from `databases.main.*` (rocket_db_pools' keys).
 #[derive(Debug, Clone)]
 pub struct PoolSettings {

@@ -3,8 +3,10 @@
 
 pub mod addresses;
 pub mod api_tokens;
+pub mod carts;
 pub mod login_throttle;
 pub mod menu;
+pub mod orders;
 pub mod pizzerias;
 pub mod sessions;
 pub mod users;
