@@ -54,6 +54,8 @@ pub struct Settings {
     pub login_slowdown_ms: u64,
     /// Proxies whose `X-Real-IP` header is believed (Nginx on the same machine: 127.0.0.1).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The earliest an order can be ready: now plus this many minutes.
+    pub preparation_lead_minutes: i64,
 }
 
 impl Default for Settings {
@@ -74,6 +76,7 @@ impl Default for Settings {
             login_lockout_seconds: 900,
             login_slowdown_ms: 250,
             trusted_proxies: Vec::new(),
+            preparation_lead_minutes: 30,
         }
     }
 }
@@ -160,6 +163,7 @@ impl Config {
             ("login_max_failures_per_address", s.login_max_failures_per_address),
             ("login_failure_window_seconds", s.login_failure_window_seconds),
             ("login_lockout_seconds", s.login_lockout_seconds),
+            ("preparation_lead_minutes", s.preparation_lead_minutes),
         ] {
             if value < 1 {
                 return Err(Error::Config(format!("{key} must be 1 or more (OC_PIZZA_{})", key.to_ascii_uppercase())));
@@ -209,6 +213,7 @@ impl Config {
             "login_slowdown_ms",
             "trusted_proxies",
             "ip_header",
+            "preparation_lead_minutes",
             "databases.main.max_connections",
             "databases.main.connect_timeout",
         ];

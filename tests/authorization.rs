@@ -99,9 +99,30 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             | ("GET", "/register")
             | ("POST", "/register")
             | ("POST", "/logout")
+            | ("GET", "/cart")
+            | ("POST", "/cart/add")
+            | ("POST", "/cart/clear")
+            | ("GET", "/checkout")
+            | ("POST", "/checkout")
     );
     if public {
         return Some(Allowed);
+    }
+    // A line of someone else's cart does not exist, for anyone.
+    if matches!(path, "/cart/lines/<id>" | "/cart/lines/<id>/remove") {
+        return Some(NotFound);
+    }
+    // Customer A's order: A sees and changes it; the staff of P and admins see it; for
+    // anyone else it does not exist. Without a session or a key, its pages ask to sign in.
+    if path.starts_with("/orders/<reference>") {
+        let viewing = method == "GET" && path == "/orders/<reference>";
+        let page = method == "GET";
+        return Some(match actor {
+            Actor::CustomerA => Allowed,
+            Actor::Anonymous | Actor::Disabled if page => Login,
+            Actor::Admin | Actor::Staff(_, P) if viewing => Allowed,
+            _ => NotFound,
+        });
     }
     let known = KNOWN.contains(&(method, path));
     if !known {
@@ -258,6 +279,38 @@ async fn concrete_path(pool: &DbPool, pattern: &str) -> String {
             ),
         )
         .await
+    } else if pattern.starts_with("/cart/lines/<id>") {
+        let n = count(pool, "SELECT COUNT(*) FROM carts").await;
+        let cart = insert(
+            pool,
+            &format!(
+                "INSERT INTO carts (token_hash, pizzeria_id) SELECT 'matrix-cart-{n}', id FROM pizzerias
+                      WHERE slug = '{P}' RETURNING id"
+            ),
+        )
+        .await;
+        insert(
+            pool,
+            &format!(
+                "INSERT INTO cart_lines (cart_id, pizza_id, quantity) SELECT {cart}, id, 1 FROM pizzas
+                      WHERE slug = 'margherita' RETURNING id"
+            ),
+        )
+        .await
+    } else if pattern.starts_with("/orders/<reference>") {
+        let n = count(pool, "SELECT COUNT(*) FROM orders").await;
+        insert(
+            pool,
+            &format!(
+                "INSERT INTO orders (reference, pizzeria_id, customer_id, customer_name, customer_phone, channel, mode,
+                     status, payment_method, payment_status, total_ht_cents, total_vat_cents, total_ttc_cents)
+                 SELECT 'OC-MX{n}', p.id, u.id, 'Camille', '0612345678', 'web', 'takeaway', 'placed', 'cash', 'unpaid',
+                     864, 86, 950
+                 FROM pizzerias p, users u WHERE p.slug = '{P}' AND u.email = 'client@demo.ocpizza.fr' RETURNING id"
+            ),
+        )
+        .await;
+        return pattern.replace("<reference>", &format!("OC-MX{n}"));
     } else if pattern.contains("/users/<id>") {
         let n = count(pool, "SELECT COUNT(*) FROM users").await;
         insert(

@@ -156,7 +156,9 @@ pub fn check_size(quantities: &[i64]) -> Result<(), String> {
         return Err(format!("{MAX_LINES} lignes au plus par commande."));
     }
     if quantities.iter().sum::<i64>() > MAX_PIZZAS {
-        return Err(format!("{MAX_PIZZAS} pizzas au plus par commande ; appelez la pizzeria pour une grosse commande."));
+        return Err(format!(
+            "{MAX_PIZZAS} pizzas au plus par commande ; appelez la pizzeria pour une grosse commande."
+        ));
     }
     Ok(())
 }

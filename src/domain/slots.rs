@@ -54,7 +54,10 @@ fn windows(now: DateTime<Utc>, lead: Duration, hours: &[Period]) -> Vec<(DateTim
 /// take one now (open, and `lead` from now is still before closing).
 pub fn as_soon_as_possible(now: DateTime<Utc>, lead: Duration, hours: &[Period]) -> Option<DateTime<Utc>> {
     let ready = now + lead;
-    windows(now, lead, hours).into_iter().find(|(first, closes)| now >= *first - lead && ready <= *closes).map(|_| ready)
+    windows(now, lead, hours)
+        .into_iter()
+        .find(|(first, closes)| now >= *first - lead && ready <= *closes)
+        .map(|_| ready)
 }
 
 /// The times a customer may choose, on the grid, from `now + lead` on.
@@ -89,7 +92,9 @@ pub fn check_requested(
 ) -> Result<DateTime<Utc>, String> {
     let requested = match Paris.from_local_datetime(&requested) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
-        LocalResult::None => return Err("Cette heure n'existe pas (changement d'heure) : choisissez-en une autre.".into()),
+        LocalResult::None => {
+            return Err("Cette heure n'existe pas (changement d'heure) : choisissez-en une autre.".into())
+        }
     };
     if requested < now + lead {
         let minutes = lead.num_minutes();
@@ -108,8 +113,20 @@ pub fn check_requested(
 /// "mardi 24 mars à 19h30", in Europe/Paris.
 pub fn describe(time: DateTime<Utc>) -> String {
     const DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
-    const MONTHS: [&str; 12] = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                                "octobre", "novembre", "décembre"];
+    const MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
     let local = time.with_timezone(&Paris);
     format!(
         "{} {} {} à {}h{:02}",
@@ -138,7 +155,10 @@ mod tests {
     fn hours() -> Vec<Period> {
         (1..=7)
             .flat_map(|weekday| {
-                [Period { weekday, opens_minute: 690, closes_minute: 870 }, Period { weekday, opens_minute: 1080, closes_minute: 1380 }]
+                [
+                    Period { weekday, opens_minute: 690, closes_minute: 870 },
+                    Period { weekday, opens_minute: 1080, closes_minute: 1380 },
+                ]
             })
             .collect()
     }
@@ -195,12 +215,20 @@ mod tests {
         // 2026-10-25: clocks go back at 03:00; 19:30 local is 18:30 UTC.
         let evening = paris(2026, 10, 25, 19, 30);
         assert_eq!(evening, DateTime::parse_from_rfc3339("2026-10-25T18:30:00Z").expect("utc"));
-        assert_eq!(check_requested(paris(2026, 10, 25, 18, 0), Duration::minutes(LEAD), &hours(),
-                                   naive(2026, 10, 25, 19, 30)), Ok(evening));
+        assert_eq!(
+            check_requested(paris(2026, 10, 25, 18, 0), Duration::minutes(LEAD), &hours(), naive(2026, 10, 25, 19, 30)),
+            Ok(evening)
+        );
         // A local time that does not exist is refused plainly.
         let hours_at_night = vec![Period { weekday: 7, opens_minute: 0, closes_minute: 1440 }];
-        assert!(check_requested(paris(2026, 3, 28, 20, 0), Duration::minutes(LEAD), &hours_at_night,
-                                naive(2026, 3, 29, 2, 30)).unwrap_err().contains("n'existe pas"));
+        assert!(check_requested(
+            paris(2026, 3, 28, 20, 0),
+            Duration::minutes(LEAD),
+            &hours_at_night,
+            naive(2026, 3, 29, 2, 30)
+        )
+        .unwrap_err()
+        .contains("n'existe pas"));
     }
 
     #[test]

@@ -96,12 +96,14 @@ pub async fn add(
                 id
             }
             None => {
-                sqlx::query_scalar("INSERT INTO carts (token_hash, pizzeria_id, updated_at) VALUES ($1, $2, $3) RETURNING id")
-                    .bind(token_hash)
-                    .bind(pizzeria_id)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?
+                sqlx::query_scalar(
+                    "INSERT INTO carts (token_hash, pizzeria_id, updated_at) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(token_hash)
+                .bind(pizzeria_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?
             }
         };
         let same: Option<(i64, i64)> =

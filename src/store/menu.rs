@@ -92,3 +92,53 @@ pub async fn for_pizzeria(db: &DbPool, pizzeria_id: i64, few_left_threshold: i64
         })
         .collect())
 }
+
+/// For each pizza, the other active pizzerias that can make at least one now:
+/// pizza id → [(slug, name)].
+pub async fn makeable_elsewhere(db: &DbPool, except_pizzeria: i64) -> Result<HashMap<i64, Vec<(String, String)>>> {
+    let (pizzerias, recipe_lines, stock, withdrawals) = db_run!(db, |pool| {
+        let pizzerias: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT id, slug, name FROM pizzerias WHERE active AND id <> $1 ORDER BY name")
+                .bind(except_pizzeria)
+                .fetch_all(pool)
+                .await?;
+        let recipe_lines: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT r.pizza_id, r.ingredient_id, r.quantity FROM recipe_lines r JOIN pizzas p ON p.id = r.pizza_id
+             WHERE p.active",
+        )
+        .fetch_all(pool)
+        .await?;
+        let stock: Vec<(i64, i64, i64)> =
+            sqlx::query_as("SELECT pizzeria_id, ingredient_id, quantity FROM stock").fetch_all(pool).await?;
+        let withdrawals: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT pizzeria_id, pizza_id FROM menu_withdrawals").fetch_all(pool).await?;
+        (pizzerias, recipe_lines, stock, withdrawals)
+    });
+    let mut recipes: HashMap<i64, Vec<RecipeNeed>> = HashMap::new();
+    for (pizza_id, ingredient_id, quantity) in recipe_lines {
+        recipes.entry(pizza_id).or_default().push(RecipeNeed { ingredient_id, quantity });
+    }
+    let mut stock_by_pizzeria: HashMap<i64, HashMap<i64, i64>> = HashMap::new();
+    for (pizzeria_id, ingredient_id, quantity) in stock {
+        stock_by_pizzeria.entry(pizzeria_id).or_default().insert(ingredient_id, quantity);
+    }
+    let mut elsewhere: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for (pizzeria_id, slug, name) in &pizzerias {
+        let stock = stock_by_pizzeria.get(pizzeria_id).cloned().unwrap_or_default();
+        for (pizza_id, recipe) in &recipes {
+            let withdrawn = withdrawals.contains(&(*pizzeria_id, *pizza_id));
+            if !withdrawn && availability::makeable(recipe, &stock).0 > 0 {
+                elsewhere.entry(*pizza_id).or_default().push((slug.clone(), name.clone()));
+            }
+        }
+    }
+    Ok(elsewhere)
+}
+
+/// An active pizza by its slug: (id, name).
+pub async fn pizza_by_slug(db: &DbPool, slug: &str) -> Result<Option<(i64, String)>> {
+    let pizza = db_run!(db, |pool| {
+        sqlx::query_as("SELECT id, name FROM pizzas WHERE slug = $1 AND active").bind(slug).fetch_optional(pool).await?
+    });
+    Ok(pizza)
+}

@@ -324,13 +324,15 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
         match written {
             Err(refusal) => Err(refusal), // dropping `tx` rolls everything back
             Ok(totals) => {
-                sqlx::query("UPDATE orders SET total_ht_cents = $1, total_vat_cents = $2, total_ttc_cents = $3 WHERE id = $4")
-                    .bind(totals.ht_cents)
-                    .bind(totals.vat_cents)
-                    .bind(totals.ttc_cents)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE orders SET total_ht_cents = $1, total_vat_cents = $2, total_ttc_cents = $3 WHERE id = $4",
+                )
+                .bind(totals.ht_cents)
+                .bind(totals.vat_cents)
+                .bind(totals.ttc_cents)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
                 sqlx::query(
                     "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, created_at)
                      VALUES ($1, NULL, 'placed', $2, $3)",

@@ -91,3 +91,7 @@ pub async fn name(db: &DbPool, id: i64) -> Result<Option<String>> {
     });
     Ok(name)
 }
+
+pub async fn details(db: &DbPool, id: i64) -> Result<Option<PizzeriaDetails>> {
+    Ok(list_active(db).await?.into_iter().find(|details| details.pizzeria.id == id))
+}

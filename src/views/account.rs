@@ -226,19 +226,6 @@ pub fn edit_address(nav: &Nav, token: &str, id: i64, values: &AddressValues<'_>,
     )
 }
 
-pub fn orders(nav: &Nav) -> Markup {
-    page(
-        "Mes commandes",
-        nav,
-        html! {
-            nav.breadcrumb aria-label="Fil d'Ariane" { a href="/account" { "Mon compte" } " › Commandes" }
-            h1 { "Mes commandes" }
-            p { "Vous n'avez pas encore passé de commande." }
-            p { a.button href="/" { "Choisir une pizzeria" } }
-        },
-    )
-}
-
 pub fn delete_account(nav: &Nav, token: &str, errors: &FieldErrors) -> Markup {
     page(
         "Supprimer mon compte",

@@ -4,6 +4,7 @@ pub mod account;
 pub mod errors;
 pub mod forms;
 pub mod layout;
+pub mod ordering;
 pub mod public;
 pub mod staff;
 pub mod users;

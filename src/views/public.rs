@@ -2,25 +2,55 @@ use maud::{html, Markup};
 
 use super::layout::{page, Nav};
 use crate::domain::availability::Availability;
+use std::collections::HashMap;
+
 use crate::domain::money::format_eur;
+use crate::domain::orders::{MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
 use crate::store::menu::MenuItem;
 use crate::store::pizzerias::{OpeningPeriod, Pizzeria, PizzeriaDetails};
 
-pub fn home(nav: &Nav, pizzerias: &[PizzeriaDetails]) -> Markup {
+/// The home page's answer to "Où livrer ?".
+pub enum PostcodeAnswer<'a> {
+    None,
+    Invalid(&'a str),
+    /// The postcode, and whether any pizzeria delivers there.
+    Known(&'a str, bool),
+}
+
+pub fn home(nav: &Nav, pizzerias: &[PizzeriaDetails], postcode: &PostcodeAnswer<'_>) -> Markup {
     page(
         "Choisissez votre pizzeria",
         nav,
         html! {
             h1 { "Choisissez votre pizzeria" }
             p.lead { "Commandez en ligne, à emporter ou en livraison, dans la pizzeria la plus proche de chez vous." }
+            form.filters method="get" action="/" {
+                label { "Où livrer ? (code postal)"
+                    input type="text" name="postcode" inputmode="numeric" maxlength="5" autocomplete="postal-code"
+                        value=[match postcode { PostcodeAnswer::Known(code, _) => Some(*code), PostcodeAnswer::Invalid(code) => Some(*code), PostcodeAnswer::None => None }];
+                }
+                button.button type="submit" { "Chercher" }
+            }
+            @match postcode {
+                PostcodeAnswer::Invalid(_) => { p.form-errors role="alert" { "Un code postal compte 5 chiffres (exemple : 75011)." } }
+                PostcodeAnswer::Known(code, false) => {
+                    p.notice role="status" data-postcode-answer="none" { "Aucune de nos pizzerias ne livre le " (code) " pour l'instant : vous pouvez commander à emporter." }
+                }
+                PostcodeAnswer::Known(code, true) => {
+                    p.notice role="status" data-postcode-answer="some" { "Les pizzerias qui livrent le " (code) " sont en tête de liste." }
+                }
+                PostcodeAnswer::None => {}
+            }
             @if pizzerias.is_empty() {
                 p { "Aucune pizzeria n'est ouverte aux commandes pour le moment." }
             }
             ul.pizzeria-list {
                 @for details in pizzerias {
                     @let pizzeria = &details.pizzeria;
-                    li.card {
+                    @let delivers = matches!(postcode, PostcodeAnswer::Known(code, _) if details.delivery_postcodes.iter().any(|c| c == code));
+                    li.card data-pizzeria=(pizzeria.slug) {
                         h2 { (pizzeria.name) }
+                        @if delivers { p.badge.badge-ok data-delivers { "Livre chez vous" } }
                         p.address { (pizzeria.street) br; (pizzeria.postcode) " " (pizzeria.city) }
                         p { "Téléphone : " a href={ "tel:" (pizzeria.phone.replace(' ', "")) } { (pizzeria.phone) } }
                         @if !details.delivery_postcodes.is_empty() {
@@ -46,7 +76,19 @@ pub fn home(nav: &Nav, pizzerias: &[PizzeriaDetails]) -> Markup {
     )
 }
 
-pub fn menu(nav: &Nav, pizzeria: &Pizzeria, items: &[MenuItem]) -> Markup {
+/// What the menu page shows besides the menu itself.
+pub struct MenuExtras<'a> {
+    /// For the "add to cart" forms.
+    pub csrf: &'a str,
+    /// Other pizzerias that can still make a pizza sold out here: pizza id → (slug, name).
+    pub elsewhere: &'a HashMap<i64, Vec<(String, String)>>,
+    /// A message after adding to the cart: (is it an error, text).
+    pub flash: Option<(bool, &'a str)>,
+    /// Pizzas in the visitor's cart.
+    pub cart_count: i64,
+}
+
+pub fn menu(nav: &Nav, pizzeria: &Pizzeria, items: &[MenuItem], extras: &MenuExtras<'_>) -> Markup {
     page(
         &format!("La carte de {}", pizzeria.name),
         nav,
@@ -55,6 +97,10 @@ pub fn menu(nav: &Nav, pizzeria: &Pizzeria, items: &[MenuItem]) -> Markup {
             h1 { "La carte — " (pizzeria.name) }
             p.address { (pizzeria.street) ", " (pizzeria.postcode) " " (pizzeria.city) " · " (pizzeria.phone) }
             p.note { "Prix TTC. Disponibilités calculées à l’instant selon le stock de la pizzeria." }
+            @if let Some((error, message)) = extras.flash {
+                @if error { p.form-errors role="alert" { (message) } } @else { p.notice role="status" { (message) " " a href="/cart" { "Voir le panier" } } }
+            }
+            @if extras.cart_count > 0 { p { a.button href="/cart" { "Mon panier (" (extras.cart_count) ")" } } }
             ul.menu-list {
                 @for item in items {
                     li.card.pizza.sold-out[item.availability == Availability::SoldOut] data-pizza=(item.slug) {
@@ -72,6 +118,25 @@ pub fn menu(nav: &Nav, pizzeria: &Pizzeria, items: &[MenuItem]) -> Markup {
                                 p.badge.badge-few data-availability="few-left" data-count=(count) { "Plus que " (count) }
                             }
                             Availability::Available => { p.badge.badge-ok data-availability="available" { "Disponible" } }
+                        }
+                        @if item.availability.can_order() {
+                            form.add-to-cart method="post" action="/cart/add" {
+                                input type="hidden" name="csrf_token" value=(extras.csrf);
+                                input type="hidden" name="pizzeria" value=(pizzeria.slug);
+                                input type="hidden" name="pizza" value=(item.slug);
+                                label for={ "qte-" (item.slug) } { "Quantité" }
+                                input id={ "qte-" (item.slug) } type="number" name="quantity" value="1" min="1" max=(MAX_QUANTITY_PER_LINE);
+                                label for={ "note-" (item.slug) } { "Note pour la cuisine" }
+                                input id={ "note-" (item.slug) } type="text" name="note" maxlength=(NOTE_MAX_CHARACTERS) placeholder="ex. sans olives";
+                                button.button type="submit" { "Ajouter au panier" span.visually-hidden { " : " (item.name) } }
+                            }
+                        } @else if let Some(others) = extras.elsewhere.get(&item.pizza_id) {
+                            p.elsewhere { "Encore disponible à : "
+                                @for (index, (slug, name)) in others.iter().enumerate() {
+                                    @if index > 0 { ", " }
+                                    a href={ "/pizzerias/" (slug) "/menu" } { (name) }
+                                }
+                            }
                         }
                     }
                 }

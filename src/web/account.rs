@@ -29,7 +29,6 @@ pub fn routes() -> Vec<Route> {
         address_page,
         update_address,
         delete_address,
-        orders,
         export,
         delete_page,
         delete_account,
@@ -239,11 +238,6 @@ async fn delete_address(db: &Db, user: Customer, id: i64, _form: CsrfForm<NoFiel
         return Err(Error::NotFound);
     }
     done("/account#adresses", "Adresse supprimée.")
-}
-
-#[get("/account/orders")]
-fn orders(_user: SignedIn, page: Page<'_>) -> Markup {
-    views::account::orders(&page.nav())
 }
 
 /// Everything we hold about the customer, as a JSON download (RGPD, right of access).

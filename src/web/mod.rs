@@ -5,6 +5,8 @@ pub mod api;
 pub mod auth;
 pub mod csrf;
 pub mod ops;
+pub mod ordering;
+pub mod orders;
 pub mod public;
 pub mod session;
 pub mod staff;
@@ -30,6 +32,8 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(session::routes());
     root.extend(account::routes());
     root.extend(staff::routes());
+    root.extend(ordering::routes());
+    root.extend(orders::routes());
     rocket
         .mount("/", root)
         .mount("/admin", users::routes())

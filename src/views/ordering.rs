@@ -1,0 +1,372 @@
+//! Cart, checkout, an order's page and its modification form, the order history.
+
+use maud::{html, Markup};
+
+use super::forms::{action_button, csrf, notice, summary, Input};
+use super::layout::{page, Nav};
+use crate::domain::fields::FieldErrors;
+use crate::domain::money::{format_eur, format_vat_rate};
+use crate::domain::orders::{Mode, PaymentMethod, Status, MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
+use crate::domain::pricing::{PricedLine, Totals, VatShare};
+use crate::domain::slots;
+use crate::store::addresses::Address;
+use crate::store::carts::CartLine;
+use crate::store::orders::{Order, OrderLine};
+use crate::store::pizzerias::Pizzeria;
+
+fn totals_table(breakdown: &[VatShare], totals: Totals) -> Markup {
+    html! {
+        table.totals {
+            tbody {
+                @for share in breakdown {
+                    tr { th scope="row" { "Total HT (TVA " (format_vat_rate(share.vat_rate_bp)) ")" } td { (format_eur(share.totals.ht_cents)) } }
+                    tr { th scope="row" { "TVA " (format_vat_rate(share.vat_rate_bp)) } td { (format_eur(share.totals.vat_cents)) } }
+                }
+                tr.total-ttc { th scope="row" { "Total TTC" } td data-total-ttc=(totals.ttc_cents) { (format_eur(totals.ttc_cents)) } }
+            }
+        }
+    }
+}
+
+pub struct CartPage<'a> {
+    pub pizzeria: Option<&'a Pizzeria>,
+    pub lines: &'a [CartLine],
+    pub breakdown: &'a [VatShare],
+    pub totals: Totals,
+    pub notice: Option<&'a str>,
+    pub errors: &'a FieldErrors,
+}
+
+pub fn cart(nav: &Nav, token: &str, view: &CartPage<'_>) -> Markup {
+    page(
+        "Mon panier",
+        nav,
+        html! {
+            h1 { "Mon panier" }
+            (notice(view.notice))
+            (summary(view.errors))
+            @if view.lines.is_empty() {
+                p { "Votre panier est vide." }
+                p { a.button href="/" { "Choisir une pizzeria" } }
+            } @else {
+                @if let Some(pizzeria) = view.pizzeria {
+                    p.lead { "Commande chez " strong { (pizzeria.name) } " — "
+                        a href={ "/pizzerias/" (pizzeria.slug) "/menu" } { "ajouter d'autres pizzas" } }
+                }
+                table.cart {
+                    thead { tr { th { "Pizza" } th { "Prix TTC" } th { "Quantité et note pour la cuisine" } th { "Sous-total" } th { span.visually-hidden { "Retirer" } } } }
+                    tbody {
+                        @for line in view.lines {
+                            tr data-cart-line=(line.pizza_slug) {
+                                td { (line.pizza_name) }
+                                td { (format_eur(line.unit_price_cents)) }
+                                td {
+                                    form.inline-form method="post" action={ "/cart/lines/" (line.id) } {
+                                        (csrf(token))
+                                        label.visually-hidden for={ "q" (line.id) } { "Quantité de " (line.pizza_name) }
+                                        input id={ "q" (line.id) } type="number" name="quantity" min="1" max=(MAX_QUANTITY_PER_LINE) value=(line.quantity) required;
+                                        label.visually-hidden for={ "n" (line.id) } { "Note pour la cuisine" }
+                                        input id={ "n" (line.id) } type="text" name="note" value=(line.note) maxlength=(NOTE_MAX_CHARACTERS) placeholder="ex. sans olives";
+                                        button.link type="submit" { "Mettre à jour" }
+                                    }
+                                }
+                                td { (format_eur(line.unit_price_cents * line.quantity)) }
+                                td { (action_button(&format!("/cart/lines/{}/remove", line.id), token, "Retirer", "link danger")) }
+                            }
+                        }
+                    }
+                }
+                (totals_table(view.breakdown, view.totals))
+                div.actions {
+                    a.button href="/checkout" { "Commander" }
+                    (action_button("/cart/clear", token, "Vider le panier", "link danger"))
+                }
+            }
+        },
+    )
+}
+
+/// What the visitor chose or typed in the checkout (or modification) form.
+#[derive(Debug, Default, Clone)]
+pub struct CheckoutValues {
+    pub mode: String,
+    pub address_id: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub instructions: String,
+    pub when: String,
+    pub full_name: String,
+    pub email: String,
+    pub phone: String,
+    pub payment: String,
+}
+
+pub struct CheckoutPage<'a> {
+    pub pizzeria: &'a Pizzeria,
+    pub delivery_postcodes: &'a [String],
+    pub lines: &'a [PricedLine],
+    pub names: &'a [String],
+    pub breakdown: &'a [VatShare],
+    pub totals: Totals,
+    pub addresses: &'a [Address],
+    pub can_asap: bool,
+    /// (form value, label) of each time the customer may pick.
+    pub slots: &'a [(String, String)],
+    pub values: &'a CheckoutValues,
+    pub errors: &'a FieldErrors,
+    pub problem: Option<&'a str>,
+}
+
+fn radio(name: &'static str, value: &str, current: &str, label: &str) -> Markup {
+    let id = format!("{name}-{value}");
+    html! {
+        div.field.checkbox {
+            input id=(id) type="radio" name=(name) value=(value) checked[current == value];
+            label for=(id) { (label) }
+        }
+    }
+}
+
+/// Mode, address and time: shared by the checkout and the modification form.
+fn delivery_fields(view: &CheckoutPage<'_>) -> Markup {
+    let v = view.values;
+    let e = view.errors;
+    html! {
+        fieldset {
+            legend { "Livraison ou à emporter" }
+            (radio("mode", Mode::Delivery.as_str(), &v.mode, "Livraison à domicile"))
+            (radio("mode", Mode::Takeaway.as_str(), &v.mode, &format!("À emporter — {}, {}", view.pizzeria.street, view.pizzeria.city)))
+            @if let Some(error) = e.get("mode") { p.field-error { (error) } }
+            p.hint { "Cette pizzeria livre les codes postaux " (view.delivery_postcodes.join(", ")) "." }
+        }
+        fieldset {
+            legend { "Adresse de livraison" }
+            @if !view.addresses.is_empty() {
+                div.field {
+                    label for="champ-address_id" { "Une adresse enregistrée" }
+                    select #champ-address_id name="address_id" {
+                        option value="" { "— une nouvelle adresse (ci-dessous) —" }
+                        @for address in view.addresses {
+                            option value=(address.id) selected[v.address_id == address.id.to_string()] {
+                                @if !address.label.is_empty() { (address.label) " — " }
+                                (address.street) ", " (address.postcode) " " (address.city)
+                            }
+                        }
+                    }
+                }
+            }
+            (Input::text("street", "Numéro et rue", &v.street).optional().autocomplete("street-address").max_length(200).render(e))
+            (Input::text("postcode", "Code postal", &v.postcode).optional().autocomplete("postal-code").max_length(5).render(e))
+            (Input::text("city", "Ville", &v.city).optional().autocomplete("address-level2").max_length(100).render(e))
+            (Input::text("instructions", "Instructions pour le livreur", &v.instructions).optional().max_length(300).render(e))
+        }
+        fieldset {
+            legend { "Pour quand ?" }
+            @if view.can_asap { (radio("when", "asap", &v.when, "Dès que possible")) }
+            div.field {
+                label for="champ-when" { "À une heure précise" }
+                select #champ-when name="when" {
+                    @if view.can_asap { option value="asap" selected[v.when == "asap"] { "Dès que possible" } }
+                    @for (value, label) in view.slots { option value=(value) selected[&v.when == value] { (label) } }
+                }
+            }
+            @if let Some(error) = e.get("when") { p.field-error { (error) } }
+        }
+    }
+}
+
+pub fn checkout(nav: &Nav, token: &str, view: &CheckoutPage<'_>) -> Markup {
+    let v = view.values;
+    let e = view.errors;
+    page(
+        "Finaliser la commande",
+        nav,
+        html! {
+            nav.breadcrumb aria-label="Fil d'Ariane" { a href="/cart" { "Mon panier" } " › Commande" }
+            h1 { "Finaliser la commande — " (view.pizzeria.name) }
+            @if let Some(problem) = view.problem { p.form-errors role="alert" { (problem) } }
+            (summary(e))
+            ul.order-summary {
+                @for (line, name) in view.lines.iter().zip(view.names) {
+                    li { (line.quantity) " × " (name) " — " (format_eur(line.unit_price_cents * line.quantity)) }
+                }
+            }
+            (totals_table(view.breakdown, view.totals))
+            form.stacked method="post" action="/checkout" novalidate {
+                (csrf(token))
+                (delivery_fields(view))
+                fieldset {
+                    legend { "Vos coordonnées" }
+                    (Input::text("full_name", "Nom et prénom", &v.full_name).autocomplete("name").max_length(100).render(e))
+                    (Input::text("email", "Adresse e-mail", &v.email).kind("email").autocomplete("email")
+                        .hint("Pour recevoir la confirmation et suivre la commande.").render(e))
+                    (Input::text("phone", "Téléphone", &v.phone).kind("tel").autocomplete("tel").render(e))
+                }
+                fieldset {
+                    legend { "Paiement à la livraison ou au comptoir" }
+                    (radio("payment", PaymentMethod::Cash.as_str(), &v.payment, "Espèces"))
+                    (radio("payment", PaymentMethod::Card.as_str(), &v.payment, "Carte bancaire"))
+                    @if let Some(error) = e.get("payment") { p.field-error { (error) } }
+                }
+                button.button type="submit" { "Valider la commande (" (format_eur(view.totals.ttc_cents)) ")" }
+            }
+        },
+    )
+}
+
+pub struct OrderPage<'a> {
+    pub order: &'a Order,
+    pub lines: &'a [OrderLine],
+    pub breakdown: &'a [VatShare],
+    /// The guest's key, carried by the page's links and forms.
+    pub key: Option<&'a str>,
+    /// The private link to show a guest once, right after ordering.
+    pub private_link: Option<&'a str>,
+    pub notice: Option<&'a str>,
+    pub problem: Option<&'a str>,
+    pub can_change: bool,
+}
+
+fn with_key(path: &str, key: Option<&str>) -> String {
+    match key {
+        Some(key) => format!("{path}?key={key}"),
+        None => path.to_string(),
+    }
+}
+
+pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
+    let order = view.order;
+    let status = order.status();
+    let totals =
+        Totals { ht_cents: order.total_ht_cents, vat_cents: order.total_vat_cents, ttc_cents: order.total_ttc_cents };
+    page(
+        &format!("Commande {}", order.reference),
+        nav,
+        html! {
+            h1 { "Commande " span data-reference { (order.reference) } }
+            (notice(view.notice))
+            @if let Some(problem) = view.problem { p.form-errors role="alert" { (problem) } }
+            @if let Some(link) = view.private_link {
+                div.notice role="status" {
+                    p { strong { "Gardez ce lien : " } "il permet de suivre, modifier ou annuler votre commande." }
+                    p { a data-private-link href=(link) { (link) } }
+                }
+            }
+            p.status { "État : " strong data-status=(status.as_str()) { (status.label()) }
+                @if let Some(reason) = &order.cancel_reason { " — " (reason) } }
+            p { (order.pizzeria_name) " · " (order.pizzeria_phone) }
+            p { (order.mode().label())
+                @if let (Some(street), Some(postcode), Some(city)) = (&order.delivery_street, &order.delivery_postcode, &order.delivery_city) {
+                    " au " (street) ", " (postcode) " " (city)
+                }
+                " · "
+                @match order.requested_for.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
+                    Some(time) => { "pour " (slots::describe(time)) }
+                    None => { "dès que possible" }
+                }
+            }
+            p { "Paiement : " (PaymentMethod::parse(&order.payment_method).map(PaymentMethod::label).unwrap_or("—"))
+                @if order.payment_status == "paid" { " (payée)" } @else { " (à régler)" } }
+            table.order-lines {
+                thead { tr { th { "Pizza" } th { "Quantité" } th { "Prix TTC" } th { "Sous-total" } } }
+                tbody {
+                    @for line in view.lines {
+                        tr {
+                            td { (line.pizza_name) @if !line.note.is_empty() { br; small { "Note : " (line.note) } } }
+                            td { (line.quantity) }
+                            td { (format_eur(line.unit_price_cents)) }
+                            td { (format_eur(line.unit_price_cents * line.quantity)) }
+                        }
+                    }
+                }
+            }
+            (totals_table(view.breakdown, totals))
+            @if view.can_change && status == Status::Placed {
+                div.actions {
+                    a.button href=(with_key(&format!("/orders/{}/edit", order.reference), view.key)) { "Modifier la commande" }
+                    form.inline method="post" action={ "/orders/" (order.reference) "/cancel" } {
+                        (csrf(token))
+                        input type="hidden" name="version" value=(order.version);
+                        @if let Some(key) = view.key { input type="hidden" name="key" value=(key); }
+                        button.button.danger type="submit" { "Annuler la commande" }
+                    }
+                }
+                p.note { "Vous pouvez modifier ou annuler tant que la pizzeria n'a pas commencé la préparation." }
+            }
+        },
+    )
+}
+
+pub struct EditPage<'a> {
+    pub checkout: CheckoutPage<'a>,
+    pub order: &'a Order,
+    /// Each pizza of the menu: (id, name, price, quantity in the form, note).
+    pub menu: &'a [(i64, String, i64, String, String)],
+    pub key: Option<&'a str>,
+}
+
+pub fn edit_order(nav: &Nav, token: &str, view: &EditPage<'_>) -> Markup {
+    let order = view.order;
+    let c = &view.checkout;
+    page(
+        &format!("Modifier la commande {}", order.reference),
+        nav,
+        html! {
+            nav.breadcrumb aria-label="Fil d'Ariane" {
+                a href=(with_key(&format!("/orders/{}", order.reference), view.key)) { "Commande " (order.reference) } " › Modifier"
+            }
+            h1 { "Modifier la commande " (order.reference) }
+            @if let Some(problem) = c.problem { p.form-errors role="alert" { (problem) } }
+            (summary(c.errors))
+            form.stacked method="post" action={ "/orders/" (order.reference) "/edit" } novalidate {
+                (csrf(token))
+                input type="hidden" name="version" value=(order.version);
+                @if let Some(key) = view.key { input type="hidden" name="key" value=(key); }
+                fieldset {
+                    legend { "Pizzas (0 pour retirer)" }
+                    @for (id, name, price, quantity, note) in view.menu {
+                        div.field.menu-line {
+                            label for={ "qty-" (id) } { (name) " — " (format_eur(*price)) }
+                            input id={ "qty-" (id) } type="number" name={ "quantity[" (id) "]" } min="0" max=(MAX_QUANTITY_PER_LINE) value=(quantity);
+                            input type="text" name={ "note[" (id) "]" } value=(note) maxlength=(NOTE_MAX_CHARACTERS) aria-label={ "Note pour " (name) };
+                        }
+                    }
+                    @if let Some(error) = c.errors.get("lines") { p.field-error { (error) } }
+                }
+                (delivery_fields(c))
+                button.button type="submit" { "Enregistrer les modifications" }
+            }
+        },
+    )
+}
+
+pub fn history(nav: &Nav, orders: &[Order]) -> Markup {
+    page(
+        "Mes commandes",
+        nav,
+        html! {
+            nav.breadcrumb aria-label="Fil d'Ariane" { a href="/account" { "Mon compte" } " › Commandes" }
+            h1 { "Mes commandes" }
+            @if orders.is_empty() {
+                p { "Vous n'avez pas encore passé de commande." }
+                p { a.button href="/" { "Choisir une pizzeria" } }
+            } @else {
+                table.orders {
+                    thead { tr { th { "Référence" } th { "Pizzeria" } th { "Date" } th { "Total TTC" } th { "État" } } }
+                    tbody {
+                        @for order in orders {
+                            tr {
+                                td { a href={ "/orders/" (order.reference) } { (order.reference) } }
+                                td { (order.pizzeria_name) }
+                                td { @if let Some(t) = chrono::DateTime::from_timestamp(order.created_at, 0) { (slots::describe(t)) } }
+                                td { (format_eur(order.total_ttc_cents)) }
+                                td { (order.status().label()) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}

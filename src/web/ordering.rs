@@ -1,0 +1,595 @@
+//! The customer's way to an order: add to the cart, the cart, the checkout.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use maud::Markup;
+use rocket::form::FromForm;
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, Either, Route, State};
+
+use crate::config::Settings;
+use crate::crypto;
+use crate::db::Db;
+use crate::domain::fields::{self, FieldErrors};
+use crate::domain::orders::{self as rules, Mode, PaymentMethod, NOTE_MAX_CHARACTERS};
+use crate::domain::pricing::{self, PricedLine};
+use crate::domain::slots::{self, Period};
+use crate::store::addresses::{self, Address};
+use crate::store::carts::{self, AddRefusal, Cart, CartLine};
+use crate::store::orders::{self, DeliveryAddress, LineRequest, NewOrder};
+use crate::store::pizzerias::{self, PizzeriaDetails};
+use crate::store::{menu, users};
+use crate::views::ordering::{CartPage, CheckoutPage, CheckoutValues};
+use crate::web::csrf::{CsrfForm, NoFields, Page};
+use crate::{views, Error, Result};
+
+pub fn routes() -> Vec<Route> {
+    routes![add_to_cart, cart, update_line, remove_line, clear_cart, checkout_page, checkout]
+}
+
+pub const CART_COOKIE: &str = "oc_cart";
+
+fn cart_token(cookies: &CookieJar<'_>) -> Option<String> {
+    cookies.get_private(CART_COOKIE).map(|c| c.value().to_string())
+}
+
+/// The visitor's cart token, made on first need. The cart survives login: it belongs to
+/// the browser, not to the session.
+fn ensure_cart_token(cookies: &CookieJar<'_>, settings: &Settings) -> String {
+    if let Some(token) = cart_token(cookies) {
+        return token;
+    }
+    let token = crypto::random_token();
+    cookies.add_private(
+        Cookie::build((CART_COOKIE, token.clone()))
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(settings.cookie_secure)
+            .path("/")
+            .max_age(rocket::time::Duration::days(7)),
+    );
+    token
+}
+
+async fn current_cart(db: &Db, cookies: &CookieJar<'_>) -> Result<Option<(Cart, Vec<CartLine>)>> {
+    let Some(token) = cart_token(cookies) else { return Ok(None) };
+    let Some(cart) = carts::find(db, &crypto::token_digest(&token)).await? else { return Ok(None) };
+    let lines = carts::lines(db, cart.id).await?;
+    Ok(Some((cart, lines)))
+}
+
+/// How many pizzas the visitor's cart holds.
+pub(crate) async fn cart_size(db: &Db, cookies: &CookieJar<'_>) -> Result<i64> {
+    Ok(current_cart(db, cookies).await?.map_or(0, |(_, lines)| lines.iter().map(|l| l.quantity).sum()))
+}
+
+fn priced(lines: &[CartLine]) -> Vec<PricedLine> {
+    lines
+        .iter()
+        .map(|l| PricedLine { unit_price_cents: l.unit_price_cents, vat_rate_bp: l.vat_rate_bp, quantity: l.quantity })
+        .collect()
+}
+
+#[derive(FromForm)]
+struct AddForm {
+    #[field(default = String::new())]
+    pizzeria: String,
+    #[field(default = String::new())]
+    pizza: String,
+    #[field(default = String::new())]
+    quantity: String,
+    #[field(default = String::new())]
+    note: String,
+}
+
+#[post("/cart/add", data = "<form>")]
+async fn add_to_cart(
+    db: &Db,
+    settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
+    form: CsrfForm<AddForm>,
+) -> Result<Flash<Redirect>> {
+    let form = form.0;
+    let pizzeria = pizzerias::find_active_by_slug(db, form.pizzeria.trim())
+        .await?
+        .ok_or_else(|| Error::BadRequest("Cette pizzeria n'existe pas ou ne prend plus de commandes.".into()))?;
+    let back = Redirect::to(format!("/pizzerias/{}/menu", pizzeria.slug));
+    let Some((pizza_id, pizza_name)) = menu::pizza_by_slug(db, form.pizza.trim()).await? else {
+        return Ok(Flash::error(back, "Cette pizza n'est pas à la carte."));
+    };
+    let quantity = match rules::quantity(&form.quantity) {
+        Ok(quantity) => quantity,
+        Err(message) => return Ok(Flash::error(back, message)),
+    };
+    let note = match fields::note(&form.note, NOTE_MAX_CHARACTERS) {
+        Ok(note) => note.replace('\n', " "),
+        Err(message) => return Ok(Flash::error(back, format!("Note pour la cuisine : {message}"))),
+    };
+    let items = menu::for_pizzeria(db, pizzeria.id, settings.few_left_threshold).await?;
+    match items.iter().find(|item| item.pizza_id == pizza_id) {
+        Some(item) if item.makeable >= quantity => {}
+        Some(item) if item.makeable > 0 => {
+            return Ok(Flash::error(back, format!("Il ne reste de quoi faire que {} « {pizza_name} ».", item.makeable)))
+        }
+        _ => return Ok(Flash::error(back, format!("« {pizza_name} » est épuisée dans cette pizzeria."))),
+    }
+    let token = ensure_cart_token(cookies, settings);
+    let added = carts::add(db, &crypto::token_digest(&token), pizzeria.id, pizza_id, quantity, &note).await?;
+    Ok(match added {
+        Ok(()) => Flash::success(back, format!("{quantity} × « {pizza_name} » ajoutée(s) au panier.")),
+        Err(AddRefusal::OtherPizzeria(_)) => Flash::error(
+            back,
+            "Votre panier contient déjà des pizzas d'une autre pizzeria : commandez-les ou videz le panier d'abord.",
+        ),
+        Err(AddRefusal::TooManyLines) => {
+            Flash::error(back, format!("{} lignes au plus par commande.", rules::MAX_LINES))
+        }
+        Err(AddRefusal::TooMany) => {
+            Flash::error(back, format!("{} pizzas identiques au plus par ligne.", rules::MAX_QUANTITY_PER_LINE))
+        }
+    })
+}
+
+async fn cart_markup(
+    db: &Db,
+    cookies: &CookieJar<'_>,
+    page: &Page<'_>,
+    notice: Option<&str>,
+    errors: &FieldErrors,
+) -> Result<Markup> {
+    let current = current_cart(db, cookies).await?;
+    let (pizzeria, lines) = match &current {
+        Some((cart, lines)) => (pizzerias::details(db, cart.pizzeria_id).await?.map(|d| d.pizzeria), lines.clone()),
+        None => (None, Vec::new()),
+    };
+    let prices = priced(&lines);
+    let view = CartPage {
+        pizzeria: pizzeria.as_ref(),
+        lines: &lines,
+        breakdown: &pricing::vat_breakdown(&prices),
+        totals: pricing::totals(&prices),
+        notice,
+        errors,
+    };
+    Ok(views::ordering::cart(&page.nav(), &page.csrf, &view))
+}
+
+#[get("/cart")]
+async fn cart(db: &Db, cookies: &CookieJar<'_>, page: Page<'_>, flash: Option<FlashMessage<'_>>) -> Result<Markup> {
+    cart_markup(db, cookies, &page, flash.as_ref().map(FlashMessage::message), &FieldErrors::new()).await
+}
+
+#[derive(FromForm)]
+struct LineForm {
+    #[field(default = String::new())]
+    quantity: String,
+    #[field(default = String::new())]
+    note: String,
+}
+
+/// The visitor's own cart, or 404 (someone else's line does not exist for them).
+async fn own_cart(db: &Db, cookies: &CookieJar<'_>) -> Result<Cart> {
+    Ok(current_cart(db, cookies).await?.ok_or(Error::NotFound)?.0)
+}
+
+#[post("/cart/lines/<id>", data = "<form>")]
+async fn update_line(
+    db: &Db,
+    cookies: &CookieJar<'_>,
+    page: Page<'_>,
+    id: i64,
+    form: CsrfForm<LineForm>,
+) -> Result<Either<(Status, Markup), Redirect>> {
+    let cart = own_cart(db, cookies).await?;
+    let mut errors = FieldErrors::new();
+    let quantity = errors.check("quantity", rules::quantity(&form.0.quantity));
+    let note = errors.check("note", fields::note(&form.0.note, NOTE_MAX_CHARACTERS));
+    let (Some(quantity), Some(note)) = (quantity, note) else {
+        return Ok(Either::Left((Status::UnprocessableEntity, cart_markup(db, cookies, &page, None, &errors).await?)));
+    };
+    if !carts::update_line(db, cart.id, id, quantity, &note.replace('\n', " ")).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(Either::Right(Redirect::to("/cart")))
+}
+
+#[post("/cart/lines/<id>/remove", data = "<_form>")]
+async fn remove_line(db: &Db, cookies: &CookieJar<'_>, id: i64, _form: CsrfForm<NoFields>) -> Result<Redirect> {
+    let cart = own_cart(db, cookies).await?;
+    if !carts::remove_line(db, cart.id, id).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(Redirect::to("/cart"))
+}
+
+#[post("/cart/clear", data = "<_form>")]
+async fn clear_cart(db: &Db, cookies: &CookieJar<'_>, _form: CsrfForm<NoFields>) -> Result<Redirect> {
+    if let Some((cart, _)) = current_cart(db, cookies).await? {
+        carts::clear(db, cart.id).await?;
+    }
+    Ok(Redirect::to("/cart"))
+}
+
+/// The checkout form, as typed.
+#[derive(FromForm, Default, Clone)]
+pub(crate) struct DeliveryForm {
+    #[field(default = String::new())]
+    pub mode: String,
+    #[field(default = String::new())]
+    pub address_id: String,
+    #[field(default = String::new())]
+    pub street: String,
+    #[field(default = String::new())]
+    pub postcode: String,
+    #[field(default = String::new())]
+    pub city: String,
+    #[field(default = String::new())]
+    pub instructions: String,
+    #[field(default = String::new())]
+    pub when: String,
+}
+
+#[derive(FromForm)]
+struct CheckoutForm {
+    #[field(default = String::new())]
+    mode: String,
+    #[field(default = String::new())]
+    address_id: String,
+    #[field(default = String::new())]
+    street: String,
+    #[field(default = String::new())]
+    postcode: String,
+    #[field(default = String::new())]
+    city: String,
+    #[field(default = String::new())]
+    instructions: String,
+    #[field(default = String::new())]
+    when: String,
+    #[field(default = String::new())]
+    full_name: String,
+    #[field(default = String::new())]
+    email: String,
+    #[field(default = String::new())]
+    phone: String,
+    #[field(default = String::new())]
+    payment: String,
+}
+
+pub(crate) fn opening_periods(details: &PizzeriaDetails) -> Vec<Period> {
+    details
+        .opening_hours
+        .iter()
+        .map(|h| Period {
+            weekday: h.weekday as u32,
+            opens_minute: h.opens_minute as u32,
+            closes_minute: h.closes_minute as u32,
+        })
+        .collect()
+}
+
+/// The times offered: (form value, French label).
+pub(crate) fn slot_choices(now: DateTime<Utc>, lead: Duration, hours: &[Period]) -> Vec<(String, String)> {
+    slots::choices(now, lead, hours).into_iter().map(|t| (slots::form_value(t), slots::describe(t))).collect()
+}
+
+/// Refuses a postcode outside the pizzeria's zone, naming those that deliver there.
+async fn check_zone(db: &Db, details: &PizzeriaDetails, postcode: &str, errors: &mut FieldErrors) -> Result<()> {
+    if details.delivery_postcodes.iter().any(|code| code == postcode) {
+        return Ok(());
+    }
+    let others: Vec<String> = pizzerias::list_active(db)
+        .await?
+        .into_iter()
+        .filter(|p| p.delivery_postcodes.iter().any(|code| code == postcode))
+        .map(|p| p.pizzeria.name)
+        .collect();
+    let message = if others.is_empty() {
+        format!(
+            "{} ne livre pas le {postcode} et aucune de nos pizzerias n'y livre : choisissez « à emporter ».",
+            details.pizzeria.name
+        )
+    } else {
+        format!("{} ne livre pas le {postcode}. Y livre : {}.", details.pizzeria.name, others.join(", "))
+    };
+    errors.add("postcode", message);
+    Ok(())
+}
+
+/// Mode, address and time, checked against the pizzeria's zone and hours.
+pub(crate) async fn check_delivery(
+    db: &Db,
+    form: &DeliveryForm,
+    details: &PizzeriaDetails,
+    saved: &[Address],
+    lead: Duration,
+    errors: &mut FieldErrors,
+) -> Result<Option<(Mode, Option<DeliveryAddress>, Option<i64>)>> {
+    let now = Utc::now();
+    let hours = opening_periods(details);
+    let mode = Mode::parse(form.mode.trim());
+    if mode.is_none() {
+        errors.add("mode", "Choisissez la livraison ou la vente à emporter.");
+    }
+    let address = match mode {
+        Some(Mode::Delivery) => match saved.iter().find(|a| a.id.to_string() == form.address_id.trim()) {
+            Some(saved) => {
+                check_zone(db, details, &saved.postcode, errors).await?;
+                Some(DeliveryAddress {
+                    street: saved.street.clone(),
+                    postcode: saved.postcode.clone(),
+                    city: saved.city.clone(),
+                    instructions: saved.instructions.clone(),
+                })
+            }
+            None => {
+                let street = errors.check("street", fields::text(&form.street, 200, false));
+                let postcode = errors.check("postcode", fields::postcode(&form.postcode));
+                let city = errors.check("city", fields::text(&form.city, 100, false));
+                let instructions = errors.check("instructions", fields::note(&form.instructions, 300));
+                if let Some(postcode) = &postcode {
+                    check_zone(db, details, postcode, errors).await?;
+                }
+                match (street, postcode, city, instructions) {
+                    (Some(street), Some(postcode), Some(city), Some(instructions)) => {
+                        Some(DeliveryAddress { street, postcode, city, instructions })
+                    }
+                    _ => None,
+                }
+            }
+        },
+        _ => None,
+    };
+    let when = form.when.trim();
+    let requested_for = if when == "asap" || when.is_empty() {
+        if slots::as_soon_as_possible(now, lead, &hours).is_none() {
+            errors.add("when", "La pizzeria ne prend pas de commande pour tout de suite : choisissez une heure.");
+        }
+        None
+    } else {
+        match slots::parse_form_value(when) {
+            None => {
+                errors.add("when", "Choisissez une heure dans la liste.");
+                None
+            }
+            Some(local) => {
+                errors.check("when", slots::check_requested(now, lead, &hours, local)).map(|t| t.timestamp())
+            }
+        }
+    };
+    Ok(match (mode, errors.is_empty()) {
+        (Some(mode), true) => Some((mode, address, requested_for)),
+        _ => None,
+    })
+}
+
+struct CheckoutContext {
+    details: PizzeriaDetails,
+    lines: Vec<CartLine>,
+    addresses: Vec<Address>,
+    can_asap: bool,
+    slots: Vec<(String, String)>,
+}
+
+async fn checkout_context(
+    db: &Db,
+    settings: &Settings,
+    page: &Page<'_>,
+    cart: &Cart,
+    lines: Vec<CartLine>,
+) -> Result<CheckoutContext> {
+    let details = pizzerias::details(db, cart.pizzeria_id).await?.ok_or(Error::NotFound)?;
+    let addresses = match page.visitor.signed_in() {
+        Some(user) => addresses::list(db, user.id).await?,
+        None => Vec::new(),
+    };
+    let lead = Duration::minutes(settings.preparation_lead_minutes);
+    let hours = opening_periods(&details);
+    Ok(CheckoutContext {
+        can_asap: slots::as_soon_as_possible(Utc::now(), lead, &hours).is_some(),
+        slots: slot_choices(Utc::now(), lead, &hours),
+        details,
+        lines,
+        addresses,
+    })
+}
+
+fn checkout_markup(
+    page: &Page<'_>,
+    context: &CheckoutContext,
+    values: &CheckoutValues,
+    errors: &FieldErrors,
+    problem: Option<&str>,
+) -> Markup {
+    let prices = priced(&context.lines);
+    let names: Vec<String> = context.lines.iter().map(|l| l.pizza_name.clone()).collect();
+    let view = CheckoutPage {
+        pizzeria: &context.details.pizzeria,
+        delivery_postcodes: &context.details.delivery_postcodes,
+        lines: &prices,
+        names: &names,
+        breakdown: &pricing::vat_breakdown(&prices),
+        totals: pricing::totals(&prices),
+        addresses: &context.addresses,
+        can_asap: context.can_asap,
+        slots: &context.slots,
+        values,
+        errors,
+        problem,
+    };
+    views::ordering::checkout(&page.nav(), &page.csrf, &view)
+}
+
+#[get("/checkout")]
+async fn checkout_page(
+    db: &Db,
+    settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
+    page: Page<'_>,
+) -> Result<Either<Markup, Flash<Redirect>>> {
+    let Some((cart, lines)) = current_cart(db, cookies).await?.filter(|(_, lines)| !lines.is_empty()) else {
+        return Ok(Either::Right(Flash::error(Redirect::to("/cart"), "Votre panier est vide.")));
+    };
+    let context = checkout_context(db, settings, &page, &cart, lines).await?;
+    let mut values = CheckoutValues {
+        mode: Mode::Delivery.as_str().into(),
+        when: if context.can_asap { "asap".into() } else { String::new() },
+        payment: PaymentMethod::Cash.as_str().into(),
+        ..Default::default()
+    };
+    if let Some(user) = page.visitor.signed_in() {
+        if let Some(record) = users::get(db, user.id).await? {
+            values.full_name = record.full_name;
+            values.email = record.email.unwrap_or_default();
+            values.phone = record.phone.unwrap_or_default();
+        }
+    }
+    Ok(Either::Left(checkout_markup(&page, &context, &values, &FieldErrors::new(), None)))
+}
+
+impl CheckoutForm {
+    fn delivery(&self) -> DeliveryForm {
+        DeliveryForm {
+            mode: self.mode.clone(),
+            address_id: self.address_id.clone(),
+            street: self.street.clone(),
+            postcode: self.postcode.clone(),
+            city: self.city.clone(),
+            instructions: self.instructions.clone(),
+            when: self.when.clone(),
+        }
+    }
+}
+
+fn values_of(form: &CheckoutForm) -> CheckoutValues {
+    let d = form.delivery();
+    CheckoutValues {
+        mode: d.mode.clone(),
+        address_id: d.address_id.clone(),
+        street: d.street.clone(),
+        postcode: d.postcode.clone(),
+        city: d.city.clone(),
+        instructions: d.instructions.clone(),
+        when: d.when.clone(),
+        full_name: form.full_name.clone(),
+        email: form.email.clone(),
+        phone: form.phone.clone(),
+        payment: form.payment.clone(),
+    }
+}
+
+#[post("/checkout", data = "<form>")]
+async fn checkout(
+    db: &Db,
+    settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
+    page: Page<'_>,
+    form: CsrfForm<CheckoutForm>,
+) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
+    let form = form.0;
+    let Some((cart, lines)) = current_cart(db, cookies).await?.filter(|(_, lines)| !lines.is_empty()) else {
+        return Ok(Either::Right(Flash::error(Redirect::to("/cart"), "Votre panier est vide.")));
+    };
+    let context = checkout_context(db, settings, &page, &cart, lines).await?;
+    let values = values_of(&form);
+    let mut errors = FieldErrors::new();
+    let lead = Duration::minutes(settings.preparation_lead_minutes);
+    let delivery =
+        check_delivery(db, &form.delivery(), &context.details, &context.addresses, lead, &mut errors).await?;
+    let full_name = errors.check("full_name", fields::person_name(&form.full_name));
+    let email = errors.check("email", fields::email(&form.email));
+    let phone = errors.check("phone", fields::french_phone(&form.phone));
+    let payment = match PaymentMethod::parse(form.payment.trim()) {
+        Some(method @ (PaymentMethod::Cash | PaymentMethod::Card)) => Some(method),
+        _ => {
+            errors.add("payment", "Choisissez espèces ou carte bancaire.");
+            None
+        }
+    };
+    let quantities: Vec<i64> = context.lines.iter().map(|l| l.quantity).collect();
+    if let Err(message) = rules::check_size(&quantities) {
+        errors.add("lines", message);
+    }
+    let (Some((mode, address, requested_for)), Some(full_name), Some(email), Some(phone), Some(payment), true) =
+        (delivery, full_name, email, phone, payment, errors.is_empty())
+    else {
+        return Ok(Either::Left((
+            Status::UnprocessableEntity,
+            checkout_markup(&page, &context, &values, &errors, None),
+        )));
+    };
+    let customer = page.visitor.signed_in().filter(|u| u.role == crate::domain::roles::Role::Customer);
+    // A guest follows the order with a private link; a customer with their account.
+    let guest_key = customer.is_none().then(crypto::random_token);
+    let order = NewOrder {
+        pizzeria_id: cart.pizzeria_id,
+        customer_id: customer.map(|u| u.id),
+        taken_by: None,
+        customer_name: full_name,
+        customer_phone: phone,
+        customer_email: Some(email),
+        channel: "web",
+        mode,
+        address,
+        requested_for,
+        payment_method: payment,
+        lines: context
+            .lines
+            .iter()
+            .map(|l| LineRequest { pizza_id: l.pizza_id, quantity: l.quantity, note: l.note.clone() })
+            .collect(),
+        access_token_hash: guest_key.as_deref().map(crypto::token_digest),
+    };
+    match orders::place(db, &order).await? {
+        Err(refusal) => {
+            let message = refusal.message();
+            Ok(Either::Left((Status::Conflict, checkout_markup(&page, &context, &values, &errors, Some(&message)))))
+        }
+        Ok(placed) => {
+            carts::clear(db, cart.id).await?;
+            tracing::info!(reference = %placed.reference, pizzeria = cart.pizzeria_id, "order placed");
+            let target = match guest_key {
+                Some(key) => format!("/orders/{}?key={key}&new=1", placed.reference),
+                None => format!("/orders/{}", placed.reference),
+            };
+            Ok(Either::Right(Flash::success(Redirect::to(target), "Merci ! Votre commande est enregistrée.")))
+        }
+    }
+}
+
+pub(crate) fn lines_from_map(
+    quantities: &HashMap<String, String>,
+    notes: &HashMap<String, String>,
+    errors: &mut FieldErrors,
+) -> Vec<LineRequest> {
+    let mut lines = Vec::new();
+    let mut ids: Vec<(&String, &String)> = quantities.iter().collect();
+    ids.sort();
+    for (id, quantity) in ids {
+        let quantity = quantity.trim();
+        if quantity.is_empty() || quantity == "0" {
+            continue;
+        }
+        let Ok(pizza_id) = id.parse::<i64>() else {
+            errors.add("lines", "Une des pizzas demandées n'existe pas.");
+            continue;
+        };
+        match rules::quantity(quantity) {
+            Ok(quantity) => {
+                let note = notes.get(id).map(String::as_str).unwrap_or_default();
+                match fields::note(note, NOTE_MAX_CHARACTERS) {
+                    Ok(note) => lines.push(LineRequest { pizza_id, quantity, note: note.replace('\n', " ") }),
+                    Err(message) => errors.add("lines", format!("Note pour la cuisine : {message}")),
+                }
+            }
+            Err(message) => errors.add("lines", message),
+        }
+    }
+    let quantities: Vec<i64> = lines.iter().map(|l| l.quantity).collect();
+    if let Err(message) = rules::check_size(&quantities) {
+        errors.add("lines", message);
+    }
+    lines
+}

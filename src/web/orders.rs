@@ -1,0 +1,398 @@
+//! An order's page, its modification and cancellation by its customer (or by the guest
+//! holding its private link), and the customer's history.
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use maud::Markup;
+use rocket::form::FromForm;
+use rocket::http::Status;
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, Either, Route, State};
+
+use crate::config::Settings;
+use crate::crypto;
+use crate::db::Db;
+use crate::domain::fields::FieldErrors;
+use crate::domain::pricing::{self, PricedLine};
+use crate::domain::roles::Role;
+use crate::domain::slots;
+use crate::store::orders::{self, Change, Order, OrderLine};
+use crate::store::{addresses, pizzerias};
+use crate::views::ordering::{CheckoutPage, CheckoutValues, EditPage, OrderPage};
+use crate::web::auth::{SignedIn, Visitor};
+use crate::web::csrf::{CsrfForm, Page};
+use crate::web::ordering::{check_delivery, lines_from_map, opening_periods, slot_choices, DeliveryForm};
+use crate::{views, Error, Result};
+
+pub fn routes() -> Vec<Route> {
+    routes![order_page, edit_page, edit, cancel, history]
+}
+
+/// How the visitor reaches this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Its customer, signed in.
+    Customer,
+    /// The guest who holds its private link.
+    Guest,
+    /// Staff of its pizzeria, or an admin: they see it (their own screens act on it).
+    Staff,
+}
+
+impl Access {
+    fn can_change(self) -> bool {
+        matches!(self, Access::Customer | Access::Guest)
+    }
+}
+
+/// The order and how the visitor may see it; someone else's order does not exist (404).
+/// A visitor who is not signed in and has no key is asked to sign in first.
+async fn reach(
+    db: &Db,
+    visitor: &Visitor,
+    reference: &str,
+    key: Option<&str>,
+) -> Result<Option<(Order, Vec<OrderLine>, Access)>> {
+    let Some((order, lines)) = orders::by_reference(db, reference).await? else {
+        return match visitor.signed_in() {
+            None if key.is_none() => Ok(None),
+            _ => Err(Error::NotFound),
+        };
+    };
+    if let (Some(key), Some(stored)) = (key, order.access_token_hash.as_deref()) {
+        if crypto::constant_time_eq(&crypto::token_digest(key), stored) {
+            return Ok(Some((order, lines, Access::Guest)));
+        }
+    }
+    let access = match visitor.signed_in() {
+        Some(user) if order.customer_id == Some(user.id) => Access::Customer,
+        Some(user) if user.role == Role::Admin => Access::Staff,
+        Some(user) if user.role.is_staff() && user.pizzeria_id == Some(order.pizzeria_id) => Access::Staff,
+        None if key.is_none() => return Ok(None),
+        _ => return Err(Error::NotFound),
+    };
+    Ok(Some((order, lines, access)))
+}
+
+fn login_first(reference: &str) -> Redirect {
+    Redirect::to(format!("/login?next=%2Forders%2F{reference}"))
+}
+
+fn breakdown(lines: &[OrderLine]) -> Vec<pricing::VatShare> {
+    let prices: Vec<PricedLine> = lines
+        .iter()
+        .map(|l| PricedLine { unit_price_cents: l.unit_price_cents, vat_rate_bp: l.vat_rate_bp, quantity: l.quantity })
+        .collect();
+    pricing::vat_breakdown(&prices)
+}
+
+/// What the order page says above the order: (notice, problem).
+type Messages<'a> = (Option<&'a str>, Option<&'a str>);
+
+fn order_markup(
+    page: &Page<'_>,
+    (order, lines, access): (&Order, &[OrderLine], Access),
+    key: Option<&str>,
+    new: bool,
+    (notice, problem): Messages<'_>,
+) -> Markup {
+    let private_link = (new && access == Access::Guest)
+        .then(|| format!("/orders/{}?key={}", order.reference, key.unwrap_or_default()));
+    let view = OrderPage {
+        order,
+        lines,
+        breakdown: &breakdown(lines),
+        key: if access == Access::Guest { key } else { None },
+        private_link: private_link.as_deref(),
+        notice,
+        problem,
+        can_change: access.can_change(),
+    };
+    views::ordering::order(&page.nav(), &page.csrf, &view)
+}
+
+#[get("/orders/<reference>?<key>&<new>")]
+async fn order_page(
+    db: &Db,
+    page: Page<'_>,
+    flash: Option<FlashMessage<'_>>,
+    reference: &str,
+    key: Option<&str>,
+    new: Option<&str>,
+) -> Result<Either<Markup, Redirect>> {
+    let Some((order, lines, access)) = reach(db, page.visitor, reference, key).await? else {
+        return Ok(Either::Right(login_first(reference)));
+    };
+    let notice = flash.as_ref().filter(|f| f.kind() == "success").map(FlashMessage::message);
+    let problem = flash.as_ref().filter(|f| f.kind() != "success").map(FlashMessage::message);
+    Ok(Either::Left(order_markup(&page, (&order, &lines, access), key, new.is_some(), (notice, problem))))
+}
+
+#[derive(FromForm)]
+struct EditForm {
+    #[field(default = String::new())]
+    version: String,
+    key: Option<String>,
+    #[field(default = HashMap::new())]
+    quantity: HashMap<String, String>,
+    #[field(default = HashMap::new())]
+    note: HashMap<String, String>,
+    #[field(default = String::new())]
+    mode: String,
+    #[field(default = String::new())]
+    address_id: String,
+    #[field(default = String::new())]
+    street: String,
+    #[field(default = String::new())]
+    postcode: String,
+    #[field(default = String::new())]
+    city: String,
+    #[field(default = String::new())]
+    instructions: String,
+    #[field(default = String::new())]
+    when: String,
+}
+
+struct EditContext {
+    details: pizzerias::PizzeriaDetails,
+    addresses: Vec<addresses::Address>,
+    menu: Vec<(i64, String, i64)>,
+    can_asap: bool,
+    slots: Vec<(String, String)>,
+}
+
+async fn edit_context(db: &Db, settings: &Settings, order: &Order) -> Result<EditContext> {
+    let details = pizzerias::details(db, order.pizzeria_id).await?.ok_or(Error::NotFound)?;
+    let addresses = match order.customer_id {
+        Some(id) => addresses::list(db, id).await?,
+        None => Vec::new(),
+    };
+    let items = crate::store::menu::for_pizzeria(db, order.pizzeria_id, settings.few_left_threshold).await?;
+    let lead = Duration::minutes(settings.preparation_lead_minutes);
+    let hours = opening_periods(&details);
+    Ok(EditContext {
+        can_asap: slots::as_soon_as_possible(chrono::Utc::now(), lead, &hours).is_some(),
+        slots: slot_choices(chrono::Utc::now(), lead, &hours),
+        menu: items.into_iter().map(|i| (i.pizza_id, i.name, i.price_cents)).collect(),
+        details,
+        addresses,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn edit_markup(
+    page: &Page<'_>,
+    order: &Order,
+    context: &EditContext,
+    quantities: &HashMap<String, String>,
+    notes: &HashMap<String, String>,
+    values: &CheckoutValues,
+    errors: &FieldErrors,
+    problem: Option<&str>,
+    key: Option<&str>,
+) -> Markup {
+    let menu: Vec<(i64, String, i64, String, String)> = context
+        .menu
+        .iter()
+        .map(|(id, name, price)| {
+            let id_text = id.to_string();
+            (
+                *id,
+                name.clone(),
+                *price,
+                quantities.get(&id_text).cloned().unwrap_or_else(|| "0".into()),
+                notes.get(&id_text).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let view = EditPage {
+        checkout: CheckoutPage {
+            pizzeria: &context.details.pizzeria,
+            delivery_postcodes: &context.details.delivery_postcodes,
+            lines: &[],
+            names: &[],
+            breakdown: &[],
+            totals: Default::default(),
+            addresses: &context.addresses,
+            can_asap: context.can_asap,
+            slots: &context.slots,
+            values,
+            errors,
+            problem,
+        },
+        order,
+        menu: &menu,
+        key,
+    };
+    views::ordering::edit_order(&page.nav(), &page.csrf, &view)
+}
+
+#[get("/orders/<reference>/edit?<key>")]
+async fn edit_page(
+    db: &Db,
+    settings: &State<Settings>,
+    page: Page<'_>,
+    reference: &str,
+    key: Option<&str>,
+) -> Result<Either<Markup, Redirect>> {
+    let Some((order, lines, access)) = reach(db, page.visitor, reference, key).await? else {
+        return Ok(Either::Right(login_first(reference)));
+    };
+    if !access.can_change() {
+        return Err(Error::NotFound);
+    }
+    if !order.status().customer_may_change() {
+        return Ok(Either::Right(Redirect::to(format!(
+            "/orders/{reference}{}",
+            key.map(|k| format!("?key={k}")).unwrap_or_default()
+        ))));
+    }
+    let context = edit_context(db, settings, &order).await?;
+    let mut quantities = HashMap::new();
+    let mut notes = HashMap::new();
+    for line in &lines {
+        let id = line.pizza_id.to_string();
+        let current: i64 = quantities.get(&id).and_then(|q: &String| q.parse().ok()).unwrap_or(0);
+        quantities.insert(id.clone(), (current + line.quantity).to_string());
+        notes.insert(id, line.note.clone());
+    }
+    let values = CheckoutValues {
+        mode: order.mode.clone(),
+        street: order.delivery_street.clone().unwrap_or_default(),
+        postcode: order.delivery_postcode.clone().unwrap_or_default(),
+        city: order.delivery_city.clone().unwrap_or_default(),
+        instructions: order.delivery_instructions.clone(),
+        when: order
+            .requested_for
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(slots::form_value)
+            .unwrap_or_else(|| "asap".into()),
+        ..Default::default()
+    };
+    let key = if access == Access::Guest { key } else { None };
+    Ok(Either::Left(edit_markup(&page, &order, &context, &quantities, &notes, &values, &FieldErrors::new(), None, key)))
+}
+
+#[post("/orders/<reference>/edit", data = "<form>")]
+async fn edit(
+    db: &Db,
+    settings: &State<Settings>,
+    page: Page<'_>,
+    reference: &str,
+    form: CsrfForm<EditForm>,
+) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
+    let form = form.0;
+    let key = form.key.as_deref();
+    let Some((order, _, access)) = reach(db, page.visitor, reference, key).await? else {
+        return Err(Error::NotFound);
+    };
+    if !access.can_change() {
+        return Err(Error::NotFound);
+    }
+    let back = format!(
+        "/orders/{reference}{}",
+        key.filter(|_| access == Access::Guest).map(|k| format!("?key={k}")).unwrap_or_default()
+    );
+    let Ok(version) = form.version.trim().parse::<i64>() else {
+        return Err(Error::BadRequest("Le formulaire est incomplet : rechargez la page.".into()));
+    };
+    let context = edit_context(db, settings, &order).await?;
+    let mut errors = FieldErrors::new();
+    let lines = lines_from_map(&form.quantity, &form.note, &mut errors);
+    let delivery_form = DeliveryForm {
+        mode: form.mode.clone(),
+        address_id: form.address_id.clone(),
+        street: form.street.clone(),
+        postcode: form.postcode.clone(),
+        city: form.city.clone(),
+        instructions: form.instructions.clone(),
+        when: form.when.clone(),
+    };
+    let lead = Duration::minutes(settings.preparation_lead_minutes);
+    let delivery = check_delivery(db, &delivery_form, &context.details, &context.addresses, lead, &mut errors).await?;
+    let values = CheckoutValues {
+        mode: form.mode.clone(),
+        address_id: form.address_id.clone(),
+        street: form.street.clone(),
+        postcode: form.postcode.clone(),
+        city: form.city.clone(),
+        instructions: form.instructions.clone(),
+        when: form.when.clone(),
+        ..Default::default()
+    };
+    let guest_key = key.filter(|_| access == Access::Guest);
+    let (Some((mode, address, requested_for)), true) = (delivery, errors.is_empty()) else {
+        let markup =
+            edit_markup(&page, &order, &context, &form.quantity, &form.note, &values, &errors, None, guest_key);
+        return Ok(Either::Left((Status::UnprocessableEntity, markup)));
+    };
+    let user_id = page.visitor.signed_in().map(|u| u.id);
+    let change = Change { lines, mode, address, requested_for };
+    match orders::modify(db, order.id, version, user_id, &change).await? {
+        Ok(()) => Ok(Either::Right(Flash::success(Redirect::to(back), "Votre commande est modifiée."))),
+        Err(refusal) => {
+            let status = Status::Conflict;
+            let message = refusal.message();
+            let markup = edit_markup(
+                &page,
+                &order,
+                &context,
+                &form.quantity,
+                &form.note,
+                &values,
+                &errors,
+                Some(&message),
+                guest_key,
+            );
+            Ok(Either::Left((status, markup)))
+        }
+    }
+}
+
+#[derive(FromForm)]
+struct CancelForm {
+    #[field(default = String::new())]
+    version: String,
+    key: Option<String>,
+}
+
+#[post("/orders/<reference>/cancel", data = "<form>")]
+async fn cancel(
+    db: &Db,
+    page: Page<'_>,
+    reference: &str,
+    form: CsrfForm<CancelForm>,
+) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
+    let form = form.0;
+    let key = form.key.as_deref();
+    let Some((order, lines, access)) = reach(db, page.visitor, reference, key).await? else {
+        return Err(Error::NotFound);
+    };
+    if !access.can_change() {
+        return Err(Error::NotFound);
+    }
+    let guest_key = key.filter(|_| access == Access::Guest);
+    let back =
+        Redirect::to(format!("/orders/{reference}{}", guest_key.map(|k| format!("?key={k}")).unwrap_or_default()));
+    let Ok(version) = form.version.trim().parse::<i64>() else {
+        return Err(Error::BadRequest("Le formulaire est incomplet : rechargez la page.".into()));
+    };
+    let user_id = page.visitor.signed_in().map(|u| u.id);
+    match orders::cancel(db, order.id, version, user_id, "Annulée par le client").await? {
+        Ok(()) => Ok(Either::Right(Flash::success(back, "Votre commande est annulée."))),
+        Err(refusal) => {
+            let current = orders::by_reference(db, reference).await?.map(|(o, _)| o).unwrap_or(order);
+            let markup =
+                order_markup(&page, (&current, &lines, access), guest_key, false, (None, Some(&refusal.message())));
+            Ok(Either::Left((Status::Conflict, markup)))
+        }
+    }
+}
+
+#[get("/account/orders")]
+async fn history(db: &Db, user: SignedIn, page: Page<'_>) -> Result<Markup> {
+    let found = orders::for_customer(db, user.0.id).await?;
+    Ok(views::ordering::history(&page.nav(), &found))
+}
