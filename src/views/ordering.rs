@@ -142,6 +142,7 @@ fn delivery_fields(view: &CheckoutPage<'_>) -> Markup {
         }
         fieldset {
             legend { "Adresse de livraison" }
+            p.hint { "Seulement pour une livraison." }
             @if !view.addresses.is_empty() {
                 div.field {
                     label for="champ-address_id" { "Une adresse enregistrée" }
@@ -156,16 +157,15 @@ fn delivery_fields(view: &CheckoutPage<'_>) -> Markup {
                     }
                 }
             }
-            (Input::text("street", "Numéro et rue", &v.street).optional().autocomplete("street-address").max_length(200).render(e))
-            (Input::text("postcode", "Code postal", &v.postcode).optional().autocomplete("postal-code").max_length(5).render(e))
-            (Input::text("city", "Ville", &v.city).optional().autocomplete("address-level2").max_length(100).render(e))
+            (Input::text("street", "Numéro et rue", &v.street).autocomplete("street-address").max_length(200).render(e))
+            (Input::text("postcode", "Code postal", &v.postcode).autocomplete("postal-code").max_length(5).render(e))
+            (Input::text("city", "Ville", &v.city).autocomplete("address-level2").max_length(100).render(e))
             (Input::text("instructions", "Instructions pour le livreur", &v.instructions).optional().max_length(300).render(e))
         }
         fieldset {
             legend { "Pour quand ?" }
-            @if view.can_asap { (radio("when", "asap", &v.when, "Dès que possible")) }
             div.field {
-                label for="champ-when" { "À une heure précise" }
+                label for="champ-when" { "Prête pour" }
                 select #champ-when name="when" {
                     @if view.can_asap { option value="asap" selected[v.when == "asap"] { "Dès que possible" } }
                     @for (value, label) in view.slots { option value=(value) selected[&v.when == value] { (label) } }
