@@ -326,8 +326,42 @@ impl<'r> FromRequest<'r> for AccountManager {
     }
 }
 
-/// A caller of the JSON API: a bearer token, or a session cookie (then unsafe methods
-/// need the `X-CSRF-Token` header and a same-site origin).
+/// The caller of the JSON API, if any: a bearer token, or a session cookie (then unsafe
+/// methods need the `X-CSRF-Token` header and a same-site origin). A bad token is refused.
+async fn api_caller(req: &Request<'_>) -> Outcome<Option<AuthUser>, ()> {
+    let visitor = Visitor::of(req).await;
+    if visitor.bad_bearer {
+        return refuse(req, Refusal::BadApiToken);
+    }
+    match &visitor.user {
+        Some((user, Credential::Bearer)) => Outcome::Success(Some(user.clone())),
+        Some((user, Credential::Session { csrf_token, .. })) => {
+            if crate::web::csrf::is_unsafe(req.method()) {
+                if let Err(refusal) = crate::web::csrf::check_origin(req) {
+                    return refuse(req, refusal);
+                }
+                let sent = req.headers().get_one(CSRF_HEADER).unwrap_or_default();
+                if !crypto::constant_time_eq(sent, csrf_token) {
+                    return refuse(req, Refusal::CsrfToken);
+                }
+            }
+            if user.must_change_password {
+                return refuse(req, Refusal::MustChangePassword);
+            }
+            Outcome::Success(Some(user.clone()))
+        }
+        None => {
+            if crate::web::csrf::is_unsafe(req.method()) {
+                if let Err(refusal) = crate::web::csrf::check_origin(req) {
+                    return refuse(req, refusal);
+                }
+            }
+            Outcome::Success(None)
+        }
+    }
+}
+
+/// A signed-in caller of the JSON API.
 #[derive(Debug, Clone)]
 pub struct ApiCaller(pub AuthUser);
 
@@ -336,29 +370,25 @@ impl<'r> FromRequest<'r> for ApiCaller {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        let visitor = Visitor::of(req).await;
-        if visitor.bad_bearer {
-            return refuse(req, Refusal::BadApiToken);
+        match api_caller(req).await {
+            Outcome::Success(Some(user)) => Outcome::Success(ApiCaller(user)),
+            Outcome::Success(None) => refuse(req, Refusal::LoginRequired),
+            Outcome::Error(e) => Outcome::Error(e),
+            Outcome::Forward(f) => Outcome::Forward(f),
         }
-        match &visitor.user {
-            Some((user, Credential::Bearer)) => Outcome::Success(ApiCaller(user.clone())),
-            Some((user, Credential::Session { csrf_token, .. })) => {
-                if crate::web::csrf::is_unsafe(req.method()) {
-                    if let Err(refusal) = crate::web::csrf::check_origin(req) {
-                        return refuse(req, refusal);
-                    }
-                    let sent = req.headers().get_one(CSRF_HEADER).unwrap_or_default();
-                    if !crypto::constant_time_eq(sent, csrf_token) {
-                        return refuse(req, Refusal::CsrfToken);
-                    }
-                }
-                if user.must_change_password {
-                    return refuse(req, Refusal::MustChangePassword);
-                }
-                Outcome::Success(ApiCaller(user.clone()))
-            }
-            None => refuse(req, Refusal::LoginRequired),
-        }
+    }
+}
+
+/// A caller of the JSON API who may be anonymous (a guest ordering).
+#[derive(Debug, Clone)]
+pub struct MaybeApiCaller(pub Option<AuthUser>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for MaybeApiCaller {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        api_caller(req).await.map(MaybeApiCaller)
     }
 }
 

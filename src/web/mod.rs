@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod api;
+pub mod api_orders;
 pub mod auth;
 pub mod csrf;
+pub mod openapi;
 pub mod ops;
 pub mod ordering;
 pub mod orders;
@@ -39,6 +41,8 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         .mount("/admin", users::routes())
         .mount("/manage", users::routes())
         .mount("/api/v1", api::routes())
+        .mount("/api/v1", api_orders::routes())
+        .mount("/api/v1", openapi::routes())
         .register("/", vec![Catcher::new(None, page_catcher)])
         .register("/api", vec![Catcher::new(None, api_catcher)])
 }
@@ -70,8 +74,10 @@ fn page_catcher<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
 /// The API answers JSON, whatever went wrong.
 fn api_catcher<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
     Box::pin(async move {
+        let problem = api_orders::body_problem(req);
         let (code, message) = match (refusal_of(req), status.code) {
             (Some(refusal), _) => (refusal.code(), refusal.message()),
+            (None, 400 | 413 | 422) if problem.is_some() => ("invalid_body", problem.as_deref().unwrap_or_default()),
             (None, 404) => ("not_found", "Ressource introuvable."),
             (None, 400 | 422) => ("bad_request", "Requête invalide."),
             (None, 413) => ("too_large", "Requête trop volumineuse."),

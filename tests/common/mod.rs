@@ -344,7 +344,7 @@ impl Browser {
         jar.push((name.to_string(), value.to_string()));
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies.lock().expect("jar").iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
     }
 
@@ -425,6 +425,32 @@ impl Browser {
         assert!(self.cookie("oc_session").is_some(), "a session cookie after login");
     }
 
+    /// Sends a raw body (JSON, broken UTF-8, anything) with these headers.
+    pub async fn send(&self, method: reqwest::Method, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .header("Cookie", self.cookie_header())
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.read(request.send().await.expect("request")).await
+    }
+
+    /// Sends a JSON document.
+    pub async fn json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Reply {
+        let mut all = vec![("Content-Type", "application/json")];
+        all.extend_from_slice(headers);
+        self.send(method, path, &all, body.to_string().into_bytes()).await
+    }
+
     pub async fn api(&self, method: reqwest::Method, path: &str, headers: &[(&str, &str)]) -> Reply {
         let mut request =
             self.client.request(method, format!("{}{path}", self.address)).header("Cookie", self.cookie_header());
@@ -460,4 +486,43 @@ pub async fn insert(db: &DbPool, sql: &str) -> i64 {
         tx.commit().await.expect("commit");
         id
     })
+}
+
+/// Posts a body far over the server's limit the way a client that keeps writing would,
+/// reading the answer while still writing (the server answers and closes early: a client
+/// that waits to finish writing sees only a broken pipe). Returns the status, if any came.
+pub async fn oversized_post(
+    address: &str,
+    path: &str,
+    content_type: &str,
+    cookies: &str,
+    body: Vec<u8>,
+) -> Option<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = address.trim_start_matches("http://");
+    let stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCookie: {cookies}\r\n\r\n",
+        body.len()
+    );
+    let write = tokio::spawn(async move {
+        let _ = writer.write_all(head.as_bytes()).await;
+        for chunk in body.chunks(64 * 1024) {
+            if writer.write_all(chunk).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tokio::time::timeout(Duration::from_secs(30), reader.read(&mut buffer)).await {
+            Ok(Ok(n)) if n > 0 => answer.extend_from_slice(&buffer[..n]),
+            _ => break,
+        }
+    }
+    write.abort();
+    let text = String::from_utf8_lossy(&answer);
+    text.split_whitespace().nth(1).and_then(|status| status.parse().ok())
 }

@@ -1,0 +1,462 @@
+//! The JSON API of the public side: pizzerias, menus with availability, and orders (place,
+//! read, modify, cancel; a customer's list). The same rules as the pages: the same field
+//! checks, delivery zones, time slots and stock reservation.
+
+use chrono::Duration;
+use rocket::data::{self, FromData, ToByteUnit};
+use rocket::http::Status;
+use rocket::serde::json::{json, Json, Value};
+use rocket::{get, post, put, routes, Data, Request, Route, State};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::config::Settings;
+use crate::crypto;
+use crate::db::Db;
+use crate::domain::fields::{self, FieldErrors};
+use crate::domain::orders::{self as rules, PaymentMethod, Status as OrderStatus, NOTE_MAX_CHARACTERS};
+use crate::domain::pricing::{self, PricedLine};
+use crate::domain::roles::Role;
+use crate::store::orders::{self, Change, LineRequest, NewOrder, Order, OrderLine};
+use crate::store::{addresses, menu, pizzerias};
+use crate::web::auth::{ApiCaller, MaybeApiCaller};
+use crate::web::ordering::{check_delivery, DeliveryForm};
+use crate::Error;
+
+pub fn routes() -> Vec<Route> {
+    routes![list_pizzerias, pizzeria_menu, place_order, get_order, modify_order, cancel_order, my_orders]
+}
+
+type ApiResult<T = Value> = std::result::Result<(Status, Json<T>), (Status, Json<Value>)>;
+
+fn failure(status: Status, code: &str, message: &str) -> (Status, Json<Value>) {
+    (status, Json(json!({ "error": code, "message": message })))
+}
+
+fn not_found() -> (Status, Json<Value>) {
+    failure(Status::NotFound, "not_found", "Ressource introuvable.")
+}
+
+fn server(error: Error) -> (Status, Json<Value>) {
+    match error {
+        Error::NotFound => not_found(),
+        Error::BadRequest(message) => failure(Status::BadRequest, "bad_request", &message),
+        other => {
+            tracing::error!(error = %other, "API request failed");
+            failure(other.status(), "server_error", "Erreur du serveur ; réessayez dans un instant.")
+        }
+    }
+}
+
+fn invalid(errors: &FieldErrors) -> (Status, Json<Value>) {
+    let fields: serde_json::Map<String, Value> =
+        errors.iter().map(|(field, message)| (field.to_string(), Value::String(message.to_string()))).collect();
+    let message = errors.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ");
+    (Status::UnprocessableEntity, Json(json!({ "error": "invalid", "message": message, "fields": fields })))
+}
+
+fn refused(refusal: orders::Refusal) -> (Status, Json<Value>) {
+    let code = match refusal {
+        orders::Refusal::Unavailable(_) => "unavailable",
+        orders::Refusal::OutOfStock(_) => "out_of_stock",
+        orders::Refusal::Stale => "stale",
+        orders::Refusal::TooLate(_) => "too_late",
+    };
+    failure(Status::Conflict, code, &refusal.message())
+}
+
+/// A JSON body: at most the `json` limit, UTF-8, of the expected shape with no unknown
+/// field. Refusals are JSON errors that say what is wrong (serde's words: they name the
+/// field and the position).
+pub struct ApiBody<T>(pub T);
+
+/// Why the body was refused, for the catcher.
+pub struct BodyProblem(pub std::sync::Mutex<Option<String>>);
+
+pub fn body_problem(req: &Request<'_>) -> Option<String> {
+    req.local_cache(|| BodyProblem(std::sync::Mutex::new(None))).0.lock().ok().and_then(|p| p.clone())
+}
+
+fn record_body_problem(req: &Request<'_>, message: String) {
+    if let Ok(mut slot) = req.local_cache(|| BodyProblem(std::sync::Mutex::new(None))).0.lock() {
+        *slot = Some(message);
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, T: DeserializeOwned + Send + 'static> FromData<'r> for ApiBody<T> {
+    type Error = ();
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        let limit = req.limits().get("json").unwrap_or_else(|| 1.mebibytes());
+        let bytes = match data.open(limit).into_bytes().await {
+            Ok(bytes) if bytes.is_complete() => bytes.into_inner(),
+            Ok(_) => {
+                record_body_problem(req, format!("Le corps de la requête dépasse {limit}."));
+                return data::Outcome::Error((Status::PayloadTooLarge, ()));
+            }
+            Err(_) => return data::Outcome::Error((Status::BadRequest, ())),
+        };
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            record_body_problem(req, "Le corps de la requête n'est pas de l'UTF-8 valide.".into());
+            return data::Outcome::Error((Status::BadRequest, ()));
+        };
+        match serde_json::from_str::<T>(text) {
+            Ok(value) => data::Outcome::Success(ApiBody(value)),
+            Err(error) => {
+                record_body_problem(req, format!("JSON invalide : {error}"));
+                data::Outcome::Error((Status::UnprocessableEntity, ()))
+            }
+        }
+    }
+}
+
+#[get("/pizzerias")]
+async fn list_pizzerias(db: &Db) -> ApiResult {
+    let all = pizzerias::list_active(db).await.map_err(server)?;
+    let list: Vec<Value> = all
+        .iter()
+        .map(|details| {
+            let p = &details.pizzeria;
+            json!({
+                "slug": p.slug, "name": p.name, "street": p.street, "postcode": p.postcode, "city": p.city,
+                "phone": p.phone, "delivery_postcodes": details.delivery_postcodes,
+                "opening_hours": details.opening_hours.iter().map(|h| json!({
+                    "weekday": h.weekday, "opens_minute": h.opens_minute, "closes_minute": h.closes_minute
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok((Status::Ok, Json(json!({ "pizzerias": list }))))
+}
+
+#[get("/pizzerias/<slug>/menu")]
+async fn pizzeria_menu(db: &Db, settings: &State<Settings>, slug: &str) -> ApiResult {
+    let pizzeria = pizzerias::find_active_by_slug(db, slug).await.map_err(server)?.ok_or_else(not_found)?;
+    let items = menu::for_pizzeria(db, pizzeria.id, settings.few_left_threshold).await.map_err(server)?;
+    let pizzas: Vec<Value> = items
+        .iter()
+        .map(|item| {
+            json!({
+                "slug": item.slug, "name": item.name, "description": item.description,
+                "price_cents": item.price_cents, "vat_rate_bp": item.vat_rate_bp, "allergens": item.allergens,
+                "available": item.availability.can_order(), "makeable": item.makeable,
+            })
+        })
+        .collect();
+    Ok((Status::Ok, Json(json!({ "pizzeria": pizzeria.slug, "pizzas": pizzas }))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineBody {
+    pizza: String,
+    quantity: i64,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct AddressBody {
+    street: String,
+    postcode: String,
+    city: String,
+    #[serde(default)]
+    instructions: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactBody {
+    name: String,
+    email: String,
+    phone: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaceBody {
+    pizzeria: String,
+    lines: Vec<LineBody>,
+    mode: String,
+    address: Option<AddressBody>,
+    /// Local time in Europe/Paris, `2026-11-26T19:30`, or `asap` / absent.
+    when: Option<String>,
+    contact: ContactBody,
+    payment: String,
+}
+
+/// Lines by pizza slug → line requests, with per-line French messages.
+async fn lines_of(db: &Db, lines: &[LineBody], errors: &mut FieldErrors) -> crate::Result<Vec<LineRequest>> {
+    if lines.len() > rules::MAX_LINES {
+        errors.add("lines", format!("{} lignes au plus par commande.", rules::MAX_LINES));
+        return Ok(Vec::new());
+    }
+    let mut requests = Vec::new();
+    for line in lines {
+        let Some((pizza_id, _)) = menu::pizza_by_slug(db, line.pizza.trim()).await? else {
+            errors.add(
+                "lines",
+                format!("La pizza « {} » n'existe pas.", line.pizza.chars().take(64).collect::<String>()),
+            );
+            continue;
+        };
+        match (rules::quantity(&line.quantity.to_string()), fields::note(&line.note, NOTE_MAX_CHARACTERS)) {
+            (Ok(quantity), Ok(note)) => {
+                requests.push(LineRequest { pizza_id, quantity, note: note.replace('\n', " ") })
+            }
+            (Err(message), _) => errors.add("lines", message),
+            (_, Err(message)) => errors.add("lines", format!("Note pour la cuisine : {message}")),
+        }
+    }
+    let quantities: Vec<i64> = requests.iter().map(|l| l.quantity).collect();
+    if let Err(message) = rules::check_size(&quantities) {
+        errors.add("lines", message);
+    }
+    Ok(requests)
+}
+
+fn delivery_form(mode: &str, address: Option<&AddressBody>, when: Option<&str>) -> DeliveryForm {
+    let address = address.map(|a| (a.street.clone(), a.postcode.clone(), a.city.clone(), a.instructions.clone()));
+    let (street, postcode, city, instructions) = address.unwrap_or_default();
+    DeliveryForm {
+        mode: mode.to_string(),
+        address_id: String::new(),
+        street,
+        postcode,
+        city,
+        instructions,
+        when: when.unwrap_or("asap").to_string(),
+    }
+}
+
+fn order_json(order: &Order, lines: &[OrderLine]) -> Value {
+    let prices: Vec<PricedLine> = lines
+        .iter()
+        .map(|l| PricedLine { unit_price_cents: l.unit_price_cents, vat_rate_bp: l.vat_rate_bp, quantity: l.quantity })
+        .collect();
+    json!({
+        "reference": order.reference,
+        "pizzeria": order.pizzeria_slug,
+        "status": order.status,
+        "version": order.version,
+        "mode": order.mode,
+        "channel": order.channel,
+        "payment_method": order.payment_method,
+        "payment_status": order.payment_status,
+        "address": order.delivery_street.as_ref().map(|street| json!({
+            "street": street, "postcode": order.delivery_postcode, "city": order.delivery_city,
+            "instructions": order.delivery_instructions,
+        })),
+        "requested_for": order.requested_for.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339()),
+        "lines": lines.iter().map(|l| json!({
+            "pizza": l.pizza_name, "quantity": l.quantity, "unit_price_cents": l.unit_price_cents,
+            "vat_rate_bp": l.vat_rate_bp, "note": l.note,
+        })).collect::<Vec<_>>(),
+        "totals": { "ht_cents": order.total_ht_cents, "vat_cents": order.total_vat_cents, "ttc_cents": order.total_ttc_cents },
+        "vat": pricing::vat_breakdown(&prices).iter().map(|s| json!({
+            "vat_rate_bp": s.vat_rate_bp, "ht_cents": s.totals.ht_cents, "vat_cents": s.totals.vat_cents,
+            "ttc_cents": s.totals.ttc_cents,
+        })).collect::<Vec<_>>(),
+        "cancel_reason": order.cancel_reason,
+        "created_at": chrono::DateTime::from_timestamp(order.created_at, 0).map(|t| t.to_rfc3339()),
+    })
+}
+
+/// Places an order. A signed-in customer's order is theirs; anyone else's (no credentials)
+/// is a guest order, answered with its private `access_key` (shown once).
+#[post("/orders", data = "<body>")]
+async fn place_order(
+    db: &Db,
+    settings: &State<Settings>,
+    caller: MaybeApiCaller,
+    body: ApiBody<PlaceBody>,
+) -> ApiResult {
+    let body = body.0;
+    let customer = caller.0.filter(|user| user.role == Role::Customer);
+    let pizzeria = pizzerias::find_active_by_slug(db, body.pizzeria.trim()).await.map_err(server)?;
+    let Some(pizzeria) = pizzeria else {
+        return Err(failure(Status::UnprocessableEntity, "unknown_pizzeria", "Cette pizzeria n'existe pas."));
+    };
+    let details = pizzerias::details(db, pizzeria.id).await.map_err(server)?.ok_or_else(not_found)?;
+    let mut errors = FieldErrors::new();
+    let lines = lines_of(db, &body.lines, &mut errors).await.map_err(server)?;
+    let saved = match &customer {
+        Some(user) => addresses::list(db, user.id).await.map_err(server)?,
+        None => Vec::new(),
+    };
+    let form = delivery_form(&body.mode, body.address.as_ref(), body.when.as_deref());
+    let lead = Duration::minutes(settings.preparation_lead_minutes);
+    let delivery = check_delivery(db, &form, &details, &saved, lead, &mut errors).await.map_err(server)?;
+    let name = errors.check("full_name", fields::person_name(&body.contact.name));
+    let email = errors.check("email", fields::email(&body.contact.email));
+    let phone = errors.check("phone", fields::french_phone(&body.contact.phone));
+    let payment = match PaymentMethod::parse(body.payment.trim()) {
+        Some(method @ (PaymentMethod::Cash | PaymentMethod::Card)) => Some(method),
+        _ => {
+            errors.add("payment", "Le paiement se fait en espèces (cash) ou par carte (card).");
+            None
+        }
+    };
+    let (Some((mode, address, requested_for)), Some(name), Some(email), Some(phone), Some(payment), true) =
+        (delivery, name, email, phone, payment, errors.is_empty())
+    else {
+        return Err(invalid(&errors));
+    };
+    let guest_key = customer.is_none().then(crypto::random_token);
+    let order = NewOrder {
+        pizzeria_id: pizzeria.id,
+        customer_id: customer.as_ref().map(|u| u.id),
+        taken_by: None,
+        customer_name: name,
+        customer_phone: phone,
+        customer_email: Some(email),
+        channel: "web",
+        mode,
+        address,
+        requested_for,
+        payment_method: payment,
+        lines,
+        access_token_hash: guest_key.as_deref().map(crypto::token_digest),
+    };
+    let placed = orders::place(db, &order).await.map_err(server)?.map_err(refused)?;
+    let (order, lines) = orders::by_reference(db, &placed.reference).await.map_err(server)?.ok_or_else(not_found)?;
+    let mut document = order_json(&order, &lines);
+    if let Some(key) = guest_key {
+        document["access_key"] = Value::String(key);
+    }
+    Ok((Status::Created, Json(document)))
+}
+
+/// The order, if the caller may see it: its customer, the guest with its key (header
+/// `X-Order-Key` or `?key=`), its pizzeria's staff, an admin. Otherwise 404.
+async fn reachable(
+    db: &Db,
+    caller: &MaybeApiCaller,
+    reference: &str,
+    key: Option<&str>,
+) -> std::result::Result<(Order, Vec<OrderLine>, bool), (Status, Json<Value>)> {
+    let (order, lines) = orders::by_reference(db, reference).await.map_err(server)?.ok_or_else(not_found)?;
+    if let (Some(key), Some(stored)) = (key, order.access_token_hash.as_deref()) {
+        if crypto::constant_time_eq(&crypto::token_digest(key), stored) {
+            return Ok((order, lines, true));
+        }
+    }
+    match &caller.0 {
+        Some(user) if order.customer_id == Some(user.id) => Ok((order, lines, true)),
+        Some(user) if user.role == Role::Admin => Ok((order, lines, false)),
+        Some(user) if user.role.is_staff() && user.pizzeria_id == Some(order.pizzeria_id) => Ok((order, lines, false)),
+        None if key.is_none() => {
+            Err(failure(Status::Unauthorized, "unauthenticated", "Authentifiez-vous ou donnez la clé de la commande."))
+        }
+        _ => Err(not_found()),
+    }
+}
+
+/// The order key, from the `X-Order-Key` header.
+pub struct OrderKey(pub Option<String>);
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for OrderKey {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> rocket::request::Outcome<Self, ()> {
+        rocket::request::Outcome::Success(OrderKey(req.headers().get_one("X-Order-Key").map(str::to_string)))
+    }
+}
+
+#[get("/orders/<reference>?<key>")]
+async fn get_order(db: &Db, caller: MaybeApiCaller, header: OrderKey, reference: &str, key: Option<&str>) -> ApiResult {
+    let key = header.0.as_deref().or(key);
+    let (order, lines, _) = reachable(db, &caller, reference, key).await?;
+    Ok((Status::Ok, Json(order_json(&order, &lines))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModifyBody {
+    version: i64,
+    lines: Vec<LineBody>,
+    mode: String,
+    address: Option<AddressBody>,
+    when: Option<String>,
+}
+
+#[put("/orders/<reference>", data = "<body>")]
+async fn modify_order(
+    db: &Db,
+    settings: &State<Settings>,
+    caller: MaybeApiCaller,
+    header: OrderKey,
+    reference: &str,
+    body: ApiBody<ModifyBody>,
+) -> ApiResult {
+    let body = body.0;
+    let (order, _, may_change) = reachable(db, &caller, reference, header.0.as_deref()).await?;
+    if !may_change {
+        return Err(failure(Status::Forbidden, "forbidden", "Seul le client peut modifier sa commande ici."));
+    }
+    let details = pizzerias::details(db, order.pizzeria_id).await.map_err(server)?.ok_or_else(not_found)?;
+    let mut errors = FieldErrors::new();
+    let lines = lines_of(db, &body.lines, &mut errors).await.map_err(server)?;
+    let saved = match order.customer_id {
+        Some(id) => addresses::list(db, id).await.map_err(server)?,
+        None => Vec::new(),
+    };
+    let form = delivery_form(&body.mode, body.address.as_ref(), body.when.as_deref());
+    let lead = Duration::minutes(settings.preparation_lead_minutes);
+    let delivery = check_delivery(db, &form, &details, &saved, lead, &mut errors).await.map_err(server)?;
+    let (Some((mode, address, requested_for)), true) = (delivery, errors.is_empty()) else {
+        return Err(invalid(&errors));
+    };
+    let user_id = caller.0.as_ref().map(|u| u.id);
+    let change = Change { lines, mode, address, requested_for };
+    orders::modify(db, order.id, body.version, user_id, &change).await.map_err(server)?.map_err(refused)?;
+    let (order, lines) = orders::by_reference(db, reference).await.map_err(server)?.ok_or_else(not_found)?;
+    Ok((Status::Ok, Json(order_json(&order, &lines))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelBody {
+    version: i64,
+}
+
+#[post("/orders/<reference>/cancel", data = "<body>")]
+async fn cancel_order(
+    db: &Db,
+    caller: MaybeApiCaller,
+    header: OrderKey,
+    reference: &str,
+    body: ApiBody<CancelBody>,
+) -> ApiResult {
+    let (order, _, may_change) = reachable(db, &caller, reference, header.0.as_deref()).await?;
+    if !may_change {
+        return Err(failure(Status::Forbidden, "forbidden", "Seul le client peut annuler sa commande ici."));
+    }
+    let user_id = caller.0.as_ref().map(|u| u.id);
+    orders::cancel(db, order.id, body.0.version, user_id, "Annulée par le client")
+        .await
+        .map_err(server)?
+        .map_err(refused)?;
+    let (order, lines) = orders::by_reference(db, reference).await.map_err(server)?.ok_or_else(not_found)?;
+    debug_assert_eq!(order.status(), OrderStatus::Cancelled);
+    Ok((Status::Ok, Json(order_json(&order, &lines))))
+}
+
+#[get("/me/orders")]
+async fn my_orders(db: &Db, caller: ApiCaller) -> ApiResult {
+    let found = orders::for_customer(db, caller.0.id).await.map_err(server)?;
+    let list: Vec<Value> = found
+        .iter()
+        .map(|o| {
+            json!({
+                "reference": o.reference, "pizzeria": o.pizzeria_slug, "status": o.status,
+                "total_ttc_cents": o.total_ttc_cents,
+                "created_at": chrono::DateTime::from_timestamp(o.created_at, 0).map(|t| t.to_rfc3339()),
+            })
+        })
+        .collect();
+    Ok((Status::Ok, Json(json!({ "orders": list }))))
+}

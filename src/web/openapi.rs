@@ -1,0 +1,311 @@
+//! The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`.
+//!
+//! Written by hand next to the routes and kept honest by `tests/api.rs`: every documented
+//! operation is mounted, every mounted API route is documented, and the answers the tests
+//! get validate against these schemas.
+
+use rocket::serde::json::{json, Json, Value};
+use rocket::{get, routes, Route};
+
+pub fn routes() -> Vec<Route> {
+    routes![openapi]
+}
+
+fn error_responses(codes: &[&str]) -> Value {
+    let mut responses = serde_json::Map::new();
+    for code in codes {
+        let description = match *code {
+            "401" => "Not authenticated (no or bad token, no session).",
+            "403" => "Authenticated, but not allowed (or a missing CSRF header with a session cookie).",
+            "404" => "No such resource for this caller.",
+            "409" => "Refused by the rules: out of stock, stale version, too late to change.",
+            "413" => "Body too large.",
+            "422" => "Invalid body or fields; `fields` says which.",
+            _ => "Error.",
+        };
+        responses.insert(
+            code.to_string(),
+            json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }),
+        );
+    }
+    Value::Object(responses)
+}
+
+fn ok(description: &str, schema: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
+}
+
+fn merge(mut a: Value, b: Value) -> Value {
+    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
+        a.extend(b);
+    }
+    a
+}
+
+fn body(schema: &str) -> Value {
+    json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
+}
+
+fn path_param(name: &str, description: &str) -> Value {
+    json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" }, "description": description })
+}
+
+fn order_key_params() -> Value {
+    json!([
+        path_param("reference", "The order's reference, e.g. OC-W9WK7V."),
+        { "name": "X-Order-Key", "in": "header", "required": false, "schema": { "type": "string" },
+          "description": "A guest order's private key (the `access_key` given when it was placed)." },
+    ])
+}
+
+fn schemas() -> Value {
+    let nullable_string = json!({ "type": ["string", "null"] });
+    let mut map = serde_json::Map::new();
+    map.insert(
+        "Error".into(),
+        json!({
+            "type": "object", "required": ["error", "message"],
+            "properties": {
+                "error": { "type": "string" }, "message": { "type": "string" },
+                "fields": { "type": "object", "additionalProperties": { "type": "string" } }
+            }
+        }),
+    );
+    map.insert("OpeningPeriod".into(), json!({
+                    "type": "object", "required": ["weekday", "opens_minute", "closes_minute"],
+                    "properties": { "weekday": { "type": "integer" }, "opens_minute": { "type": "integer" }, "closes_minute": { "type": "integer" } }
+                }));
+    map.insert(
+        "Pizzeria".into(),
+        json!({
+            "type": "object",
+            "required": ["slug", "name", "street", "postcode", "city", "phone", "delivery_postcodes", "opening_hours"],
+            "properties": {
+                "slug": { "type": "string" }, "name": { "type": "string" }, "street": { "type": "string" },
+                "postcode": { "type": "string" }, "city": { "type": "string" }, "phone": { "type": "string" },
+                "delivery_postcodes": { "type": "array", "items": { "type": "string" } },
+                "opening_hours": { "type": "array", "items": { "$ref": "#/components/schemas/OpeningPeriod" } }
+            }
+        }),
+    );
+    map.insert(
+        "PizzeriaList".into(),
+        json!({
+            "type": "object", "required": ["pizzerias"],
+            "properties": { "pizzerias": { "type": "array", "items": { "$ref": "#/components/schemas/Pizzeria" } } }
+        }),
+    );
+    map.insert("MenuPizza".into(), json!({
+                    "type": "object",
+                    "required": ["slug", "name", "description", "price_cents", "vat_rate_bp", "allergens", "available", "makeable"],
+                    "properties": {
+                        "slug": { "type": "string" }, "name": { "type": "string" }, "description": { "type": "string" },
+                        "price_cents": { "type": "integer", "description": "TTC" },
+                        "vat_rate_bp": { "type": "integer", "description": "1000 = 10 %" },
+                        "allergens": { "type": "array", "items": { "type": "string" } },
+                        "available": { "type": "boolean" },
+                        "makeable": { "type": "integer", "description": "How many the stock allows right now." }
+                    }
+                }));
+    map.insert("Menu".into(), json!({
+                    "type": "object", "required": ["pizzeria", "pizzas"],
+                    "properties": { "pizzeria": { "type": "string" }, "pizzas": { "type": "array", "items": { "$ref": "#/components/schemas/MenuPizza" } } }
+                }));
+    map.insert(
+        "LineRequest".into(),
+        json!({
+            "type": "object", "required": ["pizza", "quantity"], "additionalProperties": false,
+            "properties": {
+                "pizza": { "type": "string", "description": "The pizza's slug." },
+                "quantity": { "type": "integer", "minimum": 1, "maximum": 20 },
+                "note": { "type": "string", "maxLength": 140 }
+            }
+        }),
+    );
+    map.insert(
+        "Address".into(),
+        json!({
+            "type": "object", "required": ["street", "postcode", "city"], "additionalProperties": false,
+            "properties": {
+                "street": { "type": "string" }, "postcode": { "type": "string", "pattern": "^[0-9]{5}$" },
+                "city": { "type": "string" }, "instructions": { "type": "string" }
+            }
+        }),
+    );
+    map.insert("PlaceOrder".into(), json!({
+                    "type": "object", "required": ["pizzeria", "lines", "mode", "contact", "payment"], "additionalProperties": false,
+                    "properties": {
+                        "pizzeria": { "type": "string" },
+                        "lines": { "type": "array", "items": { "$ref": "#/components/schemas/LineRequest" }, "maxItems": 20 },
+                        "mode": { "enum": ["delivery", "takeaway"] },
+                        "address": { "$ref": "#/components/schemas/Address" },
+                        "when": { "type": "string", "description": "`asap` (default) or a local time in Europe/Paris, `YYYY-MM-DDTHH:MM`." },
+                        "contact": {
+                            "type": "object", "required": ["name", "email", "phone"], "additionalProperties": false,
+                            "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "phone": { "type": "string" } }
+                        },
+                        "payment": { "enum": ["cash", "card"] }
+                    }
+                }));
+    map.insert(
+        "ModifyOrder".into(),
+        json!({
+            "type": "object", "required": ["version", "lines", "mode"], "additionalProperties": false,
+            "properties": {
+                "version": { "type": "integer", "description": "The version read; a stale one gets 409." },
+                "lines": { "type": "array", "items": { "$ref": "#/components/schemas/LineRequest" } },
+                "mode": { "enum": ["delivery", "takeaway"] },
+                "address": { "$ref": "#/components/schemas/Address" },
+                "when": { "type": "string" }
+            }
+        }),
+    );
+    map.insert(
+        "CancelOrder".into(),
+        json!({
+            "type": "object", "required": ["version"], "additionalProperties": false,
+            "properties": { "version": { "type": "integer" } }
+        }),
+    );
+    map.insert("Money".into(), json!({
+                    "type": "object", "required": ["ht_cents", "vat_cents", "ttc_cents"],
+                    "properties": { "ht_cents": { "type": "integer" }, "vat_cents": { "type": "integer" }, "ttc_cents": { "type": "integer" } }
+                }));
+    map.insert("Order".into(), json!({
+                    "type": "object",
+                    "required": ["reference", "pizzeria", "status", "version", "mode", "channel", "payment_method",
+                                 "payment_status", "address", "requested_for", "lines", "totals", "vat", "cancel_reason", "created_at"],
+                    "properties": {
+                        "reference": { "type": "string" }, "pizzeria": { "type": "string" },
+                        "status": { "enum": ["placed", "preparing", "ready", "out_for_delivery", "delivered", "collected", "cancelled"] },
+                        "version": { "type": "integer" },
+                        "mode": { "enum": ["delivery", "takeaway"] },
+                        "channel": { "enum": ["web", "phone", "counter"] },
+                        "payment_method": { "enum": ["online", "cash", "card"] },
+                        "payment_status": { "enum": ["unpaid", "paid", "refunded"] },
+                        "address": { "type": ["object", "null"] },
+                        "requested_for": nullable_string,
+                        "lines": { "type": "array", "items": {
+                            "type": "object", "required": ["pizza", "quantity", "unit_price_cents", "vat_rate_bp", "note"],
+                            "properties": { "pizza": { "type": "string" }, "quantity": { "type": "integer" },
+                                            "unit_price_cents": { "type": "integer" }, "vat_rate_bp": { "type": "integer" },
+                                            "note": { "type": "string" } } } },
+                        "totals": { "$ref": "#/components/schemas/Money" },
+                        "vat": { "type": "array", "items": { "type": "object", "required": ["vat_rate_bp", "ht_cents", "vat_cents", "ttc_cents"] } },
+                        "cancel_reason": nullable_string,
+                        "created_at": nullable_string,
+                        "access_key": { "type": "string", "description": "Only when a guest places an order: keep it, it is shown once." }
+                    }
+                }));
+    map.insert(
+        "OrderList".into(),
+        json!({
+            "type": "object", "required": ["orders"],
+            "properties": { "orders": { "type": "array", "items": {
+                "type": "object", "required": ["reference", "pizzeria", "status", "total_ttc_cents", "created_at"] } } }
+        }),
+    );
+    map.insert("Me".into(), json!({
+                    "type": "object", "required": ["id", "email", "full_name", "role", "pizzeria_id"],
+                    "properties": { "id": { "type": "integer" }, "email": { "type": "string" }, "full_name": { "type": "string" },
+                                    "role": { "type": "string" }, "pizzeria_id": { "type": ["integer", "null"] } }
+                }));
+    map.insert("User".into(), json!({
+                    "type": "object", "required": ["id", "email", "full_name", "role", "pizzeria_id", "active"],
+                    "properties": { "id": { "type": "integer" }, "email": { "type": ["string", "null"] }, "full_name": { "type": "string" },
+                                    "role": { "type": "string" }, "pizzeria_id": { "type": ["integer", "null"] }, "active": { "type": "boolean" } }
+                }));
+    map.insert(
+        "UserList".into(),
+        json!({
+            "type": "object", "required": ["users"],
+            "properties": { "users": { "type": "array", "items": { "$ref": "#/components/schemas/User" } } }
+        }),
+    );
+    Value::Object(map)
+}
+
+fn paths() -> Value {
+    let mut map = serde_json::Map::new();
+    map.insert(
+        "/openapi.json".into(),
+        json!({ "get": { "operationId": "openapi", "summary": "This document.",
+                "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": {} } } } } }),
+    );
+    map.insert(
+        "/pizzerias".into(),
+        json!({ "get": { "operationId": "listPizzerias", "summary": "Active pizzerias, their zones and hours.",
+                "responses": { "200": ok("Pizzerias", "PizzeriaList") } } }),
+    );
+    map.insert(
+        "/pizzerias/{slug}/menu".into(),
+        json!({ "get": { "operationId": "pizzeriaMenu", "summary": "A pizzeria's menu with live availability.",
+                "parameters": [path_param("slug", "The pizzeria's slug.")],
+                "responses": merge(json!({ "200": ok("Menu", "Menu") }), error_responses(&["404"])) } }),
+    );
+    map.insert("/orders".into(), json!({ "post": { "operationId": "placeOrder",
+                "summary": "Place an order (a signed-in customer's, or a guest's without credentials). Reserves the stock or refuses with 409.",
+                "security": [{}, { "bearer": [] }, { "session": [] }],
+                "requestBody": body("PlaceOrder"),
+                "responses": merge(json!({ "201": ok("The order; `access_key` for a guest.", "Order") }),
+                                   error_responses(&["401", "403", "409", "413", "422"])) } }));
+    map.insert("/orders/{reference}".into(), json!({
+                "get": { "operationId": "getOrder", "summary": "An order: its customer, the guest with its key, its pizzeria's staff, admins.",
+                    "parameters": order_key_params(),
+                    "responses": merge(json!({ "200": ok("The order", "Order") }), error_responses(&["401", "404"])) },
+                "put": { "operationId": "modifyOrder", "summary": "Change lines, mode, address or time while `placed`.",
+                    "parameters": order_key_params(), "requestBody": body("ModifyOrder"),
+                    "responses": merge(json!({ "200": ok("The order", "Order") }), error_responses(&["401", "403", "404", "409", "422"])) }
+            }));
+    map.insert("/orders/{reference}/cancel".into(), json!({ "post": { "operationId": "cancelOrder", "summary": "Cancel while `placed`; the stock comes back.",
+                "parameters": order_key_params(), "requestBody": body("CancelOrder"),
+                "responses": merge(json!({ "200": ok("The order", "Order") }), error_responses(&["401", "403", "404", "409", "422"])) } }));
+    map.insert("/me".into(), json!({ "get": { "operationId": "me", "summary": "The caller.", "security": [{ "bearer": [] }, { "session": [] }],
+                "responses": merge(json!({ "200": ok("The caller", "Me") }), error_responses(&["401"])) } }));
+    map.insert(
+        "/me/orders".into(),
+        json!({ "get": { "operationId": "myOrders", "summary": "The caller's orders, newest first.",
+                "security": [{ "bearer": [] }, { "session": [] }],
+                "responses": merge(json!({ "200": ok("Orders", "OrderList") }), error_responses(&["401"])) } }),
+    );
+    map.insert("/users".into(), json!({ "get": { "operationId": "listUsers", "summary": "Accounts the caller manages (admins: all; managers: their crew).",
+                "security": [{ "bearer": [] }, { "session": [] }],
+                "responses": merge(json!({ "200": ok("Accounts", "UserList") }), error_responses(&["401", "403"])) } }));
+    map.insert("/users/{id}/disable".into(), json!({ "post": { "operationId": "disableUser", "summary": "Disable an account: its sessions and tokens end.",
+                "security": [{ "bearer": [] }, { "session": [] }], "parameters": [path_param("id", "The account's id.")],
+                "responses": merge(json!({ "200": ok("The account", "User") }), error_responses(&["401", "403", "404", "409"])) } }));
+    map.insert("/users/{id}/enable".into(), json!({ "post": { "operationId": "enableUser", "summary": "Enable an account again.",
+                "security": [{ "bearer": [] }, { "session": [] }], "parameters": [path_param("id", "The account's id.")],
+                "responses": merge(json!({ "200": ok("The account", "User") }), error_responses(&["401", "403", "404", "409"])) } }));
+    Value::Object(map)
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "OC Pizza API",
+            "version": "1",
+            "description": "Pizzerias, menus with live availability, orders. Authenticate with `Authorization: Bearer <token>` \
+                            (personal tokens: /account/tokens) or with the session cookie plus `X-CSRF-Token` on unsafe \
+                            requests. Guests place orders without credentials and follow them with the `access_key` \
+                            returned (header `X-Order-Key`). Errors are `{\"error\": code, \"message\": text}` with a 4xx status. \
+                            Times chosen by customers are local to Europe/Paris (`2026-11-26T19:30`); times returned are RFC 3339 UTC."
+        },
+        "servers": [{ "url": "/api/v1" }],
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer" },
+                "session": { "type": "apiKey", "in": "cookie", "name": "oc_session" }
+            },
+            "schemas": schemas()
+        },
+        "paths": paths()
+    })
+}
+
+#[get("/openapi.json")]
+fn openapi() -> Json<Value> {
+    Json(document())
+}
