@@ -353,6 +353,22 @@ async fn bad_orders_are_refused_and_write_nothing(backend: Backend) {
     assert_eq!(reply.status, 422);
     assert!(reply.body.contains("Choisissez la livraison ou la vente à emporter"));
 
+    // Withdrawn from this pizzeria's menu between the cart and the checkout.
+    execute(
+        &pool,
+        "INSERT INTO menu_withdrawals (pizzeria_id, pizza_id) SELECT z.id, p.id FROM pizzerias z, pizzas p
+         WHERE z.slug = 'paris-bastille' AND p.slug = 'margherita'",
+    )
+    .await;
+    let reply = checkout(
+        &guest,
+        &[("mode", "takeaway"), ("full_name", "Léa"), ("email", "lea@exemple.fr"), ("phone", "0611223344")],
+    )
+    .await;
+    assert_eq!(reply.status, 409, "{}", reply.body);
+    assert!(reply.body.contains("« Margherita » n'est plus à la carte"));
+    execute(&pool, "DELETE FROM menu_withdrawals").await;
+
     // Out of stock between the cart and the checkout: nothing written, the cart kept.
     set_stock(&pool, P, "mozzarella", 100).await;
     let reply = checkout(
@@ -368,6 +384,19 @@ async fn bad_orders_are_refused_and_write_nothing(backend: Backend) {
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM cart_lines").await, 1);
     assert_stock_matches_journal(&pool).await;
     pool.close().await;
+}
+
+async fn the_cart_survives_login(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let visitor = Browser::new(&app);
+    assert_eq!(add(&visitor, "vincennes", "reine", "3", "").await.status, 303);
+    visitor.sign_in("client@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let cart = visitor.get("/cart").await;
+    assert!(cart.body.contains(r#"data-cart-line="reine""#) && cart.body.contains(r#"value="3""#), "{}", cart.body);
+    // The checkout is filled in from the account.
+    let checkout = visitor.get("/checkout").await;
+    assert!(checkout.body.contains(r#"value="client@demo.ocpizza.fr""#));
 }
 
 async fn concurrent_checkouts_never_oversell(backend: Backend) {
@@ -507,6 +536,7 @@ both_backends!(
     a_guest_follows_the_order_with_a_private_link,
     once_preparing_the_customer_can_no_longer_change_it,
     bad_orders_are_refused_and_write_nothing,
+    the_cart_survives_login,
     concurrent_checkouts_never_oversell,
     concurrent_modifications_of_one_order_let_one_win,
     the_home_page_finds_who_delivers_a_postcode,
