@@ -2,7 +2,8 @@
 # Places orders through the JSON API from many concurrent clients on loopback (wrk), with
 # stock large enough for the whole run, and prints orders/s, p50/p99 latency and errors.
 # Usage: benches/checkout-load.sh [BINARY] [DATABASE_URL]   (needs Debian's wrk, sqlite3 or psql)
-# DURATION (10s), CONNECTIONS (32). Loopback only; stops the server it starts.
+# DURATION (10s), CONNECTIONS (32), PIZZERIAS (the five of the seed; one slug puts every
+# order on the same stock rows). Loopback only; stops the server it starts.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 binary=${1:-target/release/oc-pizza}
@@ -15,12 +16,10 @@ export ROCKET_PROFILE=release ROCKET_SECRET_KEY="$(head -c 32 /dev/urandom | bas
     OC_PIZZA_DATA_DIR="$data_dir" OC_PIZZA_CONFIG="$data_dir/none.toml" OC_PIZZA_LOG=warn
 [ -n "$database_url" ] && export DATABASE_URL="$database_url"
 "$binary" migrate >/dev/null
-# Stock for a million pizzas at the pizzeria under load, written like a restock would be.
+# Stock for a million pizzas everywhere, written like a restock would be.
 restock="INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, note)
-    SELECT pizzeria_id, ingredient_id, 100000000, 'restock', 'benchmark' FROM stock
-    WHERE pizzeria_id = (SELECT id FROM pizzerias WHERE slug = 'montreuil');
-  UPDATE stock SET quantity = quantity + 100000000
-    WHERE pizzeria_id = (SELECT id FROM pizzerias WHERE slug = 'montreuil');"
+    SELECT pizzeria_id, ingredient_id, 100000000, 'restock', 'benchmark' FROM stock;
+  UPDATE stock SET quantity = quantity + 100000000;"
 if [ -n "$database_url" ]; then psql -q "$database_url" -c "$restock"; else sqlite3 "$data_dir/oc-pizza.db" "$restock"; fi
 "$binary" >"$data_dir/log" 2>&1 &
 pid=$!
@@ -30,7 +29,8 @@ until curl -fs -o /dev/null "http://127.0.0.1:$port/readyz"; do
     sleep 0.05
 done
 export WHEN=$(TZ=Europe/Paris date -d "tomorrow 20:00" +%Y-%m-%dT%H:%M)
-echo "checkout through the API on ${database_url:-SQLite}, $duration, 2 threads, $connections connections:"
+export PIZZERIAS=${PIZZERIAS:-"paris-bastille paris-vaugirard boulogne montreuil vincennes"}
+echo "checkout through the API on ${database_url:-SQLite}, $duration, 2 threads, $connections connections, pizzerias: $PIZZERIAS"
 wrk -t2 -c"$connections" -d"$duration" -s "$here/checkout-load.lua" "http://127.0.0.1:$port/api/v1/orders"
 count="SELECT COUNT(*) FROM orders"
 written=$(if [ -n "$database_url" ]; then psql -qtA "$database_url" -c "$count"; else sqlite3 "$data_dir/oc-pizza.db" "$count"; fi)

@@ -64,29 +64,68 @@ macro_rules! db_run {
 ///
 /// On SQLite a deferred transaction that reads and then writes fails at once with
 /// "database is locked" when another writer got in between (the busy timeout cannot help
-/// an upgrade); `BEGIN IMMEDIATE` makes writers queue instead. PostgreSQL locks rows as
-/// they are updated: an ordinary transaction.
+/// an upgrade); `BEGIN IMMEDIATE` makes writers queue instead. Writers of this process
+/// also queue on an async gate first: SQLite's own busy handler waits by sleeping (up to
+/// 100 ms a try), which under load costs far more than the writes. PostgreSQL locks rows
+/// as they are updated: an ordinary transaction, no gate (instances share the database).
 pub trait BeginWrite {
     type Database: sqlx::Database;
 
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+    fn begin_write(&self) -> impl std::future::Future<Output = Result<WriteTx<Self::Database>, sqlx::Error>> + Send;
+}
+
+/// A write transaction (and, on SQLite, this process's turn to write).
+pub struct WriteTx<DB: sqlx::Database> {
+    tx: sqlx::Transaction<'static, DB>,
+    _turn: Option<rocket::tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl<DB: sqlx::Database> WriteTx<DB> {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    /// Rolls back now, before this process's next writer starts (dropping would leave the
+    /// rollback to the connection's next use).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for WriteTx<DB> {
+    type Target = DB::Connection;
+
+    fn deref(&self) -> &DB::Connection {
+        &self.tx
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for WriteTx<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.tx
+    }
+}
+
+fn sqlite_writer_gate() -> std::sync::Arc<rocket::tokio::sync::Mutex<()>> {
+    static GATE: std::sync::OnceLock<std::sync::Arc<rocket::tokio::sync::Mutex<()>>> = std::sync::OnceLock::new();
+    GATE.get_or_init(Default::default).clone()
 }
 
 impl BeginWrite for SqlitePool {
     type Database = sqlx::Sqlite;
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.begin_with("BEGIN IMMEDIATE").await
+    async fn begin_write(&self) -> Result<WriteTx<sqlx::Sqlite>, sqlx::Error> {
+        let turn = sqlite_writer_gate().lock_owned().await;
+        let tx = self.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _turn: Some(turn) })
     }
 }
 
 impl BeginWrite for PgPool {
     type Database = sqlx::Postgres;
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-        self.begin().await
+    async fn begin_write(&self) -> Result<WriteTx<sqlx::Postgres>, sqlx::Error> {
+        Ok(WriteTx { tx: self.begin().await?, _turn: None })
     }
 }
 

@@ -160,27 +160,8 @@ macro_rules! reserve_and_write_lines {
             Ok(priced) => {
                 let wanted: Vec<(i64, i64)> = priced.iter().map(|l| (l.pizza_id, l.price.quantity)).collect();
                 let needs = orders::stock_needs(&wanted, &catalogue.recipes);
-                let mut short = None;
-                for (ingredient_id, need) in &needs {
-                    let reserved = sqlx::query(
-                        "UPDATE stock SET quantity = quantity - $1, updated_at = $2
-                         WHERE pizzeria_id = $3 AND ingredient_id = $4 AND quantity >= $1",
-                    )
-                    .bind(need)
-                    .bind($now)
-                    .bind($pizzeria_id)
-                    .bind(ingredient_id)
-                    .execute(&mut *$tx)
-                    .await?
-                    .rows_affected();
-                    if reserved != 1 {
-                        short = Some(*ingredient_id);
-                        break;
-                    }
-                }
-                match short {
-                    Some(ingredient_id) => Err(Refusal::OutOfStock(pizza_needing(&catalogue, &priced, ingredient_id))),
-                    None => {
+                {
+                    {
                         for line in &priced {
                             sqlx::query(
                                 "INSERT INTO order_lines (order_id, pizza_id, pizza_name, unit_price_cents, vat_rate_bp,
@@ -214,11 +195,53 @@ macro_rules! reserve_and_write_lines {
                             .await?;
                         }
                         let prices: Vec<PricedLine> = priced.iter().map(|l| l.price).collect();
-                        Ok(pricing::totals(&prices))
+                        let needs: Vec<Need> = needs
+                            .into_iter()
+                            .map(|(ingredient_id, quantity)| Need {
+                                ingredient_id,
+                                quantity,
+                                pizza: pizza_needing(&catalogue, &priced, ingredient_id),
+                            })
+                            .collect();
+                        Ok((pricing::totals(&prices), needs))
                     }
                 }
             }
         }
+    }};
+}
+
+/// What an order takes of one ingredient, and a pizza that needs it (for the message).
+struct Need {
+    ingredient_id: i64,
+    quantity: i64,
+    pizza: String,
+}
+
+/// Takes the stock, in ingredient order, as the last statements before the commit: on
+/// PostgreSQL the stock rows stay locked only from here to the commit. `Some(pizza)` when
+/// an ingredient is short.
+macro_rules! reserve {
+    ($tx:expr, $pizzeria_id:expr, $needs:expr, $now:expr) => {{
+        let mut short = None;
+        for need in $needs {
+            let reserved = sqlx::query(
+                "UPDATE stock SET quantity = quantity - $1, updated_at = $2
+                 WHERE pizzeria_id = $3 AND ingredient_id = $4 AND quantity >= $1",
+            )
+            .bind(need.quantity)
+            .bind($now)
+            .bind($pizzeria_id)
+            .bind(need.ingredient_id)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+            if reserved != 1 {
+                short = Some(need.pizza.clone());
+                break;
+            }
+        }
+        short
     }};
 }
 
@@ -319,20 +342,21 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        let written: std::result::Result<Totals, Refusal> =
+        let written: std::result::Result<(Totals, Vec<Need>), Refusal> =
             reserve_and_write_lines!(tx, order.pizzeria_id, id, reference, user_id, &order.lines, now);
         match written {
-            Err(refusal) => Err(refusal), // dropping `tx` rolls everything back
-            Ok(totals) => {
-                sqlx::query(
-                    "UPDATE orders SET total_ht_cents = $1, total_vat_cents = $2, total_ttc_cents = $3 WHERE id = $4",
-                )
-                .bind(totals.ht_cents)
-                .bind(totals.vat_cents)
-                .bind(totals.ttc_cents)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            Err(refusal) => {
+                tx.rollback().await?;
+                Err(refusal)
+            }
+            Ok((totals, needs)) => {
+                sqlx::query("UPDATE orders SET total_ht_cents = $1, total_vat_cents = $2, total_ttc_cents = $3 WHERE id = $4")
+                    .bind(totals.ht_cents)
+                    .bind(totals.vat_cents)
+                    .bind(totals.ttc_cents)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query(
                     "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, created_at)
                      VALUES ($1, NULL, 'placed', $2, $3)",
@@ -342,8 +366,16 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                tx.commit().await?;
-                Ok(Placed { id, reference: reference.to_string() })
+                match reserve!(tx, order.pizzeria_id, &needs, now) {
+                    Some(pizza) => {
+                        tx.rollback().await?;
+                        Err(Refusal::OutOfStock(pizza))
+                    }
+                    None => {
+                        tx.commit().await?;
+                        Ok(Placed { id, reference: reference.to_string() })
+                    }
+                }
             }
         }
     });
@@ -388,7 +420,10 @@ pub async fn cancel(
     let outcome = db_run!(db, |pool| {
         let mut tx = pool.begin_write().await?;
         match claim_placed!(tx, order_id, version, now) {
-            Some(refusal) => Err(refusal),
+            Some(refusal) => {
+                tx.rollback().await?;
+                Err(refusal)
+            }
             None => {
                 let (pizzeria_id, reference): (i64, String) =
                     sqlx::query_as("SELECT pizzeria_id, reference FROM orders WHERE id = $1")
@@ -444,7 +479,10 @@ pub async fn modify(
     let outcome = db_run!(db, |pool| {
         let mut tx = pool.begin_write().await?;
         match claim_placed!(tx, order_id, version, now) {
-            Some(refusal) => Err(refusal),
+            Some(refusal) => {
+                tx.rollback().await?;
+                Err(refusal)
+            }
             None => {
                 let (pizzeria_id, reference): (i64, String) =
                     sqlx::query_as("SELECT pizzeria_id, reference FROM orders WHERE id = $1")
@@ -454,11 +492,14 @@ pub async fn modify(
                 let note = format!("{reference} (modification)");
                 release_stock!(tx, pizzeria_id, order_id, user_id, &note, now);
                 sqlx::query("DELETE FROM order_lines WHERE order_id = $1").bind(order_id).execute(&mut *tx).await?;
-                let written: std::result::Result<Totals, Refusal> =
+                let written: std::result::Result<(Totals, Vec<Need>), Refusal> =
                     reserve_and_write_lines!(tx, pizzeria_id, order_id, &note, user_id, &change.lines, now);
                 match written {
-                    Err(refusal) => Err(refusal),
-                    Ok(totals) => {
+                    Err(refusal) => {
+                        tx.rollback().await?;
+                        Err(refusal)
+                    }
+                    Ok((totals, needs)) => {
                         sqlx::query(
                             "UPDATE orders SET mode = $1, delivery_street = $2, delivery_postcode = $3, delivery_city = $4,
                                  delivery_instructions = $5, requested_for = $6, total_ht_cents = $7,
@@ -486,8 +527,16 @@ pub async fn modify(
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
-                        tx.commit().await?;
-                        Ok(())
+                        match reserve!(tx, pizzeria_id, &needs, now) {
+                            Some(pizza) => {
+                                tx.rollback().await?;
+                                Err(Refusal::OutOfStock(pizza))
+                            }
+                            None => {
+                                tx.commit().await?;
+                                Ok(())
+                            }
+                        }
                     }
                 }
             }
