@@ -72,6 +72,13 @@ pub trait BeginWrite {
     type Database: sqlx::Database;
 
     fn begin_write(&self) -> impl std::future::Future<Output = Result<WriteTx<Self::Database>, sqlx::Error>> + Send;
+
+    /// What ends a `SELECT` that must lock the rows it reads until the commit. PostgreSQL:
+    /// `FOR NO KEY UPDATE`, the lock an `UPDATE` of non-key columns takes, which does not
+    /// conflict with the key-share locks that foreign-key checks (a movement pointing to its
+    /// stock row) take — `FOR UPDATE` would, and deadlock two orders. SQLite: nothing, its
+    /// write transaction already excludes other writers.
+    fn row_lock(&self) -> &'static str;
 }
 
 /// A write transaction (and, on SQLite, this process's turn to write).
@@ -119,6 +126,10 @@ impl BeginWrite for SqlitePool {
         let tx = self.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx { tx, _turn: Some(turn) })
     }
+
+    fn row_lock(&self) -> &'static str {
+        ""
+    }
 }
 
 impl BeginWrite for PgPool {
@@ -126,6 +137,10 @@ impl BeginWrite for PgPool {
 
     async fn begin_write(&self) -> Result<WriteTx<sqlx::Postgres>, sqlx::Error> {
         Ok(WriteTx { tx: self.begin().await?, _turn: None })
+    }
+
+    fn row_lock(&self) -> &'static str {
+        " FOR NO KEY UPDATE"
     }
 }
 

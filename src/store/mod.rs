@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod carts;
 pub mod login_throttle;
 pub mod menu;
+pub mod order_writes;
 pub mod orders;
 pub mod pizzerias;
 pub mod sessions;

@@ -1,0 +1,552 @@
+//! Writing orders: placing one reserves its stock in the same transaction; modifying or
+//! cancelling it (while `placed`) releases and reserves again, atomically.
+//!
+//! The stock rows an order needs are locked in ingredient order (`SELECT … FOR UPDATE` on
+//! PostgreSQL; on SQLite the transaction holds the database's write lock from its start),
+//! checked, then updated in one statement, as the last step before the commit. Either the
+//! whole order is written, or nothing is. One statement per kind of row: the fewer round
+//! trips in the transaction, the shorter the stock rows stay locked.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::orders::{Change, LineRequest, NewOrder, Placed, Refusal};
+use crate::db::{BeginWrite, DbPool};
+use crate::domain::availability::RecipeNeed;
+use crate::domain::orders::{self, Mode, Status};
+use crate::domain::pricing::{self, PricedLine, Totals};
+use crate::{db_run, unix_now, Error, Result};
+
+#[derive(sqlx::FromRow)]
+struct MenuPizza {
+    id: i64,
+    name: String,
+    price_cents: i64,
+    vat_rate_bp: i64,
+    orderable: bool,
+}
+
+const CATALOGUE_PIZZAS: &str = "SELECT p.id, p.name, p.price_cents, p.vat_rate_bp,
+        (p.active AND NOT EXISTS (SELECT 1 FROM menu_withdrawals w WHERE w.pizza_id = p.id AND w.pizzeria_id = $1))
+        AS orderable
+    FROM pizzas p";
+const CATALOGUE_RECIPES: &str = "SELECT pizza_id, ingredient_id, quantity FROM recipe_lines";
+
+/// A line ready to be written: priced from the catalogue.
+struct PricedRequest {
+    pizza_id: i64,
+    name: String,
+    price: PricedLine,
+    note: String,
+}
+
+/// What an order takes of one ingredient, and a pizza that needs it (for the message).
+struct Need {
+    ingredient_id: i64,
+    quantity: i64,
+    pizza: String,
+}
+
+/// The order as it will be written: priced lines, stock needs in ingredient order, totals.
+struct Plan {
+    lines: Vec<PricedRequest>,
+    needs: Vec<Need>,
+    totals: Totals,
+}
+
+fn plan(
+    pizzas: Vec<MenuPizza>,
+    recipe_rows: Vec<(i64, i64, i64)>,
+    requests: &[LineRequest],
+) -> std::result::Result<Plan, Refusal> {
+    let mut recipes: HashMap<i64, Vec<RecipeNeed>> = HashMap::new();
+    for (pizza_id, ingredient_id, quantity) in recipe_rows {
+        recipes.entry(pizza_id).or_default().push(RecipeNeed { ingredient_id, quantity });
+    }
+    let pizzas: HashMap<i64, MenuPizza> = pizzas.into_iter().map(|p| (p.id, p)).collect();
+    let mut lines = Vec::new();
+    for request in requests {
+        let pizza = pizzas.get(&request.pizza_id).ok_or_else(|| Refusal::Unavailable("?".into()))?;
+        if !pizza.orderable || !recipes.contains_key(&pizza.id) {
+            return Err(Refusal::Unavailable(pizza.name.clone()));
+        }
+        lines.push(PricedRequest {
+            pizza_id: pizza.id,
+            name: pizza.name.clone(),
+            price: PricedLine {
+                unit_price_cents: pizza.price_cents,
+                vat_rate_bp: pizza.vat_rate_bp,
+                quantity: request.quantity,
+            },
+            note: request.note.clone(),
+        });
+    }
+    let wanted: Vec<(i64, i64)> = lines.iter().map(|l| (l.pizza_id, l.price.quantity)).collect();
+    let needs = orders::stock_needs(&wanted, &recipes)
+        .into_iter()
+        .map(|(ingredient_id, quantity)| {
+            let pizza = lines
+                .iter()
+                .find(|l| recipes.get(&l.pizza_id).is_some_and(|r| r.iter().any(|n| n.ingredient_id == ingredient_id)))
+                .map(|l| l.name.clone())
+                .unwrap_or_default();
+            Need { ingredient_id, quantity, pizza }
+        })
+        .collect();
+    let prices: Vec<PricedLine> = lines.iter().map(|l| l.price).collect();
+    Ok(Plan { totals: pricing::totals(&prices), lines, needs })
+}
+
+/// `($first, $first+1, …)` groups of `width` numbered placeholders, `rows` times.
+fn value_rows(first: usize, rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let cells: Vec<String> = (0..width).map(|col| format!("${}", first + row * width + col)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// `UPDATE stock` by a different amount per ingredient, in one statement. Parameters:
+/// `$1` pizzeria, `$2` now, then (ingredient, delta) pairs.
+fn stock_update_sql(count: usize) -> String {
+    let cases: String = (0..count).map(|i| format!(" WHEN ${} THEN ${}", 3 + 2 * i, 4 + 2 * i)).collect();
+    let ids: Vec<String> = (0..count).map(|i| format!("${}", 3 + 2 * i)).collect();
+    format!(
+        "UPDATE stock SET quantity = quantity + CASE ingredient_id{cases} END, updated_at = $2
+         WHERE pizzeria_id = $1 AND ingredient_id IN ({})",
+        ids.join(", ")
+    )
+}
+
+/// Reads the catalogue in the transaction and plans the order.
+macro_rules! load_plan {
+    ($tx:expr, $pizzeria_id:expr, $requests:expr) => {{
+        let pizzas: Vec<MenuPizza> = sqlx::query_as(CATALOGUE_PIZZAS).bind($pizzeria_id).fetch_all(&mut *$tx).await?;
+        let recipes: Vec<(i64, i64, i64)> = sqlx::query_as(CATALOGUE_RECIPES).fetch_all(&mut *$tx).await?;
+        plan(pizzas, recipes, $requests)
+    }};
+}
+
+/// The order's lines and its `order` movements: one statement each.
+macro_rules! write_lines_and_journal {
+    ($tx:expr, $plan:expr, $pizzeria_id:expr, $order_id:expr, $user_id:expr, $note:expr, $now:expr) => {{
+        let sql = format!(
+            "INSERT INTO order_lines (order_id, pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity, note)
+             VALUES {}",
+            value_rows(1, $plan.lines.len(), 7)
+        );
+        let mut insert = sqlx::query(&sql);
+        for line in &$plan.lines {
+            insert = insert
+                .bind($order_id)
+                .bind(line.pizza_id)
+                .bind(&line.name)
+                .bind(line.price.unit_price_cents)
+                .bind(line.price.vat_rate_bp)
+                .bind(line.price.quantity)
+                .bind(&line.note);
+        }
+        insert.execute(&mut *$tx).await?;
+        if !$plan.needs.is_empty() {
+            let sql = format!(
+                "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, order_id, user_id, note, created_at)
+                 VALUES {}",
+                value_rows(1, $plan.needs.len(), 8)
+            );
+            let mut insert = sqlx::query(&sql);
+            for need in &$plan.needs {
+                insert = insert
+                    .bind($pizzeria_id)
+                    .bind(need.ingredient_id)
+                    .bind(-need.quantity)
+                    .bind("order")
+                    .bind($order_id)
+                    .bind($user_id)
+                    .bind($note)
+                    .bind($now);
+            }
+            insert.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Locks the stock rows of these ingredients in ingredient order and returns their
+/// quantities (a missing row is no stock).
+macro_rules! lock_stock {
+    ($tx:expr, $lock:expr, $pizzeria_id:expr, $ingredients:expr) => {{
+        let ingredients: Vec<i64> = $ingredients;
+        let mut held: BTreeMap<i64, i64> = BTreeMap::new();
+        if !ingredients.is_empty() {
+            let sql = format!(
+                "SELECT ingredient_id, quantity FROM stock WHERE pizzeria_id = $1 AND ingredient_id IN ({})
+                 ORDER BY ingredient_id{}",
+                placeholders(2, ingredients.len()),
+                $lock
+            );
+            let mut select = sqlx::query_as::<_, (i64, i64)>(&sql).bind($pizzeria_id);
+            for id in &ingredients {
+                select = select.bind(*id);
+            }
+            held.extend(select.fetch_all(&mut *$tx).await?);
+        }
+        held
+    }};
+}
+
+/// Adds `deltas` (ingredient → signed quantity) to the stock, in one statement.
+macro_rules! apply_stock {
+    ($tx:expr, $pizzeria_id:expr, $deltas:expr, $now:expr) => {{
+        let deltas: Vec<(i64, i64)> = $deltas;
+        if !deltas.is_empty() {
+            let sql = stock_update_sql(deltas.len());
+            let mut update = sqlx::query(&sql).bind($pizzeria_id).bind($now);
+            for (ingredient_id, delta) in &deltas {
+                update = update.bind(*ingredient_id).bind(*delta);
+            }
+            update.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Takes the plan's stock, as the last step before the commit. `Some(pizza)` when short.
+macro_rules! reserve {
+    ($tx:expr, $lock:expr, $pizzeria_id:expr, $plan:expr, $now:expr) => {{
+        let held = lock_stock!($tx, $lock, $pizzeria_id, $plan.needs.iter().map(|n| n.ingredient_id).collect());
+        match $plan.needs.iter().find(|n| held.get(&n.ingredient_id).copied().unwrap_or(0) < n.quantity) {
+            Some(short) => Some(short.pizza.clone()),
+            None => {
+                apply_stock!(
+                    $tx,
+                    $pizzeria_id,
+                    $plan.needs.iter().map(|n| (n.ingredient_id, -n.quantity)).collect(),
+                    $now
+                );
+                None
+            }
+        }
+    }};
+}
+
+/// What the order holds now, per ingredient (the opposite of the sum of its movements).
+macro_rules! held_by_order {
+    ($tx:expr, $order_id:expr) => {{
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT ingredient_id, CAST(-SUM(delta) AS BIGINT) FROM stock_movements
+             WHERE order_id = $1 GROUP BY ingredient_id HAVING SUM(delta) < 0 ORDER BY ingredient_id",
+        )
+        .bind($order_id)
+        .fetch_all(&mut *$tx)
+        .await?;
+        rows
+    }};
+}
+
+/// Gives back what the order holds, journaled as `cancellation` movements.
+macro_rules! release {
+    ($tx:expr, $pizzeria_id:expr, $order_id:expr, $held:expr, $user_id:expr, $note:expr, $now:expr) => {{
+        let held: &Vec<(i64, i64)> = $held;
+        if !held.is_empty() {
+            apply_stock!($tx, $pizzeria_id, held.clone(), $now);
+            let sql = format!(
+                "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, order_id, user_id, note, created_at)
+                 VALUES {}",
+                value_rows(1, held.len(), 8)
+            );
+            let mut insert = sqlx::query(&sql);
+            for (ingredient_id, quantity) in held {
+                insert = insert
+                    .bind($pizzeria_id)
+                    .bind(*ingredient_id)
+                    .bind(*quantity)
+                    .bind("cancellation")
+                    .bind($order_id)
+                    .bind($user_id)
+                    .bind($note)
+                    .bind($now);
+            }
+            insert.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Claims the right to change the order: it must still be `placed` and at `version`.
+/// Bumps the version (and locks the order row until the transaction ends).
+macro_rules! claim_placed {
+    ($tx:expr, $order_id:expr, $version:expr, $now:expr) => {{
+        let claimed = sqlx::query(
+            "UPDATE orders SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND status = 'placed'",
+        )
+        .bind($now)
+        .bind($order_id)
+        .bind($version)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected();
+        if claimed == 1 {
+            None
+        } else {
+            let status: Option<String> =
+                sqlx::query_scalar("SELECT status FROM orders WHERE id = $1").bind($order_id).fetch_optional(&mut *$tx).await?;
+            Some(match status.as_deref().and_then(Status::parse) {
+                Some(status) if status != Status::Placed => Refusal::TooLate(status),
+                _ => Refusal::Stale,
+            })
+        }
+    }};
+}
+
+fn new_reference() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 6];
+    OsRng.fill_bytes(&mut bytes);
+    orders::reference_from(&bytes)
+}
+
+/// Places an order: everything or nothing.
+pub async fn place(db: &DbPool, order: &NewOrder) -> Result<std::result::Result<Placed, Refusal>> {
+    // A reference already taken (one chance in a billion) is drawn again.
+    for _ in 0..3 {
+        match place_once(db, order, &new_reference()).await {
+            Err(Error::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => continue,
+            other => return other,
+        }
+    }
+    Err(Error::Integrity("no free order reference after 3 draws".into()))
+}
+
+async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<std::result::Result<Placed, Refusal>> {
+    let now = unix_now();
+    let user_id = order.taken_by.or(order.customer_id);
+    let address = order.address.clone().unwrap_or_default();
+    let delivery = order.mode == Mode::Delivery;
+    let outcome = db_run!(db, |pool| {
+        let mut tx = pool.begin_write().await?;
+        match load_plan!(tx, order.pizzeria_id, &order.lines) {
+            Err(refusal) => {
+                tx.rollback().await?;
+                Err(refusal)
+            }
+            Ok(plan) => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO orders (reference, pizzeria_id, customer_id, taken_by, customer_name, customer_phone,
+                         customer_email, channel, mode, status, payment_method, payment_status, delivery_street,
+                         delivery_postcode, delivery_city, delivery_instructions, requested_for, total_ht_cents,
+                         total_vat_cents, total_ttc_cents, access_token_hash, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'placed', $10, 'unpaid', $11, $12, $13, $14, $15, $16,
+                             $17, $18, $19, $20, $20)
+                     RETURNING id",
+                )
+                .bind(reference)
+                .bind(order.pizzeria_id)
+                .bind(order.customer_id)
+                .bind(order.taken_by)
+                .bind(&order.customer_name)
+                .bind(&order.customer_phone)
+                .bind(order.customer_email.as_deref())
+                .bind(order.channel)
+                .bind(order.mode.as_str())
+                .bind(order.payment_method.as_str())
+                .bind(delivery.then_some(address.street.as_str()))
+                .bind(delivery.then_some(address.postcode.as_str()))
+                .bind(delivery.then_some(address.city.as_str()))
+                .bind(if delivery { address.instructions.as_str() } else { "" })
+                .bind(order.requested_for)
+                .bind(plan.totals.ht_cents)
+                .bind(plan.totals.vat_cents)
+                .bind(plan.totals.ttc_cents)
+                .bind(order.access_token_hash.as_deref())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                write_lines_and_journal!(tx, plan, order.pizzeria_id, id, user_id, reference, now);
+                sqlx::query(
+                    "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, created_at)
+                     VALUES ($1, NULL, 'placed', $2, $3)",
+                )
+                .bind(id)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                match reserve!(tx, pool.row_lock(), order.pizzeria_id, plan, now) {
+                    Some(pizza) => {
+                        tx.rollback().await?;
+                        Err(Refusal::OutOfStock(pizza))
+                    }
+                    None => {
+                        tx.commit().await?;
+                        Ok(Placed { id, reference: reference.to_string() })
+                    }
+                }
+            }
+        }
+    });
+    Ok(outcome)
+}
+
+/// Cancels a `placed` order and gives its stock back.
+pub async fn cancel(
+    db: &DbPool,
+    order_id: i64,
+    version: i64,
+    user_id: Option<i64>,
+    reason: &str,
+) -> Result<std::result::Result<(), Refusal>> {
+    let now = unix_now();
+    let outcome = db_run!(db, |pool| {
+        let mut tx = pool.begin_write().await?;
+        match claim_placed!(tx, order_id, version, now) {
+            Some(refusal) => {
+                tx.rollback().await?;
+                Err(refusal)
+            }
+            None => {
+                let (pizzeria_id, reference): (i64, String) =
+                    sqlx::query_as("SELECT pizzeria_id, reference FROM orders WHERE id = $1")
+                        .bind(order_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let held = held_by_order!(tx, order_id);
+                lock_stock!(tx, pool.row_lock(), pizzeria_id, held.iter().map(|(id, _)| *id).collect());
+                release!(tx, pizzeria_id, order_id, &held, user_id, &reference, now);
+                sqlx::query("UPDATE orders SET status = 'cancelled', cancel_reason = $1 WHERE id = $2")
+                    .bind(reason)
+                    .bind(order_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, reason, created_at)
+                     VALUES ($1, 'placed', 'cancelled', $2, $3, $4)",
+                )
+                .bind(order_id)
+                .bind(user_id)
+                .bind(reason)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    });
+    Ok(outcome)
+}
+
+/// Replaces the lines, mode, address and time of a `placed` order: the old lines' stock is
+/// released and the new lines' reserved in one transaction; if anything is short, the
+/// order stays exactly as it was.
+pub async fn modify(
+    db: &DbPool,
+    order_id: i64,
+    version: i64,
+    user_id: Option<i64>,
+    change: &Change,
+) -> Result<std::result::Result<(), Refusal>> {
+    let now = unix_now();
+    let address = change.address.clone().unwrap_or_default();
+    let delivery = change.mode == Mode::Delivery;
+    let outcome = db_run!(db, |pool| {
+        let mut tx = pool.begin_write().await?;
+        let claimed = claim_placed!(tx, order_id, version, now);
+        let (pizzeria_id, reference): (i64, String) =
+            sqlx::query_as("SELECT pizzeria_id, reference FROM orders WHERE id = $1")
+                .bind(order_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let planned = load_plan!(tx, pizzeria_id, &change.lines);
+        match (claimed, planned) {
+            (Some(refusal), _) | (None, Err(refusal)) => {
+                tx.rollback().await?;
+                Err(refusal)
+            }
+            (None, Ok(plan)) => {
+                let note = format!("{reference} (modification)");
+                let held = held_by_order!(tx, order_id);
+                // Every row this change touches, locked once and in order.
+                let touched: BTreeSet<i64> =
+                    held.iter().map(|(id, _)| *id).chain(plan.needs.iter().map(|n| n.ingredient_id)).collect();
+                lock_stock!(tx, pool.row_lock(), pizzeria_id, touched.into_iter().collect());
+                release!(tx, pizzeria_id, order_id, &held, user_id, &note, now);
+                sqlx::query("DELETE FROM order_lines WHERE order_id = $1").bind(order_id).execute(&mut *tx).await?;
+                write_lines_and_journal!(tx, plan, pizzeria_id, order_id, user_id, &note, now);
+                sqlx::query(
+                    "UPDATE orders SET mode = $1, delivery_street = $2, delivery_postcode = $3, delivery_city = $4,
+                         delivery_instructions = $5, requested_for = $6, total_ht_cents = $7,
+                         total_vat_cents = $8, total_ttc_cents = $9
+                     WHERE id = $10",
+                )
+                .bind(change.mode.as_str())
+                .bind(delivery.then_some(address.street.as_str()))
+                .bind(delivery.then_some(address.postcode.as_str()))
+                .bind(delivery.then_some(address.city.as_str()))
+                .bind(if delivery { address.instructions.as_str() } else { "" })
+                .bind(change.requested_for)
+                .bind(plan.totals.ht_cents)
+                .bind(plan.totals.vat_cents)
+                .bind(plan.totals.ttc_cents)
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, reason, created_at)
+                     VALUES ($1, 'placed', 'placed', $2, 'modification', $3)",
+                )
+                .bind(order_id)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                match reserve!(tx, pool.row_lock(), pizzeria_id, plan, now) {
+                    Some(pizza) => {
+                        tx.rollback().await?;
+                        Err(Refusal::OutOfStock(pizza))
+                    }
+                    None => {
+                        tx.commit().await?;
+                        Ok(())
+                    }
+                }
+            }
+        }
+    });
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_row_sql() {
+        assert_eq!(value_rows(1, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(2, 3), "$2, $3, $4");
+        let sql = stock_update_sql(2);
+        assert!(sql.contains("CASE ingredient_id WHEN $3 THEN $4 WHEN $5 THEN $6 END"), "{sql}");
+        assert!(sql.contains("ingredient_id IN ($3, $5)"), "{sql}");
+    }
+
+    #[test]
+    fn a_plan_prices_lines_and_names_who_needs_what() {
+        let pizzas = vec![
+            MenuPizza { id: 1, name: "Margherita".into(), price_cents: 950, vat_rate_bp: 1000, orderable: true },
+            MenuPizza { id: 2, name: "Reine".into(), price_cents: 1150, vat_rate_bp: 1000, orderable: false },
+        ];
+        let recipes = vec![(1, 10, 120), (1, 11, 1), (2, 10, 110)];
+        let line = |pizza_id, quantity| LineRequest { pizza_id, quantity, note: String::new() };
+        let planned = plan(pizzas, recipes.clone(), &[line(1, 2)]).ok().expect("a plan");
+        assert_eq!(planned.totals.ttc_cents, 1900);
+        assert_eq!(
+            planned.needs.iter().map(|n| (n.ingredient_id, n.quantity)).collect::<Vec<_>>(),
+            vec![(10, 240), (11, 2)]
+        );
+        assert_eq!(planned.needs[0].pizza, "Margherita");
+        let pizzas =
+            vec![MenuPizza { id: 2, name: "Reine".into(), price_cents: 1150, vat_rate_bp: 1000, orderable: false }];
+        assert!(matches!(plan(pizzas, recipes, &[line(2, 1)]), Err(Refusal::Unavailable(name)) if name == "Reine"));
+    }
+}
