@@ -76,6 +76,20 @@ async fn reach(
     Ok(Some((order, lines, access)))
 }
 
+/// The order, if the visitor may change it (its customer, or the guest with its key);
+/// otherwise it does not exist for them.
+async fn reach_to_change(
+    db: &Db,
+    visitor: &Visitor,
+    reference: &str,
+    key: Option<&str>,
+) -> Result<(Order, Vec<OrderLine>, Access)> {
+    match reach(db, visitor, reference, key).await? {
+        Some((order, lines, access)) if access.can_change() => Ok((order, lines, access)),
+        _ => Err(Error::NotFound),
+    }
+}
+
 fn login_first(reference: &str) -> Redirect {
     Redirect::to(format!("/login?next=%2Forders%2F{reference}"))
 }
@@ -285,12 +299,7 @@ async fn edit(
 ) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
     let form = form.0;
     let key = form.key.as_deref();
-    let Some((order, _, access)) = reach(db, page.visitor, reference, key).await? else {
-        return Err(Error::NotFound);
-    };
-    if !access.can_change() {
-        return Err(Error::NotFound);
-    }
+    let (order, _, access) = reach_to_change(db, page.visitor, reference, key).await?;
     let back = format!(
         "/orders/{reference}{}",
         key.filter(|_| access == Access::Guest).map(|k| format!("?key={k}")).unwrap_or_default()
@@ -367,12 +376,7 @@ async fn cancel(
 ) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
     let form = form.0;
     let key = form.key.as_deref();
-    let Some((order, lines, access)) = reach(db, page.visitor, reference, key).await? else {
-        return Err(Error::NotFound);
-    };
-    if !access.can_change() {
-        return Err(Error::NotFound);
-    }
+    let (order, lines, access) = reach_to_change(db, page.visitor, reference, key).await?;
     let guest_key = key.filter(|_| access == Access::Guest);
     let back =
         Redirect::to(format!("/orders/{reference}{}", guest_key.map(|k| format!("?key={k}")).unwrap_or_default()));
