@@ -20,7 +20,7 @@ use crate::domain::roles::Role;
 use crate::store::orders::{self, Change, LineRequest, NewOrder, Order, OrderLine};
 use crate::store::{addresses, menu, pizzerias};
 use crate::web::auth::{ApiCaller, MaybeApiCaller};
-use crate::web::ordering::{check_delivery, DeliveryForm};
+use crate::web::checkout::{check_delivery, DeliveryForm};
 use crate::Error;
 
 pub fn routes() -> Vec<Route> {

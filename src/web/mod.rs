@@ -4,10 +4,11 @@ pub mod account;
 pub mod api;
 pub mod api_orders;
 pub mod auth;
+pub mod cart;
+pub mod checkout;
 pub mod csrf;
 pub mod openapi;
 pub mod ops;
-pub mod ordering;
 pub mod orders;
 pub mod public;
 pub mod session;
@@ -34,7 +35,8 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(session::routes());
     root.extend(account::routes());
     root.extend(staff::routes());
-    root.extend(ordering::routes());
+    root.extend(cart::routes());
+    root.extend(checkout::routes());
     root.extend(orders::routes());
     rocket
         .mount("/", root)

@@ -22,8 +22,8 @@ use crate::store::orders::{self, Change, Order, OrderLine};
 use crate::store::{addresses, pizzerias};
 use crate::views::ordering::{CheckoutPage, CheckoutValues, EditPage, OrderPage};
 use crate::web::auth::{SignedIn, Visitor};
+use crate::web::checkout::{check_delivery, lines_from_map, opening_periods, slot_choices, DeliveryForm};
 use crate::web::csrf::{CsrfForm, Page};
-use crate::web::ordering::{check_delivery, lines_from_map, opening_periods, slot_choices, DeliveryForm};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {

@@ -53,7 +53,7 @@ async fn pizzeria_menu(
     } else {
         HashMap::new()
     };
-    let cart_count = crate::web::ordering::cart_size(db, cookies).await?;
+    let cart_count = crate::web::cart::cart_size(db, cookies).await?;
     let extras = MenuExtras {
         csrf: &page.csrf,
         elsewhere: &elsewhere,

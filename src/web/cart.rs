@@ -1,0 +1,208 @@
+//! The cart: add to it from a menu, change quantities and notes, remove, empty.
+
+use maud::Markup;
+use rocket::form::FromForm;
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, Either, Route, State};
+
+use crate::config::Settings;
+use crate::crypto;
+use crate::db::Db;
+use crate::domain::fields::{self, FieldErrors};
+use crate::domain::orders::{self as rules, NOTE_MAX_CHARACTERS};
+use crate::domain::pricing::{self, PricedLine};
+use crate::store::carts::{self, AddRefusal, Cart, CartLine};
+use crate::store::menu;
+use crate::store::pizzerias;
+use crate::views::ordering::CartPage;
+use crate::web::csrf::{CsrfForm, NoFields, Page};
+use crate::{views, Error, Result};
+
+pub fn routes() -> Vec<Route> {
+    routes![add_to_cart, cart, update_line, remove_line, clear_cart]
+}
+
+pub const CART_COOKIE: &str = "oc_cart";
+
+fn cart_token(cookies: &CookieJar<'_>) -> Option<String> {
+    cookies.get_private(CART_COOKIE).map(|c| c.value().to_string())
+}
+
+/// The visitor's cart token, made on first need. The cart survives login: it belongs to
+/// the browser, not to the session.
+fn ensure_cart_token(cookies: &CookieJar<'_>, settings: &Settings) -> String {
+    if let Some(token) = cart_token(cookies) {
+        return token;
+    }
+    let token = crypto::random_token();
+    cookies.add_private(
+        Cookie::build((CART_COOKIE, token.clone()))
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(settings.cookie_secure)
+            .path("/")
+            .max_age(rocket::time::Duration::days(7)),
+    );
+    token
+}
+
+pub(crate) async fn current_cart(db: &Db, cookies: &CookieJar<'_>) -> Result<Option<(Cart, Vec<CartLine>)>> {
+    let Some(token) = cart_token(cookies) else { return Ok(None) };
+    let Some(cart) = carts::find(db, &crypto::token_digest(&token)).await? else { return Ok(None) };
+    let lines = carts::lines(db, cart.id).await?;
+    Ok(Some((cart, lines)))
+}
+
+/// How many pizzas the visitor's cart holds.
+pub(crate) async fn cart_size(db: &Db, cookies: &CookieJar<'_>) -> Result<i64> {
+    Ok(current_cart(db, cookies).await?.map_or(0, |(_, lines)| lines.iter().map(|l| l.quantity).sum()))
+}
+
+pub(crate) fn priced(lines: &[CartLine]) -> Vec<PricedLine> {
+    lines
+        .iter()
+        .map(|l| PricedLine { unit_price_cents: l.unit_price_cents, vat_rate_bp: l.vat_rate_bp, quantity: l.quantity })
+        .collect()
+}
+
+#[derive(FromForm)]
+struct AddForm {
+    #[field(default = String::new())]
+    pizzeria: String,
+    #[field(default = String::new())]
+    pizza: String,
+    #[field(default = String::new())]
+    quantity: String,
+    #[field(default = String::new())]
+    note: String,
+}
+
+#[post("/cart/add", data = "<form>")]
+async fn add_to_cart(
+    db: &Db,
+    settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
+    form: CsrfForm<AddForm>,
+) -> Result<Flash<Redirect>> {
+    let form = form.0;
+    let pizzeria = pizzerias::find_active_by_slug(db, form.pizzeria.trim())
+        .await?
+        .ok_or_else(|| Error::BadRequest("Cette pizzeria n'existe pas ou ne prend plus de commandes.".into()))?;
+    let back = Redirect::to(format!("/pizzerias/{}/menu", pizzeria.slug));
+    let Some((pizza_id, pizza_name)) = menu::pizza_by_slug(db, form.pizza.trim()).await? else {
+        return Ok(Flash::error(back, "Cette pizza n'est pas à la carte."));
+    };
+    let quantity = match rules::quantity(&form.quantity) {
+        Ok(quantity) => quantity,
+        Err(message) => return Ok(Flash::error(back, message)),
+    };
+    let note = match fields::note(&form.note, NOTE_MAX_CHARACTERS) {
+        Ok(note) => note.replace('\n', " "),
+        Err(message) => return Ok(Flash::error(back, format!("Note pour la cuisine : {message}"))),
+    };
+    let items = menu::for_pizzeria(db, pizzeria.id, settings.few_left_threshold).await?;
+    match items.iter().find(|item| item.pizza_id == pizza_id) {
+        Some(item) if item.makeable >= quantity => {}
+        Some(item) if item.makeable > 0 => {
+            return Ok(Flash::error(back, format!("Il ne reste de quoi faire que {} « {pizza_name} ».", item.makeable)))
+        }
+        _ => return Ok(Flash::error(back, format!("« {pizza_name} » est épuisée dans cette pizzeria."))),
+    }
+    let token = ensure_cart_token(cookies, settings);
+    let added = carts::add(db, &crypto::token_digest(&token), pizzeria.id, pizza_id, quantity, &note).await?;
+    Ok(match added {
+        Ok(()) => Flash::success(back, format!("{quantity} × « {pizza_name} » ajoutée(s) au panier.")),
+        Err(AddRefusal::OtherPizzeria(_)) => Flash::error(
+            back,
+            "Votre panier contient déjà des pizzas d'une autre pizzeria : commandez-les ou videz le panier d'abord.",
+        ),
+        Err(AddRefusal::TooManyLines) => {
+            Flash::error(back, format!("{} lignes au plus par commande.", rules::MAX_LINES))
+        }
+        Err(AddRefusal::TooMany) => {
+            Flash::error(back, format!("{} pizzas identiques au plus par ligne.", rules::MAX_QUANTITY_PER_LINE))
+        }
+    })
+}
+
+async fn cart_markup(
+    db: &Db,
+    cookies: &CookieJar<'_>,
+    page: &Page<'_>,
+    notice: Option<&str>,
+    errors: &FieldErrors,
+) -> Result<Markup> {
+    let current = current_cart(db, cookies).await?;
+    let (pizzeria, lines) = match &current {
+        Some((cart, lines)) => (pizzerias::details(db, cart.pizzeria_id).await?.map(|d| d.pizzeria), lines.clone()),
+        None => (None, Vec::new()),
+    };
+    let prices = priced(&lines);
+    let view = CartPage {
+        pizzeria: pizzeria.as_ref(),
+        lines: &lines,
+        breakdown: &pricing::vat_breakdown(&prices),
+        totals: pricing::totals(&prices),
+        notice,
+        errors,
+    };
+    Ok(views::ordering::cart(&page.nav(), &page.csrf, &view))
+}
+
+#[get("/cart")]
+async fn cart(db: &Db, cookies: &CookieJar<'_>, page: Page<'_>, flash: Option<FlashMessage<'_>>) -> Result<Markup> {
+    cart_markup(db, cookies, &page, flash.as_ref().map(FlashMessage::message), &FieldErrors::new()).await
+}
+
+#[derive(FromForm)]
+struct LineForm {
+    #[field(default = String::new())]
+    quantity: String,
+    #[field(default = String::new())]
+    note: String,
+}
+
+/// The visitor's own cart, or 404 (someone else's line does not exist for them).
+async fn own_cart(db: &Db, cookies: &CookieJar<'_>) -> Result<Cart> {
+    Ok(current_cart(db, cookies).await?.ok_or(Error::NotFound)?.0)
+}
+
+#[post("/cart/lines/<id>", data = "<form>")]
+async fn update_line(
+    db: &Db,
+    cookies: &CookieJar<'_>,
+    page: Page<'_>,
+    id: i64,
+    form: CsrfForm<LineForm>,
+) -> Result<Either<(Status, Markup), Redirect>> {
+    let cart = own_cart(db, cookies).await?;
+    let mut errors = FieldErrors::new();
+    let quantity = errors.check("quantity", rules::quantity(&form.0.quantity));
+    let note = errors.check("note", fields::note(&form.0.note, NOTE_MAX_CHARACTERS));
+    let (Some(quantity), Some(note)) = (quantity, note) else {
+        return Ok(Either::Left((Status::UnprocessableEntity, cart_markup(db, cookies, &page, None, &errors).await?)));
+    };
+    if !carts::update_line(db, cart.id, id, quantity, &note.replace('\n', " ")).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(Either::Right(Redirect::to("/cart")))
+}
+
+#[post("/cart/lines/<id>/remove", data = "<_form>")]
+async fn remove_line(db: &Db, cookies: &CookieJar<'_>, id: i64, _form: CsrfForm<NoFields>) -> Result<Redirect> {
+    let cart = own_cart(db, cookies).await?;
+    if !carts::remove_line(db, cart.id, id).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(Redirect::to("/cart"))
+}
+
+#[post("/cart/clear", data = "<_form>")]
+async fn clear_cart(db: &Db, cookies: &CookieJar<'_>, _form: CsrfForm<NoFields>) -> Result<Redirect> {
+    if let Some((cart, _)) = current_cart(db, cookies).await? {
+        carts::clear(db, cart.id).await?;
+    }
+    Ok(Redirect::to("/cart"))
+}
