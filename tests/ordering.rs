@@ -504,6 +504,35 @@ async fn the_home_page_finds_who_delivers_a_postcode(backend: Backend) {
     assert!(browser.get("/?postcode=abc").await.body.contains("5 chiffres"));
 }
 
+async fn abandoned_carts_are_purged(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn(&db).await;
+    let visitor = Browser::new(&app);
+    add(&visitor, P, "margherita", "1", "").await;
+    let pool = db.pool().await;
+    execute(
+        &pool,
+        "INSERT INTO carts (token_hash, pizzeria_id, updated_at) SELECT 'old', id, 1000 FROM pizzerias WHERE slug = 'boulogne'",
+    )
+    .await;
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM carts").await, 2);
+    // Housekeeping runs at start, then every ten minutes.
+    app.kill();
+    let app = TestApp::spawn(&db).await;
+    let mut left = 2;
+    for _ in 0..50 {
+        left = count(&pool, "SELECT COUNT(*) FROM carts").await;
+        if left == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 1, "the week-old cart is gone, today's stays");
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM carts WHERE token_hash = 'old'").await, 0);
+    drop(app);
+    pool.close().await;
+}
+
 /// Runs the futures at once and waits for all (the test's own little join_all).
 async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
     let handles: Vec<_> = futures.collect();
@@ -540,4 +569,5 @@ both_backends!(
     concurrent_checkouts_never_oversell,
     concurrent_modifications_of_one_order_let_one_win,
     the_home_page_finds_who_delivers_a_postcode,
+    abandoned_carts_are_purged,
 );
