@@ -131,6 +131,55 @@ impl PaymentMethod {
     }
 }
 
+/// How someone reaches an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Its customer, signed in.
+    Customer,
+    /// The guest who holds its private key.
+    Guest,
+    /// Staff of its pizzeria, or an admin: they see it; their own screens act on it.
+    Staff,
+}
+
+impl Access {
+    /// The customer's actions (modify, cancel) are for the customer and the guest only.
+    pub fn can_change(self) -> bool {
+        matches!(self, Access::Customer | Access::Guest)
+    }
+}
+
+/// The answer to "may this visitor see this order?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Granted(Access),
+    /// Nobody is signed in and no key was given: ask them to authenticate first.
+    SignInFirst,
+    /// Someone else's order: it does not exist for this visitor (404).
+    Hidden,
+}
+
+/// Who sees an order: the guest whose key matches, its customer, an admin, the staff of its
+/// pizzeria. `viewer` is (user id, role, pizzeria) of the signed-in visitor.
+pub fn reach(
+    customer_id: Option<i64>,
+    pizzeria_id: i64,
+    key: Option<bool>,
+    viewer: Option<(i64, super::roles::Role, Option<i64>)>,
+) -> Reach {
+    use super::roles::Role;
+    if key == Some(true) {
+        return Reach::Granted(Access::Guest);
+    }
+    match viewer {
+        Some((id, _, _)) if customer_id == Some(id) => Reach::Granted(Access::Customer),
+        Some((_, Role::Admin, _)) => Reach::Granted(Access::Staff),
+        Some((_, role, pizzeria)) if role.is_staff() && pizzeria == Some(pizzeria_id) => Reach::Granted(Access::Staff),
+        None if key.is_none() => Reach::SignInFirst,
+        _ => Reach::Hidden,
+    }
+}
+
 /// Limits of one order, so that a typo (or a script) cannot empty a pizzeria.
 pub const MAX_LINES: usize = 20;
 pub const MAX_QUANTITY_PER_LINE: i64 = 20;
@@ -195,6 +244,21 @@ mod tests {
         assert!(Status::Placed.customer_may_change());
         assert!(!Status::Preparing.customer_may_change());
         assert!(Status::Ready.is_open() && !Status::Cancelled.is_open() && !Status::Collected.is_open());
+    }
+
+    #[test]
+    fn who_reaches_an_order() {
+        use crate::domain::roles::Role;
+        let reach_as = |key, viewer| reach(Some(7), 1, key, viewer);
+        assert_eq!(reach_as(Some(true), None), Reach::Granted(Access::Guest));
+        assert_eq!(reach_as(None, Some((7, Role::Customer, None))), Reach::Granted(Access::Customer));
+        assert_eq!(reach_as(None, Some((8, Role::Customer, None))), Reach::Hidden);
+        assert_eq!(reach_as(None, Some((9, Role::Pizzaiolo, Some(1)))), Reach::Granted(Access::Staff));
+        assert_eq!(reach_as(None, Some((9, Role::Pizzaiolo, Some(2)))), Reach::Hidden);
+        assert_eq!(reach_as(None, Some((1, Role::Admin, None))), Reach::Granted(Access::Staff));
+        assert_eq!(reach_as(None, None), Reach::SignInFirst);
+        assert_eq!(reach_as(Some(false), None), Reach::Hidden, "a wrong key");
+        assert!(Access::Guest.can_change() && !Access::Staff.can_change());
     }
 
     #[test]

@@ -71,6 +71,19 @@ impl UserRecord {
     pub fn role(&self) -> Option<Role> {
         Role::parse(&self.role)
     }
+
+    /// The same account as the guards see it.
+    pub fn auth_user(&self) -> Result<AuthUser> {
+        AuthUserRow {
+            id: self.id,
+            email: self.email.clone(),
+            full_name: self.full_name.clone(),
+            role: self.role.clone(),
+            pizzeria_id: self.pizzeria_id,
+            must_change_password: self.must_change_password,
+        }
+        .into_user()
+    }
 }
 
 const RECORD_SELECT: &str = "SELECT u.id, u.email, u.full_name, u.phone, u.role, u.pizzeria_id,

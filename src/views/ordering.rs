@@ -235,6 +235,11 @@ fn with_key(path: &str, key: Option<&str>) -> String {
     }
 }
 
+/// The order's page, with the guest's private key when there is one.
+pub fn order_link(reference: &str, key: Option<&str>) -> String {
+    with_key(&format!("/orders/{reference}"), key)
+}
+
 pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
     let order = view.order;
     let status = order.status();
@@ -314,7 +319,7 @@ pub fn edit_order(nav: &Nav, token: &str, view: &EditPage<'_>) -> Markup {
         nav,
         html! {
             nav.breadcrumb aria-label="Fil d'Ariane" {
-                a href=(with_key(&format!("/orders/{}", order.reference), view.key)) { "Commande " (order.reference) } " › Modifier"
+                a href=(order_link(&order.reference, view.key)) { "Commande " (order.reference) } " › Modifier"
             }
             h1 { "Modifier la commande " (order.reference) }
             @if let Some(problem) = c.problem { p.form-errors role="alert" { (problem) } }

@@ -7,7 +7,7 @@ use rocket::serde::json::{json, Json, Value};
 use rocket::{get, post, routes, Route};
 
 use crate::db::Db;
-use crate::domain::roles::{assignable_roles, may_manage, Actor, Role};
+use crate::domain::roles::{assignable_roles, Actor, Role};
 use crate::store::users::{self, Filter, UserRecord};
 use crate::web::auth::ApiCaller;
 use crate::Error;
@@ -16,29 +16,31 @@ pub fn routes() -> Vec<Route> {
     routes![me, list_users, disable_user, enable_user]
 }
 
-/// A JSON error: `{"error": code, "message": text}` with its status.
-pub fn error(status: Status, code: &str, message: &str) -> (Status, Json<Value>) {
+/// A JSON error: `{"error": code, "message": text}` with its status. Shared by every API module.
+pub(crate) type ApiError = (Status, Json<Value>);
+
+pub(crate) fn failure(status: Status, code: &str, message: &str) -> ApiError {
     (status, Json(json!({ "error": code, "message": message })))
 }
 
-type ApiResult = std::result::Result<Json<Value>, (Status, Json<Value>)>;
+pub(crate) fn not_found() -> ApiError {
+    failure(Status::NotFound, "not_found", "Ressource introuvable.")
+}
 
-fn api_error(failure: Error) -> (Status, Json<Value>) {
-    match failure {
-        Error::NotFound => error_not_found(),
-        Error::Forbidden => error(Status::Forbidden, "forbidden", "Votre compte n'a pas accès à cette ressource."),
-        Error::BadRequest(message) => error(Status::BadRequest, "bad_request", &message),
+/// An error of the application as a JSON error; server errors are logged, never detailed.
+pub(crate) fn server(error: Error) -> ApiError {
+    match error {
+        Error::NotFound => not_found(),
+        Error::Forbidden => failure(Status::Forbidden, "forbidden", "Votre compte n'a pas accès à cette ressource."),
+        Error::BadRequest(message) => failure(Status::BadRequest, "bad_request", &message),
         other => {
-            let status = other.status();
             tracing::error!(error = %other, "API request failed");
-            error(status, "server_error", "Erreur du serveur ; réessayez dans un instant.")
+            failure(other.status(), "server_error", "Erreur du serveur ; réessayez dans un instant.")
         }
     }
 }
 
-fn error_not_found() -> (Status, Json<Value>) {
-    error(Status::NotFound, "not_found", "Ressource introuvable.")
-}
+type ApiResult = std::result::Result<Json<Value>, ApiError>;
 
 fn actor(caller: &ApiCaller) -> Actor {
     Actor { user_id: caller.0.id, role: caller.0.role, pizzeria_id: caller.0.pizzeria_id }
@@ -78,27 +80,26 @@ async fn list_users(db: &Db, caller: ApiCaller) -> ApiResult {
             scope_roles: Some(assignable_roles(actor).to_vec()),
             ..Filter::default()
         },
-        _ => return Err(error(Status::Forbidden, "forbidden", "Votre compte ne gère pas d'autres comptes.")),
+        _ => return Err(failure(Status::Forbidden, "forbidden", "Votre compte ne gère pas d'autres comptes.")),
     };
-    let found = users::list(db, &filter).await.map_err(api_error)?;
+    let found = users::list(db, &filter).await.map_err(server)?;
     Ok(Json(json!({ "users": found.iter().map(user_json).collect::<Vec<_>>() })))
 }
 
 async fn set_active(db: &Db, caller: &ApiCaller, id: i64, active: bool) -> ApiResult {
     let actor = actor(caller);
     if !matches!(actor.role, Role::Admin | Role::Manager) {
-        return Err(error(Status::Forbidden, "forbidden", "Votre compte ne gère pas d'autres comptes."));
+        return Err(failure(Status::Forbidden, "forbidden", "Votre compte ne gère pas d'autres comptes."));
     }
-    let record = users::get(db, id).await.map_err(api_error)?.ok_or_else(error_not_found)?;
-    let role = record.role().ok_or_else(error_not_found)?;
-    if !may_manage(actor, role, record.pizzeria_id) || record.email.is_none() {
-        return Err(error_not_found());
+    let record = crate::web::users::managed_account(db, actor, id).await.map_err(server)?;
+    if record.email.is_none() {
+        return Err(not_found()); // erased: nothing to manage
     }
     if id == actor.user_id {
-        return Err(error(Status::Conflict, "self", "Vous ne pouvez pas désactiver votre propre compte."));
+        return Err(failure(Status::Conflict, "self", "Vous ne pouvez pas désactiver votre propre compte."));
     }
-    users::set_active(db, id, active).await.map_err(api_error)?;
-    let record = users::get(db, id).await.map_err(api_error)?.ok_or_else(error_not_found)?;
+    users::set_active(db, id, active).await.map_err(server)?;
+    let record = users::get(db, id).await.map_err(server)?.ok_or_else(not_found)?;
     Ok(Json(user_json(&record)))
 }
 

@@ -14,48 +14,30 @@ use crate::config::Settings;
 use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
-use crate::domain::orders::{self as rules, PaymentMethod, Status as OrderStatus, NOTE_MAX_CHARACTERS};
+use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
 use crate::domain::pricing::{self, PricedLine};
 use crate::domain::roles::Role;
 use crate::store::orders::{self, Change, LineRequest, NewOrder, Order, OrderLine};
 use crate::store::{addresses, menu, pizzerias};
+use crate::web::api::{failure, not_found, server, ApiError};
 use crate::web::auth::{ApiCaller, MaybeApiCaller};
-use crate::web::checkout::{check_delivery, DeliveryForm};
-use crate::Error;
+use crate::web::checkout::{check_delivery, check_order_size, line_request, DeliveryForm};
+use crate::web::orders::key_opens;
 
 pub fn routes() -> Vec<Route> {
     routes![list_pizzerias, pizzeria_menu, place_order, get_order, modify_order, cancel_order, my_orders]
 }
 
-type ApiResult<T = Value> = std::result::Result<(Status, Json<T>), (Status, Json<Value>)>;
+type ApiResult<T = Value> = std::result::Result<(Status, Json<T>), ApiError>;
 
-fn failure(status: Status, code: &str, message: &str) -> (Status, Json<Value>) {
-    (status, Json(json!({ "error": code, "message": message })))
-}
-
-fn not_found() -> (Status, Json<Value>) {
-    failure(Status::NotFound, "not_found", "Ressource introuvable.")
-}
-
-fn server(error: Error) -> (Status, Json<Value>) {
-    match error {
-        Error::NotFound => not_found(),
-        Error::BadRequest(message) => failure(Status::BadRequest, "bad_request", &message),
-        other => {
-            tracing::error!(error = %other, "API request failed");
-            failure(other.status(), "server_error", "Erreur du serveur ; réessayez dans un instant.")
-        }
-    }
-}
-
-fn invalid(errors: &FieldErrors) -> (Status, Json<Value>) {
+fn invalid(errors: &FieldErrors) -> ApiError {
     let fields: serde_json::Map<String, Value> =
         errors.iter().map(|(field, message)| (field.to_string(), Value::String(message.to_string()))).collect();
     let message = errors.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ");
     (Status::UnprocessableEntity, Json(json!({ "error": "invalid", "message": message, "fields": fields })))
 }
 
-fn refused(refusal: orders::Refusal) -> (Status, Json<Value>) {
+fn refused(refusal: orders::Refusal) -> ApiError {
     let code = match refusal {
         orders::Refusal::Unavailable(_) => "unavailable",
         orders::Refusal::OutOfStock(_) => "out_of_stock",
@@ -202,18 +184,11 @@ async fn lines_of(db: &Db, lines: &[LineBody], errors: &mut FieldErrors) -> crat
             );
             continue;
         };
-        match (rules::quantity(&line.quantity.to_string()), fields::note(&line.note, NOTE_MAX_CHARACTERS)) {
-            (Ok(quantity), Ok(note)) => {
-                requests.push(LineRequest { pizza_id, quantity, note: note.replace('\n', " ") })
-            }
-            (Err(message), _) => errors.add("lines", message),
-            (_, Err(message)) => errors.add("lines", format!("Note pour la cuisine : {message}")),
+        if let Some(request) = errors.check("lines", line_request(pizza_id, &line.quantity.to_string(), &line.note)) {
+            requests.push(request);
         }
     }
-    let quantities: Vec<i64> = requests.iter().map(|l| l.quantity).collect();
-    if let Err(message) = rules::check_size(&quantities) {
-        errors.add("lines", message);
-    }
+    check_order_size(&requests, errors);
     Ok(requests)
 }
 
@@ -336,21 +311,16 @@ async fn reachable(
     caller: &MaybeApiCaller,
     reference: &str,
     key: Option<&str>,
-) -> std::result::Result<(Order, Vec<OrderLine>, bool), (Status, Json<Value>)> {
+) -> std::result::Result<(Order, Vec<OrderLine>, bool), ApiError> {
     let (order, lines) = orders::by_reference(db, reference).await.map_err(server)?.ok_or_else(not_found)?;
-    if let (Some(key), Some(stored)) = (key, order.access_token_hash.as_deref()) {
-        if crypto::constant_time_eq(&crypto::token_digest(key), stored) {
-            return Ok((order, lines, true));
-        }
-    }
-    match &caller.0 {
-        Some(user) if order.customer_id == Some(user.id) => Ok((order, lines, true)),
-        Some(user) if user.role == Role::Admin => Ok((order, lines, false)),
-        Some(user) if user.role.is_staff() && user.pizzeria_id == Some(order.pizzeria_id) => Ok((order, lines, false)),
-        None if key.is_none() => {
+    let viewer = caller.0.as_ref().map(|u| (u.id, u.role, u.pizzeria_id));
+    let key_matches = key.map(|key| key_opens(key, &order));
+    match rules::reach(order.customer_id, order.pizzeria_id, key_matches, viewer) {
+        Reach::Granted(access) => Ok((order, lines, access.can_change())),
+        Reach::SignInFirst => {
             Err(failure(Status::Unauthorized, "unauthenticated", "Authentifiez-vous ou donnez la clé de la commande."))
         }
-        _ => Err(not_found()),
+        Reach::Hidden => Err(not_found()),
     }
 }
 

@@ -10,13 +10,14 @@ use rocket::{get, post, routes, Either, Route, State};
 use crate::config::Settings;
 use crate::crypto;
 use crate::db::Db;
-use crate::domain::fields::{self, FieldErrors};
-use crate::domain::orders::{self as rules, NOTE_MAX_CHARACTERS};
+use crate::domain::fields::FieldErrors;
+use crate::domain::orders::{self as rules};
 use crate::domain::pricing::{self, PricedLine};
 use crate::store::carts::{self, AddRefusal, Cart, CartLine};
 use crate::store::menu;
 use crate::store::pizzerias;
 use crate::views::ordering::CartPage;
+use crate::web::checkout::kitchen_note;
 use crate::web::csrf::{CsrfForm, NoFields, Page};
 use crate::{views, Error, Result};
 
@@ -98,9 +99,9 @@ async fn add_to_cart(
         Ok(quantity) => quantity,
         Err(message) => return Ok(Flash::error(back, message)),
     };
-    let note = match fields::note(&form.note, NOTE_MAX_CHARACTERS) {
-        Ok(note) => note.replace('\n', " "),
-        Err(message) => return Ok(Flash::error(back, format!("Note pour la cuisine : {message}"))),
+    let note = match kitchen_note(&form.note) {
+        Ok(note) => note,
+        Err(message) => return Ok(Flash::error(back, message)),
     };
     let items = menu::for_pizzeria(db, pizzeria.id, settings.few_left_threshold).await?;
     match items.iter().find(|item| item.pizza_id == pizza_id) {
@@ -180,11 +181,11 @@ async fn update_line(
     let cart = own_cart(db, cookies).await?;
     let mut errors = FieldErrors::new();
     let quantity = errors.check("quantity", rules::quantity(&form.0.quantity));
-    let note = errors.check("note", fields::note(&form.0.note, NOTE_MAX_CHARACTERS));
+    let note = errors.check("note", kitchen_note(&form.0.note));
     let (Some(quantity), Some(note)) = (quantity, note) else {
         return Ok(Either::Left((Status::UnprocessableEntity, cart_markup(db, cookies, &page, None, &errors).await?)));
     };
-    if !carts::update_line(db, cart.id, id, quantity, &note.replace('\n', " ")).await? {
+    if !carts::update_line(db, cart.id, id, quantity, &note).await? {
         return Err(Error::NotFound);
     }
     Ok(Either::Right(Redirect::to("/cart")))

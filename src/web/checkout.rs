@@ -23,9 +23,9 @@ use crate::store::carts::{self, Cart, CartLine};
 use crate::store::orders::{self, DeliveryAddress, LineRequest, NewOrder};
 use crate::store::pizzerias::{self, PizzeriaDetails};
 use crate::store::users;
-use crate::views::ordering::{CheckoutPage, CheckoutValues};
+use crate::views::ordering::{order_link, CheckoutPage, CheckoutValues};
 use crate::web::cart::{current_cart, priced};
-use crate::web::csrf::{CsrfForm, Page};
+use crate::web::csrf::{Both, CsrfForm, Page};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -51,22 +51,9 @@ pub(crate) struct DeliveryForm {
     pub when: String,
 }
 
+/// The checkout's own fields, besides the delivery ones.
 #[derive(FromForm)]
-struct CheckoutForm {
-    #[field(default = String::new())]
-    mode: String,
-    #[field(default = String::new())]
-    address_id: String,
-    #[field(default = String::new())]
-    street: String,
-    #[field(default = String::new())]
-    postcode: String,
-    #[field(default = String::new())]
-    city: String,
-    #[field(default = String::new())]
-    instructions: String,
-    #[field(default = String::new())]
-    when: String,
+struct ContactForm {
     #[field(default = String::new())]
     full_name: String,
     #[field(default = String::new())]
@@ -268,9 +255,10 @@ async fn checkout_page(
     Ok(Either::Left(checkout_markup(&page, &context, &values, &FieldErrors::new(), None)))
 }
 
-impl CheckoutForm {
-    fn delivery(&self) -> DeliveryForm {
-        DeliveryForm {
+impl DeliveryForm {
+    /// What the visitor typed, for the form shown again (contact fields left empty).
+    pub(crate) fn values(&self) -> CheckoutValues {
+        CheckoutValues {
             mode: self.mode.clone(),
             address_id: self.address_id.clone(),
             street: self.street.clone(),
@@ -278,24 +266,8 @@ impl CheckoutForm {
             city: self.city.clone(),
             instructions: self.instructions.clone(),
             when: self.when.clone(),
+            ..Default::default()
         }
-    }
-}
-
-fn values_of(form: &CheckoutForm) -> CheckoutValues {
-    let d = form.delivery();
-    CheckoutValues {
-        mode: d.mode.clone(),
-        address_id: d.address_id.clone(),
-        street: d.street.clone(),
-        postcode: d.postcode.clone(),
-        city: d.city.clone(),
-        instructions: d.instructions.clone(),
-        when: d.when.clone(),
-        full_name: form.full_name.clone(),
-        email: form.email.clone(),
-        phone: form.phone.clone(),
-        payment: form.payment.clone(),
     }
 }
 
@@ -305,18 +277,23 @@ async fn checkout(
     settings: &State<Settings>,
     cookies: &CookieJar<'_>,
     page: Page<'_>,
-    form: CsrfForm<CheckoutForm>,
+    form: CsrfForm<Both<DeliveryForm, ContactForm>>,
 ) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
-    let form = form.0;
+    let Both(delivery_form, form) = form.0;
     let Some((cart, lines)) = current_cart(db, cookies).await?.filter(|(_, lines)| !lines.is_empty()) else {
         return Ok(Either::Right(Flash::error(Redirect::to("/cart"), "Votre panier est vide.")));
     };
     let context = checkout_context(db, settings, &page, &cart, lines).await?;
-    let values = values_of(&form);
+    let values = CheckoutValues {
+        full_name: form.full_name.clone(),
+        email: form.email.clone(),
+        phone: form.phone.clone(),
+        payment: form.payment.clone(),
+        ..delivery_form.values()
+    };
     let mut errors = FieldErrors::new();
     let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let delivery =
-        check_delivery(db, &form.delivery(), &context.details, &context.addresses, lead, &mut errors).await?;
+    let delivery = check_delivery(db, &delivery_form, &context.details, &context.addresses, lead, &mut errors).await?;
     let full_name = errors.check("full_name", fields::person_name(&form.full_name));
     let email = errors.check("email", fields::email(&form.email));
     let phone = errors.check("phone", fields::french_phone(&form.phone));
@@ -370,7 +347,7 @@ async fn checkout(
             carts::clear(db, cart.id).await?;
             tracing::info!(reference = %placed.reference, pizzeria = cart.pizzeria_id, "order placed");
             let target = match guest_key {
-                Some(key) => format!("/orders/{}?key={key}&new=1", placed.reference),
+                Some(key) => format!("{}&new=1", order_link(&placed.reference, Some(&key))),
                 None => format!("/orders/{}", placed.reference),
             };
             Ok(Either::Right(Flash::success(Redirect::to(target), "Merci ! Votre commande est enregistrée.")))
@@ -378,6 +355,28 @@ async fn checkout(
     }
 }
 
+/// A note for the kitchen: one line, bounded.
+pub(crate) fn kitchen_note(note: &str) -> std::result::Result<String, String> {
+    fields::note(note, NOTE_MAX_CHARACTERS)
+        .map(|note| note.replace('\n', " "))
+        .map_err(|message| format!("Note pour la cuisine : {message}"))
+}
+
+/// One line as typed (quantity and note), for the pages and the API alike.
+pub(crate) fn line_request(pizza_id: i64, quantity: &str, note: &str) -> std::result::Result<LineRequest, String> {
+    Ok(LineRequest { pizza_id, quantity: rules::quantity(quantity)?, note: kitchen_note(note)? })
+}
+
+/// The size rules of the whole order, reported on the `lines` field.
+pub(crate) fn check_order_size(lines: &[LineRequest], errors: &mut FieldErrors) {
+    let quantities: Vec<i64> = lines.iter().map(|l| l.quantity).collect();
+    if let Err(message) = rules::check_size(&quantities) {
+        errors.add("lines", message);
+    }
+}
+
+/// The modification form's `quantity[<pizza id>]` and `note[<pizza id>]`; 0 or empty
+/// leaves the pizza out.
 pub(crate) fn lines_from_map(
     quantities: &HashMap<String, String>,
     notes: &HashMap<String, String>,
@@ -395,20 +394,11 @@ pub(crate) fn lines_from_map(
             errors.add("lines", "Une des pizzas demandées n'existe pas.");
             continue;
         };
-        match rules::quantity(quantity) {
-            Ok(quantity) => {
-                let note = notes.get(id).map(String::as_str).unwrap_or_default();
-                match fields::note(note, NOTE_MAX_CHARACTERS) {
-                    Ok(note) => lines.push(LineRequest { pizza_id, quantity, note: note.replace('\n', " ") }),
-                    Err(message) => errors.add("lines", format!("Note pour la cuisine : {message}")),
-                }
-            }
-            Err(message) => errors.add("lines", message),
+        let note = notes.get(id).map(String::as_str).unwrap_or_default();
+        if let Some(line) = errors.check("lines", line_request(pizza_id, quantity, note)) {
+            lines.push(line);
         }
     }
-    let quantities: Vec<i64> = lines.iter().map(|l| l.quantity).collect();
-    if let Err(message) = rules::check_size(&quantities) {
-        errors.add("lines", message);
-    }
+    check_order_size(&lines, errors);
     lines
 }

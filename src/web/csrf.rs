@@ -121,6 +121,34 @@ impl<'r, T: for<'a> FromForm<'a> + Send + 'static> FromData<'r> for CsrfForm<T> 
     }
 }
 
+/// Two form structs read from the same fields: every field goes to both, each keeps what
+/// it knows (forms are parsed leniently). Rocket's forms only nest with a prefix; this
+/// lets the checkout and the order modification share `DeliveryForm` without one.
+pub struct Both<A, B>(pub A, pub B);
+
+#[rocket::async_trait]
+impl<'r, A: FromForm<'r>, B: FromForm<'r>> FromForm<'r> for Both<A, B> {
+    type Context = (A::Context, B::Context);
+
+    fn init(opts: rocket::form::Options) -> Self::Context {
+        (A::init(opts), B::init(opts))
+    }
+
+    fn push_value(ctxt: &mut Self::Context, field: rocket::form::ValueField<'r>) {
+        A::push_value(&mut ctxt.0, field.clone());
+        B::push_value(&mut ctxt.1, field);
+    }
+
+    /// Our forms carry no files: a data field goes to the first part only.
+    async fn push_data(ctxt: &mut Self::Context, field: rocket::form::DataField<'r, '_>) {
+        A::push_data(&mut ctxt.0, field).await
+    }
+
+    fn finalize(ctxt: Self::Context) -> rocket::form::Result<'r, Self> {
+        Ok(Both(A::finalize(ctxt.0)?, B::finalize(ctxt.1)?))
+    }
+}
+
 /// A form with nothing but its CSRF token (logout, disable, revoke, …).
 #[derive(FromForm)]
 pub struct NoFields {

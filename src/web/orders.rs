@@ -15,36 +15,20 @@ use crate::config::Settings;
 use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::FieldErrors;
+use crate::domain::orders::{self as rules, Access, Reach};
 use crate::domain::pricing::{self, PricedLine};
-use crate::domain::roles::Role;
 use crate::domain::slots;
 use crate::store::orders::{self, Change, Order, OrderLine};
 use crate::store::{addresses, pizzerias};
+use crate::views::ordering::order_link;
 use crate::views::ordering::{CheckoutPage, CheckoutValues, EditPage, OrderPage};
 use crate::web::auth::{SignedIn, Visitor};
 use crate::web::checkout::{check_delivery, lines_from_map, opening_periods, slot_choices, DeliveryForm};
-use crate::web::csrf::{CsrfForm, Page};
+use crate::web::csrf::{Both, CsrfForm, Page};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
     routes![order_page, edit_page, edit, cancel, history]
-}
-
-/// How the visitor reaches this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    /// Its customer, signed in.
-    Customer,
-    /// The guest who holds its private link.
-    Guest,
-    /// Staff of its pizzeria, or an admin: they see it (their own screens act on it).
-    Staff,
-}
-
-impl Access {
-    fn can_change(self) -> bool {
-        matches!(self, Access::Customer | Access::Guest)
-    }
 }
 
 /// The order and how the visitor may see it; someone else's order does not exist (404).
@@ -55,25 +39,25 @@ async fn reach(
     reference: &str,
     key: Option<&str>,
 ) -> Result<Option<(Order, Vec<OrderLine>, Access)>> {
-    let Some((order, lines)) = orders::by_reference(db, reference).await? else {
-        return match visitor.signed_in() {
-            None if key.is_none() => Ok(None),
-            _ => Err(Error::NotFound),
-        };
+    let found = orders::by_reference(db, reference).await?;
+    let viewer = visitor.signed_in().map(|u| (u.id, u.role, u.pizzeria_id));
+    let Some((order, lines)) = found else {
+        return if viewer.is_none() && key.is_none() { Ok(None) } else { Err(Error::NotFound) };
     };
-    if let (Some(key), Some(stored)) = (key, order.access_token_hash.as_deref()) {
-        if crypto::constant_time_eq(&crypto::token_digest(key), stored) {
-            return Ok(Some((order, lines, Access::Guest)));
-        }
+    let key_matches = key.map(|key| key_opens(key, &order));
+    match rules::reach(order.customer_id, order.pizzeria_id, key_matches, viewer) {
+        Reach::Granted(access) => Ok(Some((order, lines, access))),
+        Reach::SignInFirst => Ok(None),
+        Reach::Hidden => Err(Error::NotFound),
     }
-    let access = match visitor.signed_in() {
-        Some(user) if order.customer_id == Some(user.id) => Access::Customer,
-        Some(user) if user.role == Role::Admin => Access::Staff,
-        Some(user) if user.role.is_staff() && user.pizzeria_id == Some(order.pizzeria_id) => Access::Staff,
-        None if key.is_none() => return Ok(None),
-        _ => return Err(Error::NotFound),
-    };
-    Ok(Some((order, lines, access)))
+}
+
+/// Does this private key open this order? (Only its digest is stored.)
+pub(crate) fn key_opens(key: &str, order: &Order) -> bool {
+    order
+        .access_token_hash
+        .as_deref()
+        .is_some_and(|stored| crypto::constant_time_eq(&crypto::token_digest(key), stored))
 }
 
 /// The order, if the visitor may change it (its customer, or the guest with its key);
@@ -112,8 +96,7 @@ fn order_markup(
     new: bool,
     (notice, problem): Messages<'_>,
 ) -> Markup {
-    let private_link = (new && access == Access::Guest)
-        .then(|| format!("/orders/{}?key={}", order.reference, key.unwrap_or_default()));
+    let private_link = (new && access == Access::Guest).then(|| order_link(&order.reference, key));
     let view = OrderPage {
         order,
         lines,
@@ -153,20 +136,6 @@ struct EditForm {
     quantity: HashMap<String, String>,
     #[field(default = HashMap::new())]
     note: HashMap<String, String>,
-    #[field(default = String::new())]
-    mode: String,
-    #[field(default = String::new())]
-    address_id: String,
-    #[field(default = String::new())]
-    street: String,
-    #[field(default = String::new())]
-    postcode: String,
-    #[field(default = String::new())]
-    city: String,
-    #[field(default = String::new())]
-    instructions: String,
-    #[field(default = String::new())]
-    when: String,
 }
 
 struct EditContext {
@@ -258,10 +227,7 @@ async fn edit_page(
         return Err(Error::NotFound);
     }
     if !order.status().customer_may_change() {
-        return Ok(Either::Right(Redirect::to(format!(
-            "/orders/{reference}{}",
-            key.map(|k| format!("?key={k}")).unwrap_or_default()
-        ))));
+        return Ok(Either::Right(Redirect::to(order_link(reference, key))));
     }
     let context = edit_context(db, settings, &order).await?;
     let mut quantities = HashMap::new();
@@ -295,43 +261,22 @@ async fn edit(
     settings: &State<Settings>,
     page: Page<'_>,
     reference: &str,
-    form: CsrfForm<EditForm>,
+    form: CsrfForm<Both<DeliveryForm, EditForm>>,
 ) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
-    let form = form.0;
+    let Both(delivery_form, form) = form.0;
     let key = form.key.as_deref();
     let (order, _, access) = reach_to_change(db, page.visitor, reference, key).await?;
-    let back = format!(
-        "/orders/{reference}{}",
-        key.filter(|_| access == Access::Guest).map(|k| format!("?key={k}")).unwrap_or_default()
-    );
+    let guest_key = key.filter(|_| access == Access::Guest);
+    let back = order_link(reference, guest_key);
     let Ok(version) = form.version.trim().parse::<i64>() else {
         return Err(Error::BadRequest("Le formulaire est incomplet : rechargez la page.".into()));
     };
     let context = edit_context(db, settings, &order).await?;
     let mut errors = FieldErrors::new();
     let lines = lines_from_map(&form.quantity, &form.note, &mut errors);
-    let delivery_form = DeliveryForm {
-        mode: form.mode.clone(),
-        address_id: form.address_id.clone(),
-        street: form.street.clone(),
-        postcode: form.postcode.clone(),
-        city: form.city.clone(),
-        instructions: form.instructions.clone(),
-        when: form.when.clone(),
-    };
     let lead = Duration::minutes(settings.preparation_lead_minutes);
     let delivery = check_delivery(db, &delivery_form, &context.details, &context.addresses, lead, &mut errors).await?;
-    let values = CheckoutValues {
-        mode: form.mode.clone(),
-        address_id: form.address_id.clone(),
-        street: form.street.clone(),
-        postcode: form.postcode.clone(),
-        city: form.city.clone(),
-        instructions: form.instructions.clone(),
-        when: form.when.clone(),
-        ..Default::default()
-    };
-    let guest_key = key.filter(|_| access == Access::Guest);
+    let values = delivery_form.values();
     let (Some((mode, address, requested_for)), true) = (delivery, errors.is_empty()) else {
         let markup =
             edit_markup(&page, &order, &context, &form.quantity, &form.note, &values, &errors, None, guest_key);
@@ -378,8 +323,7 @@ async fn cancel(
     let key = form.key.as_deref();
     let (order, lines, access) = reach_to_change(db, page.visitor, reference, key).await?;
     let guest_key = key.filter(|_| access == Access::Guest);
-    let back =
-        Redirect::to(format!("/orders/{reference}{}", guest_key.map(|k| format!("?key={k}")).unwrap_or_default()));
+    let back = Redirect::to(order_link(reference, guest_key));
     let Ok(version) = form.version.trim().parse::<i64>() else {
         return Err(Error::BadRequest("Le formulaire est incomplet : rechargez la page.".into()));
     };

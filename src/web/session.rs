@@ -128,24 +128,13 @@ async fn login(
         sessions::delete(db, old).await?;
     }
     let record = users::get(db, candidate.id).await?.ok_or(Error::NotFound)?;
-    let user = auth_user(&record)?;
+    let user = record.auth_user()?;
     start_session(db, settings, cookies, &user, form.remember).await?;
     let _ = sessions::purge_expired(db, now).await;
     tracing::info!(user_id = user.id, role = user.role.as_str(), "signed in");
     let target =
         if user.must_change_password { "/account/password".to_string() } else { safe_next(next, user.role.home()) };
     Ok(Either::Right(Redirect::to(target)))
-}
-
-fn auth_user(record: &users::UserRecord) -> Result<AuthUser> {
-    Ok(AuthUser {
-        id: record.id,
-        email: record.email.clone().unwrap_or_default(),
-        full_name: record.full_name.clone(),
-        role: record.role().ok_or_else(|| Error::Integrity(format!("user {} has an unknown role", record.id)))?,
-        pizzeria_id: record.pizzeria_id,
-        must_change_password: record.must_change_password,
-    })
 }
 
 #[post("/logout", data = "<_form>")]

@@ -12,7 +12,7 @@ use rocket::{get, post, routes, Either, Route};
 use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
-use crate::domain::roles::{assignable_roles, check_account_change, may_manage, Role};
+use crate::domain::roles::{assignable_roles, check_account_change, may_manage, Actor, Role};
 use crate::store::pizzerias;
 use crate::store::users::{self, CreateError, Filter, NewUser, UserRecord};
 use crate::views::users::{AccountValues, EditPage, FormPage, ListFilters, ListPage};
@@ -32,17 +32,14 @@ async fn pizzeria_choices(db: &Db, manager: &AccountManager) -> Result<Vec<(i64,
     pizzerias::names(db, only).await
 }
 
-/// The account `id`, if this manager may see it; otherwise it does not exist (404).
-async fn reachable(db: &Db, manager: &AccountManager, id: i64) -> Result<UserRecord> {
+/// The account `id`, if `actor` manages it (`domain::roles::may_manage`); otherwise it
+/// does not exist for them (404). Shared with the JSON API.
+pub(crate) async fn managed_account(db: &Db, actor: Actor, id: i64) -> Result<UserRecord> {
     let record = users::get(db, id).await?.ok_or(Error::NotFound)?;
-    let role = record.role().ok_or(Error::NotFound)?;
-    if record.email.is_none() && role == Role::Customer && manager.user.role != Role::Admin {
-        return Err(Error::NotFound);
+    match record.role() {
+        Some(role) if may_manage(actor, role, record.pizzeria_id) => Ok(record),
+        _ => Err(Error::NotFound),
     }
-    if !may_manage(manager.actor(), role, record.pizzeria_id) {
-        return Err(Error::NotFound);
-    }
-    Ok(record)
 }
 
 /// The list's filters, from the query string.
@@ -266,14 +263,14 @@ async fn edit_page(
     flash: Option<FlashMessage<'_>>,
     id: i64,
 ) -> Result<Markup> {
-    let record = reachable(db, &manager, id).await?;
+    let record = managed_account(db, manager.actor(), id).await?;
     let pizzerias = pizzeria_choices(db, &manager).await?;
     Ok(edit_markup(&manager, &page, &record, &pizzerias, None, None, flash.as_ref().map(FlashMessage::message)))
 }
 
 #[post("/users/<id>", data = "<form>")]
 async fn update(db: &Db, manager: AccountManager, page: Page<'_>, id: i64, form: CsrfForm<AccountForm>) -> FormResult {
-    let record = reachable(db, &manager, id).await?;
+    let record = managed_account(db, manager.actor(), id).await?;
     let form = form.0;
     let mut errors = FieldErrors::new();
     let full_name = errors.check("full_name", fields::person_name(&form.full_name));
@@ -300,7 +297,7 @@ async fn update(db: &Db, manager: AccountManager, page: Page<'_>, id: i64, form:
 
 #[post("/users/<id>/disable", data = "<_form>")]
 async fn disable(db: &Db, manager: AccountManager, id: i64, _form: CsrfForm<NoFields>) -> Result<Flash<Redirect>> {
-    let record = reachable(db, &manager, id).await?;
+    let record = managed_account(db, manager.actor(), id).await?;
     let back = Redirect::to(format!("{}/users/{id}", manager.base));
     if record.id == manager.user.id {
         return Ok(Flash::error(back, "Vous ne pouvez pas désactiver votre propre compte."));
@@ -312,7 +309,7 @@ async fn disable(db: &Db, manager: AccountManager, id: i64, _form: CsrfForm<NoFi
 
 #[post("/users/<id>/enable", data = "<_form>")]
 async fn enable(db: &Db, manager: AccountManager, id: i64, _form: CsrfForm<NoFields>) -> Result<Flash<Redirect>> {
-    let record = reachable(db, &manager, id).await?;
+    let record = managed_account(db, manager.actor(), id).await?;
     if record.email.is_none() {
         return Err(Error::NotFound); // erased: nothing to re-enable
     }
@@ -330,7 +327,7 @@ async fn reset_password(
     id: i64,
     _form: CsrfForm<NoFields>,
 ) -> Result<Markup> {
-    let record = reachable(db, &manager, id).await?;
+    let record = managed_account(db, manager.actor(), id).await?;
     if record.id == manager.user.id || record.role() == Some(Role::Customer) || record.email.is_none() {
         return Err(Error::BadRequest("Ce mot de passe ne peut pas être réinitialisé ici.".into()));
     }
