@@ -41,10 +41,13 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                 );
             })
         }))
-        .attach(AdHoc::on_liftoff("Housekeeping", |rocket| {
+        .attach(AdHoc::on_liftoff("Housekeeping and live events", |rocket| {
             Box::pin(async move {
                 if let Some(db) = Db::fetch(rocket) {
                     rocket::tokio::spawn(housekeeping((**db).clone(), rocket.shutdown()));
+                    if let crate::db::DbPool::Postgres(pool) = &**db {
+                        rocket::tokio::spawn(crate::live::listen(pool.clone(), rocket.shutdown()));
+                    }
                 }
             })
         }));

@@ -56,6 +56,10 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The earliest an order can be ready: now plus this many minutes.
     pub preparation_lead_minutes: i64,
+    /// The kitchen screen marks an order waiting this many minutes "à surveiller"…
+    pub kitchen_warn_minutes: i64,
+    /// …and this many "en retard".
+    pub kitchen_late_minutes: i64,
 }
 
 impl Default for Settings {
@@ -77,6 +81,8 @@ impl Default for Settings {
             login_slowdown_ms: 250,
             trusted_proxies: Vec::new(),
             preparation_lead_minutes: 30,
+            kitchen_warn_minutes: 15,
+            kitchen_late_minutes: 25,
         }
     }
 }
@@ -164,10 +170,17 @@ impl Config {
             ("login_failure_window_seconds", s.login_failure_window_seconds),
             ("login_lockout_seconds", s.login_lockout_seconds),
             ("preparation_lead_minutes", s.preparation_lead_minutes),
+            ("kitchen_warn_minutes", s.kitchen_warn_minutes),
+            ("kitchen_late_minutes", s.kitchen_late_minutes),
         ] {
             if value < 1 {
                 return Err(Error::Config(format!("{key} must be 1 or more (OC_PIZZA_{})", key.to_ascii_uppercase())));
             }
+        }
+        if s.kitchen_late_minutes <= s.kitchen_warn_minutes {
+            return Err(Error::Config(
+                "kitchen_late_minutes must be more than kitchen_warn_minutes (OC_PIZZA_KITCHEN_LATE_MINUTES)".into(),
+            ));
         }
         if self.is_release() {
             if !rocket_config.secret_key.is_provided() {
@@ -214,6 +227,8 @@ impl Config {
             "trusted_proxies",
             "ip_header",
             "preparation_lead_minutes",
+            "kitchen_warn_minutes",
+            "kitchen_late_minutes",
             "databases.main.max_connections",
             "databases.main.connect_timeout",
         ];

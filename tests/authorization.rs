@@ -90,6 +90,27 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
     ) {
         return Some(Allowed);
     }
+    // Staff moves through the API: the staff of P and admins reach P's orders (the body's
+    // unknown move then gets a 422); for the staff of Q the order does not exist.
+    if path == "/api/v1/orders/<reference>/transitions" {
+        return Some(match actor {
+            Actor::Anonymous | Actor::Disabled => Unauthenticated,
+            Actor::Admin | Actor::Staff(_, P) => Allowed,
+            Actor::Staff(_, _) => NotFound,
+            _ => Forbidden,
+        });
+    }
+    // P's kitchen queue: P's kitchen roles and admins; P's event stream: all of P's staff.
+    if path == "/api/v1/pizzerias/<slug>/queues/<screen>" || path == "/api/v1/pizzerias/<slug>/events" {
+        let kitchen = path.ends_with("<screen>");
+        return Some(match actor {
+            Actor::Anonymous | Actor::Disabled => Unauthenticated,
+            Actor::Admin => Allowed,
+            Actor::Staff("pizzaiolo" | "manager", P) => Allowed,
+            Actor::Staff(_, P) if !kitchen => Allowed,
+            _ => Forbidden,
+        });
+    }
     // Customer A's order through the API: its customer reads and changes it; the staff of
     // P and admins read it only; without credentials or key: 401; anyone else: 404.
     if path.starts_with("/api/v1/orders/<reference>") {
@@ -139,7 +160,7 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
     // Customer A's order: A sees and changes it; the staff of P and admins see it; for
     // anyone else it does not exist. Without a session or a key, its pages ask to sign in.
     if path.starts_with("/orders/<reference>") {
-        let viewing = method == "GET" && path == "/orders/<reference>";
+        let viewing = method == "GET" && matches!(path, "/orders/<reference>" | "/orders/<reference>/events");
         let page = method == "GET";
         return Some(match actor {
             Actor::CustomerA => Allowed,
@@ -186,8 +207,22 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             _ => Forbidden,
         },
         ("GET", "/staff/orders/new") => page_rule(actor, &["counter", "manager", "admin"]),
-        ("GET", "/kitchen") => page_rule(actor, &["pizzaiolo", "manager", "admin"]),
-        ("GET", "/delivery") => page_rule(actor, &["driver", "manager", "admin"]),
+        ("GET", "/staff/orders") | ("GET", "/staff/orders/queue") | ("GET", "/staff/events") => {
+            page_rule(actor, &["counter", "manager", "admin"])
+        }
+        ("GET", "/kitchen")
+        | ("GET", "/kitchen/queue")
+        | ("GET", "/kitchen/events")
+        | ("GET", "/kitchen/recipes/<pizza>") => page_rule(actor, &["pizzaiolo", "manager", "admin"]),
+        ("GET", "/delivery") | ("GET", "/delivery/queue") | ("GET", "/delivery/events") => {
+            page_rule(actor, &["driver", "manager", "admin"])
+        }
+        // Any of P's staff reach P's order (its unknown move then gets a 400); Q's do not.
+        ("POST", "/staff/orders/<reference>/move") => match actor {
+            Actor::Admin | Actor::Staff(_, P) => Allowed,
+            Actor::Staff(_, _) => NotFound,
+            _ => Forbidden,
+        },
         ("GET", "/manage/dashboard") | ("GET", "/manage/stock") | ("GET", "/manage/menu") => {
             page_rule(actor, &["manager", "admin"])
         }
@@ -237,8 +272,17 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/account/tokens"),
     ("POST", "/account/tokens/<id>/revoke"),
     ("GET", "/staff/orders/new"),
+    ("GET", "/staff/orders"),
+    ("GET", "/staff/orders/queue"),
+    ("GET", "/staff/events"),
     ("GET", "/kitchen"),
+    ("GET", "/kitchen/queue"),
+    ("GET", "/kitchen/events"),
+    ("GET", "/kitchen/recipes/<pizza>"),
     ("GET", "/delivery"),
+    ("GET", "/delivery/queue"),
+    ("GET", "/delivery/events"),
+    ("POST", "/staff/orders/<reference>/move"),
     ("GET", "/manage/dashboard"),
     ("GET", "/manage/stock"),
     ("GET", "/manage/menu"),
@@ -349,7 +393,12 @@ async fn concrete_path(pool: &DbPool, pattern: &str) -> String {
     } else {
         0
     };
-    pattern.replace("<id>", &id.to_string()).replace("<slug>", P).replace("<path..>", "css/app.css")
+    pattern
+        .replace("<id>", &id.to_string())
+        .replace("<slug>", P)
+        .replace("<path..>", "css/app.css")
+        .replace("<pizza>", "margherita")
+        .replace("<screen>", "kitchen")
 }
 
 fn observed(reply: &common::Reply, api: bool) -> Outcome {
@@ -425,6 +474,8 @@ async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
             // The token of the visitor's own pages: the checks are about authorisation, not CSRF.
             let token = Some(browser.csrf().await);
             let reply = match (method.as_str(), api) {
+                // An event stream never ends: its status and headers say who it serves.
+                ("GET", _) if pattern.ends_with("/events") => browser.peek(&path).await,
                 ("GET", _) => browser.get(&path).await,
                 (_, true) => {
                     let headers: Vec<(&str, &str)> =
@@ -433,6 +484,7 @@ async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
                     // A body of the right shape, so that the answer is about who asks.
                     let body = match pattern.as_str() {
                         "/api/v1/orders/<reference>/cancel" => serde_json::json!({ "version": 0 }),
+                        "/api/v1/orders/<reference>/transitions" => serde_json::json!({ "to": "x" }),
                         "/api/v1/orders/<reference>" => {
                             serde_json::json!({ "version": 0, "lines": [], "mode": "takeaway" })
                         }

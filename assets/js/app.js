@@ -1,2 +1,88 @@
 // OC Pizza: progressive enhancement only; every page works without JavaScript.
 document.documentElement.classList.add("js");
+
+// Live screens (kitchen, delivery, counter, an order's page): the server sends an event
+// when something changed; the screen then re-reads its queue. A lost connection is said
+// on screen, and the browser reconnects by itself; on every (re)connection the queue is
+// re-read, so nothing that happened meanwhile is missed.
+(function () {
+  var region = document.querySelector("[data-live][data-events]");
+  if (!region || !window.EventSource) return;
+  var state = document.getElementById("live-state");
+  var pending = null;
+
+  function say(text, kind) {
+    if (!state) return;
+    state.textContent = text;
+    state.setAttribute("data-state", kind);
+  }
+
+  // An order's page reloads itself; a staff screen re-reads its queue.
+  var reload = region.hasAttribute("data-reload");
+  var connected = false;
+
+  function refresh() {
+    if (reload) {
+      window.location.reload();
+      return;
+    }
+    if (pending) return;
+    pending = setTimeout(function () {
+      pending = null;
+      fetch(region.getAttribute("data-live"), { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.text();
+        })
+        .then(function (html) {
+          region.innerHTML = html;
+          tick();
+        })
+        .catch(function () {
+          say("⚠ Mise à jour impossible — vérifiez la connexion ou rechargez la page.", "lost");
+        });
+    }, 50);
+  }
+
+  var source = new EventSource(region.getAttribute("data-events"));
+  source.addEventListener("hello", function () {
+    say("● En direct", "live");
+    if (reload) {
+      if (connected) window.location.reload(); // back after a lost connection: catch up
+      connected = true;
+      return;
+    }
+    refresh();
+  });
+  source.addEventListener("change", refresh);
+  source.addEventListener("resync", refresh);
+  source.addEventListener("error", function () {
+    if (source.readyState === EventSource.CLOSED) {
+      say("⚠ Connexion perdue — rechargez la page (session expirée ?).", "lost");
+    } else {
+      say("⚠ Connexion perdue — nouvelle tentative en cours…", "lost");
+    }
+  });
+
+  // The waiting time on each ticket, kept current between events.
+  var warn = parseInt(region.getAttribute("data-warn") || "15", 10);
+  var late = parseInt(region.getAttribute("data-late") || "25", 10);
+  function tick() {
+    var now = Date.now() / 1000;
+    region.querySelectorAll("[data-since]").forEach(function (node) {
+      var minutes = Math.floor((now - parseInt(node.getAttribute("data-since"), 10)) / 60);
+      var ticket = node.closest(".ticket");
+      var level = minutes < 0 ? "upcoming" : minutes >= late ? "late" : minutes >= warn ? "watch" : "fine";
+      node.textContent =
+        level === "upcoming" ? "⏳ à lancer dans " + -minutes + " min"
+        : level === "late" ? "⛔ " + minutes + " min — en retard"
+        : level === "watch" ? "⚠ " + minutes + " min — à surveiller"
+        : "⏱ " + minutes + " min";
+      if (ticket) {
+        ticket.classList.remove("wait-upcoming", "wait-fine", "wait-watch", "wait-late");
+        ticket.classList.add("wait-" + level);
+      }
+    });
+  }
+  setInterval(tick, 30000);
+})();

@@ -9,3 +9,4 @@ pub mod pricing;
 pub mod roles;
 pub mod slots;
 pub mod throttle;
+pub mod workflow;

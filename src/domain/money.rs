@@ -20,6 +20,44 @@ pub fn format_vat_rate(basis_points: i64) -> String {
     }
 }
 
+/// Reads an amount typed in euros ("12,50", "12.5", "12", "12,50 €") as cents. At most
+/// two decimals, not negative, below a million euros.
+pub fn parse_eur(value: &str) -> Result<i64, String> {
+    let cleaned: String = value
+        .trim()
+        .trim_end_matches('€')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}')
+        .collect();
+    let invalid = || format!("« {} » n'est pas un montant en euros (par exemple 12,50).", value.trim());
+    let (whole, fraction) = match cleaned.split_once([',', '.']) {
+        Some((whole, fraction)) => (whole, fraction),
+        None => (cleaned.as_str(), ""),
+    };
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let dangling = cleaned.ends_with([',', '.']);
+    if dangling
+        || !digits(whole)
+        || (!fraction.is_empty() && !digits(fraction))
+        || fraction.len() > 2
+        || whole.len() > 6
+    {
+        return Err(invalid());
+    }
+    let euros: i64 = whole.parse().map_err(|_| invalid())?;
+    let cents: i64 = match fraction.len() {
+        0 => 0,
+        1 => fraction.parse::<i64>().map_err(|_| invalid())? * 10,
+        _ => fraction.parse().map_err(|_| invalid())?,
+    };
+    Ok(euros * 100 + cents)
+}
+
+/// Cents as a form shows them for editing: "12,50".
+pub fn form_eur(cents: i64) -> String {
+    format!("{},{:02}", cents / 100, cents.unsigned_abs() % 100)
+}
+
 fn group_thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
@@ -43,6 +81,18 @@ mod tests {
         assert_eq!(format_eur(5), "0,05\u{a0}€");
         assert_eq!(format_eur(12_345_678), "123\u{202f}456,78\u{a0}€");
         assert_eq!(format_eur(-250), "-2,50\u{a0}€");
+    }
+
+    #[test]
+    fn reads_typed_amounts() {
+        for (typed, cents) in [("12,50", 1250), ("12.5", 1250), ("12", 1200), (" 9,05 € ", 905), ("0,99", 99)] {
+            assert_eq!(parse_eur(typed), Ok(cents), "{typed}");
+        }
+        for bad in ["", "-3", "12,505", "douze", "1e3", "12,", "1234567", ",50"] {
+            assert!(parse_eur(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(form_eur(1250), "12,50");
+        assert_eq!(parse_eur(&form_eur(2305)), Ok(2305));
     }
 
     #[test]

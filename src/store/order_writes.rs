@@ -1,5 +1,6 @@
-//! Writing orders: placing one reserves its stock in the same transaction; modifying or
-//! cancelling it (while `placed`) releases and reserves again, atomically.
+//! Writing orders: placing one reserves its stock in the same transaction; modifying it
+//! (while `placed`) releases and reserves again, atomically. Status changes, cancellation
+//! included, are in `order_moves`.
 //!
 //! The stock rows an order needs are locked in ingredient order (`SELECT … FOR UPDATE` on
 //! PostgreSQL; on SQLite the transaction holds the database's write lock from its start),
@@ -7,13 +8,15 @@
 //! whole order is written, or nothing is. One statement per kind of row: the fewer round
 //! trips in the transaction, the shorter the stock rows stay locked.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use super::orders::{Change, LineRequest, NewOrder, Placed, Refusal};
+use super::stock_sql::{apply_stock, held_by_order, lock_stock, release, value_rows};
 use crate::db::{BeginWrite, DbPool};
 use crate::domain::availability::RecipeNeed;
 use crate::domain::orders::{self, Mode, Status};
 use crate::domain::pricing::{self, PricedLine, Totals};
+use crate::live::{Announce, Event};
 use crate::{db_run, unix_now, Error, Result};
 
 #[derive(sqlx::FromRow)]
@@ -96,33 +99,6 @@ fn plan(
     Ok(Plan { totals: pricing::totals(&prices), lines, needs })
 }
 
-/// `($first, $first+1, …)` groups of `width` numbered placeholders, `rows` times.
-fn value_rows(first: usize, rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let cells: Vec<String> = (0..width).map(|col| format!("${}", first + row * width + col)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
-}
-
-/// `UPDATE stock` by a different amount per ingredient, in one statement. Parameters:
-/// `$1` pizzeria, `$2` now, then (ingredient, delta) pairs.
-fn stock_update_sql(count: usize) -> String {
-    let cases: String = (0..count).map(|i| format!(" WHEN ${} THEN ${}", 3 + 2 * i, 4 + 2 * i)).collect();
-    let ids: Vec<String> = (0..count).map(|i| format!("${}", 3 + 2 * i)).collect();
-    format!(
-        "UPDATE stock SET quantity = quantity + CASE ingredient_id{cases} END, updated_at = $2
-         WHERE pizzeria_id = $1 AND ingredient_id IN ({})",
-        ids.join(", ")
-    )
-}
-
 /// Reads the catalogue in the transaction and plans the order.
 macro_rules! load_plan {
     ($tx:expr, $pizzeria_id:expr, $requests:expr) => {{
@@ -175,44 +151,6 @@ macro_rules! write_lines_and_journal {
     }};
 }
 
-/// Locks the stock rows of these ingredients in ingredient order and returns their
-/// quantities (a missing row is no stock).
-macro_rules! lock_stock {
-    ($tx:expr, $lock:expr, $pizzeria_id:expr, $ingredients:expr) => {{
-        let ingredients: Vec<i64> = $ingredients;
-        let mut held: BTreeMap<i64, i64> = BTreeMap::new();
-        if !ingredients.is_empty() {
-            let sql = format!(
-                "SELECT ingredient_id, quantity FROM stock WHERE pizzeria_id = $1 AND ingredient_id IN ({})
-                 ORDER BY ingredient_id{}",
-                placeholders(2, ingredients.len()),
-                $lock
-            );
-            let mut select = sqlx::query_as::<_, (i64, i64)>(&sql).bind($pizzeria_id);
-            for id in &ingredients {
-                select = select.bind(*id);
-            }
-            held.extend(select.fetch_all(&mut *$tx).await?);
-        }
-        held
-    }};
-}
-
-/// Adds `deltas` (ingredient → signed quantity) to the stock, in one statement.
-macro_rules! apply_stock {
-    ($tx:expr, $pizzeria_id:expr, $deltas:expr, $now:expr) => {{
-        let deltas: Vec<(i64, i64)> = $deltas;
-        if !deltas.is_empty() {
-            let sql = stock_update_sql(deltas.len());
-            let mut update = sqlx::query(&sql).bind($pizzeria_id).bind($now);
-            for (ingredient_id, delta) in &deltas {
-                update = update.bind(*ingredient_id).bind(*delta);
-            }
-            update.execute(&mut *$tx).await?;
-        }
-    }};
-}
-
 /// Takes the plan's stock, as the last step before the commit. `Some(pizza)` when short.
 macro_rules! reserve {
     ($tx:expr, $lock:expr, $pizzeria_id:expr, $plan:expr, $now:expr) => {{
@@ -228,48 +166,6 @@ macro_rules! reserve {
                 );
                 None
             }
-        }
-    }};
-}
-
-/// What the order holds now, per ingredient (the opposite of the sum of its movements).
-macro_rules! held_by_order {
-    ($tx:expr, $order_id:expr) => {{
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT ingredient_id, CAST(-SUM(delta) AS BIGINT) FROM stock_movements
-             WHERE order_id = $1 GROUP BY ingredient_id HAVING SUM(delta) < 0 ORDER BY ingredient_id",
-        )
-        .bind($order_id)
-        .fetch_all(&mut *$tx)
-        .await?;
-        rows
-    }};
-}
-
-/// Gives back what the order holds, journaled as `cancellation` movements.
-macro_rules! release {
-    ($tx:expr, $pizzeria_id:expr, $order_id:expr, $held:expr, $user_id:expr, $note:expr, $now:expr) => {{
-        let held: &Vec<(i64, i64)> = $held;
-        if !held.is_empty() {
-            apply_stock!($tx, $pizzeria_id, held.clone(), $now);
-            let sql = format!(
-                "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, order_id, user_id, note, created_at)
-                 VALUES {}",
-                value_rows(1, held.len(), 8)
-            );
-            let mut insert = sqlx::query(&sql);
-            for (ingredient_id, quantity) in held {
-                insert = insert
-                    .bind($pizzeria_id)
-                    .bind(*ingredient_id)
-                    .bind(*quantity)
-                    .bind("cancellation")
-                    .bind($order_id)
-                    .bind($user_id)
-                    .bind($note)
-                    .bind($now);
-            }
-            insert.execute(&mut *$tx).await?;
         }
     }};
 }
@@ -364,14 +260,14 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
                 .fetch_one(&mut *tx)
                 .await?;
                 write_lines_and_journal!(tx, plan, order.pizzeria_id, id, user_id, reference, now);
-                sqlx::query(
+                let transition_id: i64 = sqlx::query_scalar(
                     "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, created_at)
-                     VALUES ($1, NULL, 'placed', $2, $3)",
+                     VALUES ($1, NULL, 'placed', $2, $3) RETURNING id",
                 )
                 .bind(id)
                 .bind(user_id)
                 .bind(now)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
                 match reserve!(tx, pool.row_lock(), order.pizzeria_id, plan, now) {
                     Some(pizza) => {
@@ -379,58 +275,19 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
                         Err(Refusal::OutOfStock(pizza))
                     }
                     None => {
+                        let event = Event {
+                            id: transition_id,
+                            kind: "placed".into(),
+                            pizzeria_id: order.pizzeria_id,
+                            reference: reference.to_string(),
+                            status: Status::Placed.as_str().into(),
+                        };
+                        pool.notify_in(&mut *tx, &event).await?;
                         tx.commit().await?;
+                        pool.after_commit(event);
                         Ok(Placed { id, reference: reference.to_string() })
                     }
                 }
-            }
-        }
-    });
-    Ok(outcome)
-}
-
-/// Cancels a `placed` order and gives its stock back.
-pub async fn cancel(
-    db: &DbPool,
-    order_id: i64,
-    version: i64,
-    user_id: Option<i64>,
-    reason: &str,
-) -> Result<std::result::Result<(), Refusal>> {
-    let now = unix_now();
-    let outcome = db_run!(db, |pool| {
-        let mut tx = pool.begin_write().await?;
-        match claim_placed!(tx, order_id, version, now) {
-            Some(refusal) => {
-                tx.rollback().await?;
-                Err(refusal)
-            }
-            None => {
-                let (pizzeria_id, reference): (i64, String) =
-                    sqlx::query_as("SELECT pizzeria_id, reference FROM orders WHERE id = $1")
-                        .bind(order_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                let held = held_by_order!(tx, order_id);
-                lock_stock!(tx, pool.row_lock(), pizzeria_id, held.iter().map(|(id, _)| *id).collect());
-                release!(tx, pizzeria_id, order_id, &held, user_id, &reference, now);
-                sqlx::query("UPDATE orders SET status = 'cancelled', cancel_reason = $1 WHERE id = $2")
-                    .bind(reason)
-                    .bind(order_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, reason, created_at)
-                     VALUES ($1, 'placed', 'cancelled', $2, $3, $4)",
-                )
-                .bind(order_id)
-                .bind(user_id)
-                .bind(reason)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(())
             }
         }
     });
@@ -492,14 +349,14 @@ pub async fn modify(
                 .bind(order_id)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query(
+                let transition_id: i64 = sqlx::query_scalar(
                     "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, reason, created_at)
-                     VALUES ($1, 'placed', 'placed', $2, 'modification', $3)",
+                     VALUES ($1, 'placed', 'placed', $2, 'modification', $3) RETURNING id",
                 )
                 .bind(order_id)
                 .bind(user_id)
                 .bind(now)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
                 match reserve!(tx, pool.row_lock(), pizzeria_id, plan, now) {
                     Some(pizza) => {
@@ -507,7 +364,16 @@ pub async fn modify(
                         Err(Refusal::OutOfStock(pizza))
                     }
                     None => {
+                        let event = Event {
+                            id: transition_id,
+                            kind: "modified".into(),
+                            pizzeria_id,
+                            reference: reference.clone(),
+                            status: Status::Placed.as_str().into(),
+                        };
+                        pool.notify_in(&mut *tx, &event).await?;
                         tx.commit().await?;
+                        pool.after_commit(event);
                         Ok(())
                     }
                 }
@@ -520,15 +386,6 @@ pub async fn modify(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn multi_row_sql() {
-        assert_eq!(value_rows(1, 2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(placeholders(2, 3), "$2, $3, $4");
-        let sql = stock_update_sql(2);
-        assert!(sql.contains("CASE ingredient_id WHEN $3 THEN $4 WHEN $5 THEN $6 END"), "{sql}");
-        assert!(sql.contains("ingredient_id IN ($3, $5)"), "{sql}");
-    }
 
     #[test]
     fn a_plan_prices_lines_and_names_who_needs_what() {

@@ -1,9 +1,10 @@
-//! Orders: what is written (see `order_writes` for placing, modifying and cancelling with
-//! their stock reservation) and how pages read them.
+//! Orders: what is written (see `order_writes` for placing and modifying with their stock
+//! reservation, `order_moves` for status changes) and how pages read them.
 
 use sqlx::FromRow;
 
-pub use super::order_writes::{cancel, modify, place};
+pub use super::order_moves::{advance, cancel, MoveRequest, Moved};
+pub use super::order_writes::{modify, place};
 use crate::db::DbPool;
 use crate::domain::orders::{Mode, PaymentMethod, Status};
 use crate::{db_run, Result};
@@ -54,6 +55,10 @@ pub enum Refusal {
     Stale,
     /// The order has moved on: the customer can no longer change it.
     TooLate(Status),
+    /// A status change the state machine refuses.
+    Move(crate::domain::workflow::MoveRefusal),
+    /// The payment collected at hand-over is missing or wrong.
+    Payment(String),
 }
 
 impl Refusal {
@@ -70,6 +75,36 @@ impl Refusal {
                 "La commande ne peut plus être modifiée ni annulée : elle est « {} ».",
                 status.label().to_lowercase()
             ),
+            Refusal::Move(refusal) => refusal.message(),
+            Refusal::Payment(message) => message.clone(),
+        }
+    }
+
+    /// The HTTP status that says it: 403 (not this role's move), 422 (something to fill in),
+    /// 409 (the order is not, or no longer, in a state for this).
+    pub fn http_status(&self) -> u16 {
+        use crate::domain::workflow::MoveRefusal;
+        match self {
+            Refusal::Move(MoveRefusal::Forbidden) => 403,
+            Refusal::Move(MoveRefusal::ReasonRequired) | Refusal::Payment(_) => 422,
+            _ => 409,
+        }
+    }
+
+    /// A stable code for the JSON API.
+    pub fn code(&self) -> &'static str {
+        use crate::domain::workflow::MoveRefusal;
+        match self {
+            Refusal::Unavailable(_) => "unavailable",
+            Refusal::OutOfStock(_) => "out_of_stock",
+            Refusal::Stale => "stale",
+            Refusal::TooLate(_) => "too_late",
+            Refusal::Move(MoveRefusal::Forbidden) => "forbidden",
+            Refusal::Move(MoveRefusal::Invalid { .. }) => "invalid_transition",
+            Refusal::Move(MoveRefusal::TakenByAnother) => "taken",
+            Refusal::Move(MoveRefusal::AwaitingPayment) => "awaiting_payment",
+            Refusal::Move(MoveRefusal::ReasonRequired) => "reason_required",
+            Refusal::Payment(_) => "payment_required",
         }
     }
 }

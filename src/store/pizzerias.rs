@@ -78,6 +78,14 @@ pub async fn names(db: &DbPool, only: Option<i64>) -> Result<Vec<(i64, String)>>
     Ok(names)
 }
 
+/// Every pizzeria's id, slug and name, for the staff screens' chooser.
+pub async fn directory(db: &DbPool) -> Result<Vec<(i64, String, String)>> {
+    let rows = db_run!(db, |pool| sqlx::query_as("SELECT id, slug, name FROM pizzerias ORDER BY name")
+        .fetch_all(pool)
+        .await?);
+    Ok(rows)
+}
+
 pub async fn id_by_slug(db: &DbPool, slug: &str) -> Result<Option<i64>> {
     let id = db_run!(db, |pool| {
         sqlx::query_scalar("SELECT id FROM pizzerias WHERE slug = $1").bind(slug).fetch_optional(pool).await?

@@ -34,6 +34,11 @@ fn area_links(role: Role) -> Vec<(&'static str, &'static str)> {
 
 /// The frame of every page: skip link, header, main content, footer.
 pub fn page(title: &str, nav: &Nav, content: Markup) -> Markup {
+    page_with_head(title, nav, html! {}, content)
+}
+
+/// [`page`] with more in the `<head>` (a live screen's fallback refresh).
+pub fn page_with_head(title: &str, nav: &Nav, head: Markup, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="fr" {
@@ -44,6 +49,7 @@ pub fn page(title: &str, nav: &Nav, content: Markup) -> Markup {
                 link rel="stylesheet" href=(assets::url("css/app.css"));
                 link rel="icon" type="image/svg+xml" href=(assets::url("icons/favicon.svg"));
                 script src=(assets::url("js/app.js")) defer {}
+                (head)
             }
             body {
                 a.skip-link href="#contenu" { "Aller au contenu" }

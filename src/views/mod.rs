@@ -6,5 +6,6 @@ pub mod forms;
 pub mod layout;
 pub mod ordering;
 pub mod public;
+pub mod screens;
 pub mod staff;
 pub mod users;

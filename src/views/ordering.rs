@@ -258,8 +258,12 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                     p { a data-private-link href=(link) { (link) } }
                 }
             }
-            p.status { "État : " strong data-status=(status.as_str()) { (status.label()) }
-                @if let Some(reason) = &order.cancel_reason { " — " (reason) } }
+            // Followed live: the page reloads itself when the order changes.
+            div data-live="" data-reload="" data-events=(with_key(&format!("/orders/{}/events", order.reference), view.key)) {
+                p.status { "État : " strong data-status=(status.as_str()) { (status.label()) }
+                    @if let Some(reason) = &order.cancel_reason { " — " (reason) } }
+                @if status.is_open() { p.live-state #live-state role="status" aria-live="polite" {} }
+            }
             p { (order.pizzeria_name) " · " (order.pizzeria_phone) }
             p { (order.mode().label())
                 @if let (Some(street), Some(postcode), Some(city)) = (&order.delivery_street, &order.delivery_postcode, &order.delivery_city) {

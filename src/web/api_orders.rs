@@ -38,13 +38,7 @@ fn invalid(errors: &FieldErrors) -> ApiError {
 }
 
 fn refused(refusal: orders::Refusal) -> ApiError {
-    let code = match refusal {
-        orders::Refusal::Unavailable(_) => "unavailable",
-        orders::Refusal::OutOfStock(_) => "out_of_stock",
-        orders::Refusal::Stale => "stale",
-        orders::Refusal::TooLate(_) => "too_late",
-    };
-    failure(Status::Conflict, code, &refusal.message())
+    failure(Status::new(refusal.http_status()), refusal.code(), &refusal.message())
 }
 
 /// A JSON body: at most the `json` limit, UTF-8, of the expected shape with no unknown
@@ -206,7 +200,7 @@ fn delivery_form(mode: &str, address: Option<&AddressBody>, when: Option<&str>) 
     }
 }
 
-fn order_json(order: &Order, lines: &[OrderLine]) -> Value {
+pub(crate) fn order_json(order: &Order, lines: &[OrderLine]) -> Value {
     let prices: Vec<PricedLine> = lines
         .iter()
         .map(|l| PricedLine { unit_price_cents: l.unit_price_cents, vat_rate_bp: l.vat_rate_bp, quantity: l.quantity })

@@ -3,14 +3,19 @@
 pub mod account;
 pub mod api;
 pub mod api_orders;
+pub mod api_staff;
 pub mod auth;
 pub mod cart;
 pub mod checkout;
+pub mod counter;
 pub mod csrf;
+pub mod delivery;
+pub mod kitchen;
 pub mod openapi;
 pub mod ops;
 pub mod orders;
 pub mod public;
+pub mod screens;
 pub mod session;
 pub mod staff;
 pub mod users;
@@ -38,12 +43,17 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(cart::routes());
     root.extend(checkout::routes());
     root.extend(orders::routes());
+    root.extend(screens::routes());
+    root.extend(kitchen::routes());
+    root.extend(delivery::routes());
+    root.extend(counter::routes());
     rocket
         .mount("/", root)
         .mount("/admin", users::routes())
         .mount("/manage", users::routes())
         .mount("/api/v1", api::routes())
         .mount("/api/v1", api_orders::routes())
+        .mount("/api/v1", api_staff::routes())
         .mount("/api/v1", openapi::routes())
         .register("/", vec![Catcher::new(None, page_catcher)])
         .register("/api", vec![Catcher::new(None, api_catcher)])

@@ -167,6 +167,46 @@ fn schemas() -> Value {
             "properties": { "version": { "type": "integer" } }
         }),
     );
+    map.insert(
+        "Transition".into(),
+        json!({
+            "type": "object", "required": ["to"], "additionalProperties": false,
+            "properties": {
+                "to": { "type": "string", "enum": ["preparing", "ready", "out_for_delivery", "delivered", "collected", "cancelled"] },
+                "version": { "type": "integer", "description": "The version the caller saw; a different one answers 409 `stale`." },
+                "reason": { "type": "string", "description": "Required to cancel (staff)." },
+                "payment": {
+                    "type": "object", "required": ["method", "amount_cents"], "additionalProperties": false,
+                    "description": "Required to hand over (`delivered`, `collected`) an unpaid order.",
+                    "properties": { "method": { "type": "string", "enum": ["cash", "card"] }, "amount_cents": { "type": "integer" } }
+                }
+            }
+        }),
+    );
+    map.insert("Ticket".into(), json!({
+                    "type": "object",
+                    "required": ["reference", "status", "version", "mode", "channel", "customer_name", "customer_phone", "payment_method",
+                                 "payment_status", "total_ttc_cents", "modified", "lines", "moves"],
+                    "properties": {
+                        "reference": { "type": "string" }, "status": { "type": "string" }, "version": { "type": "integer" },
+                        "mode": { "type": "string" }, "channel": { "type": "string" }, "customer_name": { "type": "string" },
+                        "customer_phone": { "type": "string" }, "address": { "type": ["object", "null"] },
+                        "requested_for": nullable_string, "created_at": { "type": "string" },
+                        "payment_method": { "type": "string" }, "payment_status": { "type": "string" },
+                        "total_ttc_cents": { "type": "integer" }, "modified": { "type": "boolean" },
+                        "cancel_reason": nullable_string, "driver_id": { "type": ["integer", "null"] },
+                        "lines": { "type": "array", "items": { "type": "object" } },
+                        "moves": { "type": "array", "items": { "type": "string" }, "description": "The moves the caller may make from this screen." }
+                    }
+                }));
+    map.insert(
+        "Queue".into(),
+        json!({
+            "type": "object", "required": ["pizzeria", "screen", "orders"],
+            "properties": { "pizzeria": { "type": "string" }, "screen": { "type": "string" },
+                            "orders": { "type": "array", "items": { "$ref": "#/components/schemas/Ticket" } } }
+        }),
+    );
     map.insert("Money".into(), json!({
                     "type": "object", "required": ["ht_cents", "vat_cents", "ttc_cents"],
                     "properties": { "ht_cents": { "type": "integer" }, "vat_cents": { "type": "integer" }, "ttc_cents": { "type": "integer" } }
@@ -260,6 +300,22 @@ fn paths() -> Value {
     map.insert("/orders/{reference}/cancel".into(), json!({ "post": { "operationId": "cancelOrder", "summary": "Cancel while `placed`; the stock comes back.",
                 "parameters": order_key_params(), "requestBody": body("CancelOrder"),
                 "responses": merge(json!({ "200": ok("The order", "Order") }), error_responses(&["401", "403", "404", "409", "422"])) } }));
+    map.insert("/orders/{reference}/transitions".into(), json!({ "post": { "operationId": "moveOrder",
+                "summary": "Staff: move an order along its life (the same state machine as the screens).",
+                "security": [{ "bearer": [] }, { "session": [] }],
+                "parameters": [path_param("reference", "The order's reference.")], "requestBody": body("Transition"),
+                "responses": merge(json!({ "200": ok("The order", "Order") }), error_responses(&["401", "403", "404", "409", "422"])) } }));
+    map.insert("/pizzerias/{slug}/queues/{screen}".into(), json!({ "get": { "operationId": "pizzeriaQueue",
+                "summary": "Staff: a screen's queue (`kitchen`, `delivery` or `counter`) as the caller's screen shows it.",
+                "security": [{ "bearer": [] }, { "session": [] }],
+                "parameters": [path_param("slug", "The pizzeria."), path_param("screen", "kitchen, delivery or counter")],
+                "responses": merge(json!({ "200": ok("The queue", "Queue") }), error_responses(&["401", "403", "404"])) } }));
+    map.insert("/pizzerias/{slug}/events".into(), json!({ "get": { "operationId": "pizzeriaEvents",
+                "summary": "Staff: the pizzeria's order events as server-sent events. `hello` first, then `change`                             (data: {id, kind, pizzeria_id, reference, status}) for each change, and `resync` when events                             may have been lost (re-read the queues).",
+                "security": [{ "bearer": [] }, { "session": [] }],
+                "parameters": [path_param("slug", "The pizzeria.")],
+                "responses": merge(json!({ "200": { "description": "An endless event stream.", "content": { "text/event-stream": {} } } }),
+                                   error_responses(&["401", "403", "404"])) } }));
     map.insert("/me".into(), json!({ "get": { "operationId": "me", "summary": "The caller.", "security": [{ "bearer": [] }, { "session": [] }],
                 "responses": merge(json!({ "200": ok("The caller", "Me") }), error_responses(&["401"])) } }));
     map.insert(

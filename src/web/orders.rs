@@ -28,7 +28,7 @@ use crate::web::csrf::{Both, CsrfForm, Page};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
-    routes![order_page, edit_page, edit, cancel, history]
+    routes![order_page, order_events, edit_page, edit, cancel, history]
 }
 
 /// The order and how the visitor may see it; someone else's order does not exist (404).
@@ -337,6 +337,22 @@ async fn cancel(
             Ok(Either::Left((Status::Conflict, markup)))
         }
     }
+}
+
+/// The order's events (server-sent), for its page: whoever may see the order may follow it.
+#[get("/orders/<reference>/events?<key>")]
+async fn order_events(
+    db: &Db,
+    visitor: &Visitor,
+    reference: &str,
+    key: Option<&str>,
+    shutdown: rocket::Shutdown,
+) -> Result<Either<Redirect, rocket::response::stream::EventStream![]>> {
+    let Some((order, _, _)) = reach(db, visitor, reference, key).await? else {
+        return Ok(Either::Left(login_first(reference)));
+    };
+    let reference = order.reference;
+    Ok(Either::Right(crate::web::screens::event_stream(move |event| event.reference == reference, shutdown)))
 }
 
 #[get("/account/orders")]

@@ -8,12 +8,12 @@ use rocket::{get, routes, Route};
 use crate::db::Db;
 use crate::store::pizzerias;
 use crate::store::users::AuthUser;
-use crate::web::auth::{AdminArea, CounterArea, DeliveryArea, KitchenArea, ManageArea};
+use crate::web::auth::{AdminArea, CounterArea, ManageArea};
 use crate::web::csrf::Page;
 use crate::{views, Result};
 
 pub fn routes() -> Vec<Route> {
-    routes![counter, kitchen, delivery, dashboard, stock, menu, admin_home]
+    routes![counter, dashboard, stock, menu, admin_home]
 }
 
 async fn placeholder(db: &Db, page: &Page<'_>, user: &AuthUser, title: &str, what: &str) -> Result<Markup> {
@@ -27,17 +27,6 @@ async fn placeholder(db: &Db, page: &Page<'_>, user: &AuthUser, title: &str, wha
 #[get("/staff/orders/new")]
 async fn counter(db: &Db, user: CounterArea, page: Page<'_>) -> Result<Markup> {
     placeholder(db, &page, &user.0, "Prise de commande", "Commandes passées par téléphone ou au comptoir.").await
-}
-
-#[get("/kitchen")]
-async fn kitchen(db: &Db, user: KitchenArea, page: Page<'_>) -> Result<Markup> {
-    placeholder(db, &page, &user.0, "Cuisine", "La file des commandes à préparer, avec l'aide-mémoire des recettes.")
-        .await
-}
-
-#[get("/delivery")]
-async fn delivery(db: &Db, user: DeliveryArea, page: Page<'_>) -> Result<Markup> {
-    placeholder(db, &page, &user.0, "Livraisons", "Les commandes prêtes à livrer.").await
 }
 
 #[get("/manage/dashboard")]

@@ -526,3 +526,105 @@ pub async fn oversized_post(
     let text = String::from_utf8_lossy(&answer);
     text.split_whitespace().nth(1).and_then(|status| status.parse().ok())
 }
+
+/// A server-sent-event stream being read, as a screen reads it.
+pub struct EventReader {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+/// One event: its `event:` name, `data:` and `id:`.
+#[derive(Debug, Clone, Default)]
+pub struct SseEvent {
+    pub name: String,
+    pub data: String,
+    pub id: Option<String>,
+}
+
+impl Browser {
+    /// Opens an event stream with this browser's cookies; panics unless it answers 200.
+    pub async fn events(&self, path: &str) -> EventReader {
+        let client = reqwest::Client::builder().build().expect("HTTP client");
+        let response = client
+            .get(format!("{}{path}", self.address))
+            .header("Cookie", self.cookie_header())
+            .header("Accept", "text/event-stream")
+            .send()
+            .await
+            .expect("event stream");
+        assert_eq!(response.status().as_u16(), 200, "event stream {path}");
+        EventReader { response, buffer: String::new() }
+    }
+
+    /// The status an event stream answers with (for refusals).
+    pub async fn events_status(&self, path: &str) -> u16 {
+        let client =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("HTTP client");
+        let response = client
+            .get(format!("{}{path}", self.address))
+            .header("Cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("event stream");
+        response.status().as_u16()
+    }
+}
+
+impl Browser {
+    /// A GET whose body is not read (an event stream): status and headers only.
+    pub async fn peek(&self, path: &str) -> Reply {
+        let client =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("HTTP client");
+        let response = client
+            .get(format!("{}{path}", self.address))
+            .header("Cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        let status = response.status().as_u16();
+        let location = response.headers().get("location").map(|l| l.to_str().expect("location").to_string());
+        Reply { status, location, headers: response.headers().clone(), body: String::new() }
+    }
+}
+
+impl EventReader {
+    /// The next event (comments and heartbeats skipped), or `None` after `within`.
+    pub async fn next(&mut self, within: Duration) -> Option<SseEvent> {
+        let deadline = Instant::now() + within;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = SseEvent::default();
+                for line in block.lines() {
+                    if let Some(value) = line.strip_prefix("event:") {
+                        event.name = value.trim().to_string();
+                    } else if let Some(value) = line.strip_prefix("data:") {
+                        event.data.push_str(value.trim_start());
+                    } else if let Some(value) = line.strip_prefix("id:") {
+                        event.id = Some(value.trim().to_string());
+                    }
+                }
+                if !event.name.is_empty() || !event.data.is_empty() {
+                    return Some(event);
+                }
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.response.chunk()).await {
+                Ok(Ok(Some(chunk))) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Waits for the event `name` whose data contains `needle`, skipping others.
+    pub async fn wait_for(&mut self, name: &str, needle: &str, within: Duration) -> Option<SseEvent> {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let event = self.next(left).await?;
+            if event.name == name && event.data.contains(needle) {
+                return Some(event);
+            }
+        }
+    }
+}

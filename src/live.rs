@@ -1,0 +1,154 @@
+//! Live events: what changed on which order, for the screens that follow a pizzeria
+//! (kitchen, delivery, counter) or one order (its tracking page).
+//!
+//! One in-process bus (a tokio broadcast channel) feeds every server-sent-event stream of
+//! this process. What feeds the bus depends on the backend:
+//! - PostgreSQL: every write that changes an order sends `NOTIFY oc_pizza_events` **inside
+//!   its transaction** (delivered at commit, never for a rolled-back write), and each
+//!   instance's listener copies the notifications onto its bus. An order placed on one
+//!   instance reaches screens connected to any other, with no broker but PostgreSQL.
+//! - SQLite: one process (the database file is not shared between machines); the write
+//!   publishes on the bus after its commit.
+//!
+//! An event says *which* order changed, never what it contains (a NOTIFY payload is small
+//! and a screen must read the order with its own rights anyway): screens re-read their
+//! queue when told. When the listener loses its connection, notifications sent meanwhile
+//! are lost, so it publishes [`Event::resync`] and every screen re-reads everything.
+
+use std::sync::OnceLock;
+
+use rocket::tokio::sync::broadcast;
+use serde::{Deserialize, Serialize};
+
+pub const CHANNEL: &str = "oc_pizza_events";
+
+/// How many events a slow screen may lag behind before it is told to re-read everything.
+const BUS_CAPACITY: usize = 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// The transition's id in `order_transitions` (0 for a resync).
+    pub id: i64,
+    /// `placed`, `modified`, `moved` (a status change), `cancelled`, or `resync`.
+    pub kind: String,
+    pub pizzeria_id: i64,
+    pub reference: String,
+    pub status: String,
+}
+
+impl Event {
+    /// Every screen must re-read its state: events may have been lost.
+    pub fn resync() -> Event {
+        Event { id: 0, kind: "resync".into(), pizzeria_id: 0, reference: String::new(), status: String::new() }
+    }
+
+    pub fn is_resync(&self) -> bool {
+        self.kind == "resync"
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+fn bus() -> &'static broadcast::Sender<Event> {
+    static BUS: OnceLock<broadcast::Sender<Event>> = OnceLock::new();
+    BUS.get_or_init(|| broadcast::channel(BUS_CAPACITY).0)
+}
+
+pub fn subscribe() -> broadcast::Receiver<Event> {
+    bus().subscribe()
+}
+
+/// Publishes on this process's bus (nobody listening is fine).
+pub fn publish(event: Event) {
+    let _ = bus().send(event);
+}
+
+/// How a write announces its event on each backend: PostgreSQL notifies inside the
+/// transaction, SQLite publishes after the commit.
+pub trait Announce {
+    /// Run inside the write transaction, before its commit.
+    fn notify_in(
+        &self,
+        tx: &mut <Self::Database as sqlx::Database>::Connection,
+        event: &Event,
+    ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
+
+    /// Run after a successful commit.
+    fn after_commit(&self, event: Event);
+
+    type Database: sqlx::Database;
+}
+
+impl Announce for sqlx::SqlitePool {
+    type Database = sqlx::Sqlite;
+
+    async fn notify_in(&self, _tx: &mut sqlx::SqliteConnection, _event: &Event) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    fn after_commit(&self, event: Event) {
+        publish(event);
+    }
+}
+
+impl Announce for sqlx::PgPool {
+    type Database = sqlx::Postgres;
+
+    async fn notify_in(&self, tx: &mut sqlx::PgConnection, event: &Event) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(event.to_json()).execute(tx).await?;
+        Ok(())
+    }
+
+    fn after_commit(&self, _event: Event) {}
+}
+
+/// Copies PostgreSQL notifications onto this process's bus until shutdown. Runs on every
+/// instance that serves PostgreSQL.
+pub async fn listen(pool: sqlx::PgPool, shutdown: rocket::Shutdown) {
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::warn!(%error, "live events: cannot connect the listener; retrying in 1 s");
+                rocket::tokio::select! {
+                    _ = rocket::tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
+                    _ = &mut shutdown => return,
+                }
+            }
+        };
+        if let Err(error) = listener.listen(CHANNEL).await {
+            tracing::warn!(%error, "live events: LISTEN failed; retrying in 1 s");
+            rocket::tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            continue;
+        }
+        // Anything may have happened before this LISTEN took effect.
+        publish(Event::resync());
+        tracing::info!("live events: listening");
+        loop {
+            let received = rocket::tokio::select! {
+                received = listener.try_recv() => received,
+                _ = &mut shutdown => return,
+            };
+            match received {
+                Ok(Some(notification)) => match serde_json::from_str::<Event>(notification.payload()) {
+                    Ok(event) => publish(event),
+                    Err(error) => tracing::warn!(%error, "live events: unreadable notification"),
+                },
+                // The connection was lost: what was sent meanwhile is gone. Reconnect and
+                // LISTEN again, then tell the screens to re-read (in that order, so that
+                // nothing falls between their re-read and the new LISTEN).
+                Ok(None) => {
+                    tracing::warn!("live events: listener connection lost; reconnecting");
+                    break;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "live events: listener failed; reconnecting");
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! SQL shared by the writes that move stock (orders, their moves, the stock screens):
+//! multi-row statements, and the lock / apply / release steps as macros so that one body
+//! serves both backends inside `db_run!`.
+
+/// `($first, $first+1, …)` groups of `width` numbered placeholders, `rows` times.
+pub(crate) fn value_rows(first: usize, rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let cells: Vec<String> = (0..width).map(|col| format!("${}", first + row * width + col)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// `UPDATE stock` by a different amount per ingredient, in one statement. Parameters:
+/// `$1` pizzeria, `$2` now, then (ingredient, delta) pairs.
+pub(crate) fn stock_update_sql(count: usize) -> String {
+    let cases: String = (0..count).map(|i| format!(" WHEN ${} THEN ${}", 3 + 2 * i, 4 + 2 * i)).collect();
+    let ids: Vec<String> = (0..count).map(|i| format!("${}", 3 + 2 * i)).collect();
+    format!(
+        "UPDATE stock SET quantity = quantity + CASE ingredient_id{cases} END, updated_at = $2
+         WHERE pizzeria_id = $1 AND ingredient_id IN ({})",
+        ids.join(", ")
+    )
+}
+
+/// Locks the stock rows of these ingredients in ingredient order and returns their
+/// quantities (a missing row is no stock).
+macro_rules! lock_stock {
+    ($tx:expr, $lock:expr, $pizzeria_id:expr, $ingredients:expr) => {{
+        let ingredients: Vec<i64> = $ingredients;
+        let mut held: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+        if !ingredients.is_empty() {
+            let sql = format!(
+                "SELECT ingredient_id, quantity FROM stock WHERE pizzeria_id = $1 AND ingredient_id IN ({})
+                 ORDER BY ingredient_id{}",
+                $crate::store::stock_sql::placeholders(2, ingredients.len()),
+                $lock
+            );
+            let mut select = sqlx::query_as::<_, (i64, i64)>(&sql).bind($pizzeria_id);
+            for id in &ingredients {
+                select = select.bind(*id);
+            }
+            held.extend(select.fetch_all(&mut *$tx).await?);
+        }
+        held
+    }};
+}
+
+/// Adds `deltas` (ingredient → signed quantity) to the stock, in one statement.
+macro_rules! apply_stock {
+    ($tx:expr, $pizzeria_id:expr, $deltas:expr, $now:expr) => {{
+        let deltas: Vec<(i64, i64)> = $deltas;
+        if !deltas.is_empty() {
+            let sql = $crate::store::stock_sql::stock_update_sql(deltas.len());
+            let mut update = sqlx::query(&sql).bind($pizzeria_id).bind($now);
+            for (ingredient_id, delta) in &deltas {
+                update = update.bind(*ingredient_id).bind(*delta);
+            }
+            update.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// What the order holds now, per ingredient (the opposite of the sum of its movements).
+macro_rules! held_by_order {
+    ($tx:expr, $order_id:expr) => {{
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT ingredient_id, CAST(-SUM(delta) AS BIGINT) FROM stock_movements
+             WHERE order_id = $1 GROUP BY ingredient_id HAVING SUM(delta) < 0 ORDER BY ingredient_id",
+        )
+        .bind($order_id)
+        .fetch_all(&mut *$tx)
+        .await?;
+        rows
+    }};
+}
+
+/// Gives back what the order holds, journaled as `cancellation` movements.
+macro_rules! release {
+    ($tx:expr, $pizzeria_id:expr, $order_id:expr, $held:expr, $user_id:expr, $note:expr, $now:expr) => {{
+        let held: &Vec<(i64, i64)> = $held;
+        if !held.is_empty() {
+            $crate::store::stock_sql::apply_stock!($tx, $pizzeria_id, held.clone(), $now);
+            let sql = format!(
+                "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, order_id, user_id, note, created_at)
+                 VALUES {}",
+                $crate::store::stock_sql::value_rows(1, held.len(), 8)
+            );
+            let mut insert = sqlx::query(&sql);
+            for (ingredient_id, quantity) in held {
+                insert = insert
+                    .bind($pizzeria_id)
+                    .bind(*ingredient_id)
+                    .bind(*quantity)
+                    .bind("cancellation")
+                    .bind($order_id)
+                    .bind($user_id)
+                    .bind($note)
+                    .bind($now);
+            }
+            insert.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+pub(crate) use {apply_stock, held_by_order, lock_stock, release};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_row_sql() {
+        assert_eq!(value_rows(1, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(2, 3), "$2, $3, $4");
+        let sql = stock_update_sql(2);
+        assert!(sql.contains("CASE ingredient_id WHEN $3 THEN $4 WHEN $5 THEN $6 END"), "{sql}");
+        assert!(sql.contains("ingredient_id IN ($3, $5)"), "{sql}");
+    }
+}

@@ -1,0 +1,313 @@
+//! What the live staff screens (kitchen, delivery, counter) share: which pizzeria a screen
+//! shows, the one route that moves an order from any of them, and the event stream that
+//! tells a screen to re-read its queue.
+
+use maud::Markup;
+use rocket::form::FromForm;
+use rocket::http::Status;
+use rocket::response::stream::{Event as SseEvent, EventStream};
+use rocket::response::Redirect;
+use rocket::tokio::sync::broadcast::error::RecvError;
+use rocket::{post, routes, Either, Route, Shutdown};
+
+use crate::db::Db;
+use crate::domain::money;
+use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
+use crate::domain::roles::Role;
+use crate::domain::workflow::{self, Mover};
+use crate::live::{self, Event};
+use crate::store::orders::{self, MoveRequest};
+use crate::store::pizzerias;
+use crate::store::screens::{self, Ticket, Wanted};
+use crate::store::users::AuthUser;
+use crate::web::auth::StaffMember;
+use crate::web::csrf::{CsrfForm, Page};
+use crate::{unix_now, views, Error, Result};
+
+pub fn routes() -> Vec<Route> {
+    routes![move_order]
+}
+
+/// The three live screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Kitchen,
+    Delivery,
+    Counter,
+}
+
+impl Screen {
+    pub fn parse(value: &str) -> Option<Screen> {
+        match value {
+            "kitchen" => Some(Screen::Kitchen),
+            "delivery" => Some(Screen::Delivery),
+            "counter" => Some(Screen::Counter),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Screen::Kitchen => "kitchen",
+            Screen::Delivery => "delivery",
+            Screen::Counter => "counter",
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Screen::Kitchen => "/kitchen",
+            Screen::Delivery => "/delivery",
+            Screen::Counter => "/staff/orders",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Kitchen => "Cuisine",
+            Screen::Delivery => "Livraisons",
+            Screen::Counter => "Commandes en cours",
+        }
+    }
+
+    /// The moves this screen's buttons make (others are made elsewhere).
+    pub fn moves(self) -> &'static [OrderStatus] {
+        match self {
+            Screen::Kitchen => &[OrderStatus::Preparing, OrderStatus::Ready],
+            Screen::Delivery => &[OrderStatus::OutForDelivery, OrderStatus::Delivered],
+            Screen::Counter => &[OrderStatus::Collected, OrderStatus::Cancelled],
+        }
+    }
+
+    fn wanted(self, now: i64) -> Wanted<'static> {
+        use OrderStatus::*;
+        match self {
+            Screen::Kitchen => Wanted {
+                statuses: &[Placed, Preparing],
+                // A cancelled order stays on screen a while, flagged, so nobody keeps making it.
+                cancelled_since: Some(now - 20 * 60),
+                hide_unpaid_online: true,
+            },
+            Screen::Delivery => {
+                Wanted { statuses: &[Ready, OutForDelivery], cancelled_since: None, hide_unpaid_online: true }
+            }
+            Screen::Counter => Wanted {
+                statuses: &[Placed, Preparing, Ready, OutForDelivery],
+                cancelled_since: None,
+                hide_unpaid_online: false,
+            },
+        }
+    }
+}
+
+/// The pizzeria a screen shows: a member of staff's own; an admin picks one.
+#[derive(Debug, Clone)]
+pub struct Here {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+impl Here {
+    /// The screen's address for this pizzeria (an admin's carries the pizzeria).
+    pub fn link(&self, user: &AuthUser, path: &str) -> String {
+        match user.pizzeria_id {
+            Some(_) => path.to_string(),
+            None => format!("{path}?pizzeria={}", self.slug),
+        }
+    }
+}
+
+/// `Ok(here)`, or the pizzerias an admin may choose from. Staff asking for another
+/// pizzeria than theirs are refused.
+pub async fn resolve(
+    db: &Db,
+    user: &AuthUser,
+    asked: Option<&str>,
+) -> Result<std::result::Result<Here, Vec<(String, String)>>> {
+    let directory = pizzerias::directory(db).await?;
+    let find = |predicate: &dyn Fn(&(i64, String, String)) -> bool| {
+        directory.iter().find(|p| predicate(p)).map(|(id, slug, name)| Here {
+            id: *id,
+            slug: slug.clone(),
+            name: name.clone(),
+        })
+    };
+    match (user.pizzeria_id, asked.filter(|s| !s.is_empty())) {
+        (Some(own), asked) => {
+            let here = find(&|p| p.0 == own).ok_or(Error::NotFound)?;
+            match asked {
+                Some(slug) if slug != here.slug => Err(Error::Forbidden),
+                _ => Ok(Ok(here)),
+            }
+        }
+        (None, Some(slug)) => Ok(Ok(find(&|p| p.1 == slug).ok_or(Error::NotFound)?)),
+        (None, None) => Ok(Err(directory.into_iter().map(|(_, slug, name)| (slug, name)).collect())),
+    }
+}
+
+/// The tickets `screen` shows at `pizzeria_id` to `user`.
+pub async fn tickets(db: &Db, screen: Screen, pizzeria_id: i64, user: &AuthUser) -> Result<Vec<Ticket>> {
+    let mut found = screens::tickets(db, pizzeria_id, screen.wanted(unix_now())).await?;
+    if screen == Screen::Delivery {
+        found.retain(|t| t.mode() == rules::Mode::Delivery);
+        // A driver sees what is left to take and what they carry, not their colleagues' rounds.
+        if user.role == Role::Driver {
+            found.retain(|t| t.status() == OrderStatus::Ready || t.driver_id == Some(user.id));
+        }
+        // What is on the road first, then what waits, the earliest first.
+        found.sort_by_key(|t| (t.status() != OrderStatus::OutForDelivery, t.due_at()));
+    }
+    if screen == Screen::Counter {
+        // Orders waiting at the counter first.
+        found.sort_by_key(|t| (!(t.status() == OrderStatus::Ready && t.mode() == rules::Mode::Takeaway), t.due_at()));
+    }
+    Ok(found)
+}
+
+/// The moves `user` may make on `ticket` from `screen`: what the buttons offer.
+pub fn buttons(screen: Screen, ticket: &Ticket, user: &AuthUser) -> Vec<OrderStatus> {
+    let mover = Mover::Staff { user_id: user.id, role: user.role };
+    workflow::offered_moves(ticket.state(), mover).into_iter().filter(|to| screen.moves().contains(to)).collect()
+}
+
+#[derive(FromForm)]
+pub struct MoveForm {
+    #[field(default = String::new())]
+    to: String,
+    #[field(default = String::new())]
+    version: String,
+    #[field(default = String::new())]
+    reason: String,
+    #[field(default = String::new())]
+    method: String,
+    #[field(default = String::new())]
+    amount: String,
+    #[field(default = String::new())]
+    screen: String,
+}
+
+/// A tap on a screen's button: every staff screen posts here; the state machine decides.
+#[post("/staff/orders/<reference>/move", data = "<form>")]
+async fn move_order(
+    db: &Db,
+    staff: StaffMember,
+    page: Page<'_>,
+    reference: &str,
+    form: CsrfForm<MoveForm>,
+) -> Result<Either<Redirect, (Status, Markup)>> {
+    let form = form.0;
+    let user = &staff.0;
+    let ticket = screens::ticket(db, reference).await?.ok_or(Error::NotFound)?;
+    if rules::reach(None, ticket.pizzeria_id, None, Some((user.id, user.role, user.pizzeria_id)))
+        != Reach::Granted(rules::Access::Staff)
+    {
+        return Err(Error::NotFound);
+    }
+    let screen = Screen::parse(&form.screen).unwrap_or(Screen::Counter);
+    let back = match user.pizzeria_id {
+        Some(_) => screen.path().to_string(),
+        None => {
+            let slug = pizzerias::directory(db).await?.into_iter().find(|p| p.0 == ticket.pizzeria_id).map(|p| p.1);
+            format!("{}?pizzeria={}", screen.path(), slug.unwrap_or_default())
+        }
+    };
+    let refuse = |status: u16, message: String| {
+        Ok(Either::Right((Status::new(status), views::screens::refused(&page.nav(), &message, &back))))
+    };
+    let Some(to) = OrderStatus::parse(form.to.trim()) else {
+        return refuse(400, "Action inconnue : rechargez l'écran.".into());
+    };
+    let version = match form.version.trim() {
+        "" => None,
+        typed => match typed.parse::<i64>() {
+            Ok(version) => Some(version),
+            Err(_) => return refuse(400, "Le formulaire est incomplet : rechargez l'écran.".into()),
+        },
+    };
+    let collected = match (form.method.trim(), form.amount.trim()) {
+        ("", "") => None,
+        (method, amount) => {
+            let method = PaymentMethod::parse(method).filter(|m| *m != PaymentMethod::Online);
+            match (method, money::parse_eur(amount)) {
+                (Some(method), Ok(cents)) => Some((method, cents)),
+                (None, _) => return refuse(422, "Choisissez le moyen de paiement : espèces ou carte.".into()),
+                (_, Err(message)) => return refuse(422, message),
+            }
+        }
+    };
+    let request = MoveRequest { to, version, reason: form.reason.chars().take(200).collect(), collected };
+    let mover = Mover::Staff { user_id: user.id, role: user.role };
+    match orders::advance(db, ticket.id, mover, Some(user.id), &request).await? {
+        Ok(_) => Ok(Either::Left(Redirect::to(back))),
+        Err(refusal) => refuse(refusal.http_status(), refusal.message()),
+    }
+}
+
+/// Server-sent events for the screens of one pizzeria (or one order): `change` when an
+/// order of theirs changed (the screen re-reads its queue), `resync` when events may have
+/// been lost (it re-reads everything). The first event, `hello`, says the stream is live:
+/// a screen that (re)connects re-reads its queue then, so it never misses what happened
+/// while it was away. Ends cleanly when the server shuts down.
+pub fn event_stream(select: impl Fn(&Event) -> bool + Send + 'static, mut shutdown: Shutdown) -> EventStream![] {
+    let mut bus = live::subscribe();
+    EventStream! {
+        yield SseEvent::data("live").event("hello");
+        loop {
+            let received = rocket::tokio::select! {
+                received = bus.recv() => received,
+                _ = &mut shutdown => break,
+            };
+            match received {
+                Ok(event) if event.is_resync() => yield SseEvent::data("{}").event("resync"),
+                Ok(event) if select(&event) => {
+                    yield SseEvent::data(event.to_json()).event("change").id(event.id.to_string())
+                }
+                Ok(_) => {}
+                // Too slow to keep up: some events are gone, re-read everything.
+                Err(RecvError::Lagged(_)) => yield SseEvent::data("{}").event("resync"),
+                Err(RecvError::Closed) => break,
+            }
+        }
+    }
+}
+
+/// A screen's full page (or, for an admin who has not chosen, the pizzerias to choose from).
+pub async fn page(
+    db: &Db,
+    screen: Screen,
+    user: &AuthUser,
+    page: &Page<'_>,
+    settings: &crate::config::Settings,
+    asked: Option<&str>,
+) -> Result<Markup> {
+    match resolve(db, user, asked).await? {
+        Err(choices) => Ok(views::screens::chooser(&page.nav(), screen, &choices)),
+        Ok(here) => {
+            let found = tickets(db, screen, here.id, user).await?;
+            let view = views::screens::ScreenView::new(screen, &here, user, &page.csrf, settings, &found);
+            Ok(views::screens::screen_page(&page.nav(), &view))
+        }
+    }
+}
+
+/// The queue alone, which the page's script fetches when told that something changed.
+pub async fn queue(
+    db: &Db,
+    screen: Screen,
+    user: &AuthUser,
+    page: &Page<'_>,
+    settings: &crate::config::Settings,
+    asked: Option<&str>,
+) -> Result<Markup> {
+    let here = resolve(db, user, asked).await?.map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
+    let found = tickets(db, screen, here.id, user).await?;
+    let view = views::screens::ScreenView::new(screen, &here, user, &page.csrf, settings, &found);
+    Ok(views::screens::queue(&view))
+}
+
+/// The events of the screen's pizzeria.
+pub async fn events(db: &Db, user: &AuthUser, asked: Option<&str>, shutdown: Shutdown) -> Result<EventStream![]> {
+    let here = resolve(db, user, asked).await?.map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
+    Ok(event_stream(move |event| event.pizzeria_id == here.id, shutdown))
+}
