@@ -206,7 +206,9 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             a if a.role().is_some_and(|r| STAFF.contains(&r)) => NotFound,
             _ => Forbidden,
         },
-        ("GET", "/staff/orders/new") => page_rule(actor, &["counter", "manager", "admin"]),
+        ("GET", "/staff/orders/new") | ("POST", "/staff/orders/new") => {
+            page_rule(actor, &["counter", "manager", "admin"])
+        }
         ("GET", "/staff/orders") | ("GET", "/staff/orders/queue") | ("GET", "/staff/events") => {
             page_rule(actor, &["counter", "manager", "admin"])
         }
@@ -272,6 +274,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/account/tokens"),
     ("POST", "/account/tokens/<id>/revoke"),
     ("GET", "/staff/orders/new"),
+    ("POST", "/staff/orders/new"),
     ("GET", "/staff/orders"),
     ("GET", "/staff/orders/queue"),
     ("GET", "/staff/events"),

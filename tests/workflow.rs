@@ -461,3 +461,150 @@ async fn events_cross_instances_on_postgres() {
     let moved = kitchen.wait_for("change", r#""status":"preparing""#, Duration::from_secs(5)).await;
     assert!(moved.is_some_and(|e| e.data.contains(&reference)));
 }
+
+/// The first time slot a form offers.
+fn first_slot(page: &str) -> String {
+    let marker = r#"<option value="20"#;
+    let at = page.find(marker).expect("a time slot is offered") + r#"<option value=""#.len();
+    page[at..at + page[at..].find('"').expect("end")].to_string()
+}
+
+async fn phone_and_counter_orders(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let counter = staff(&app, "counter", A).await;
+    let margherita = count(&pool, "SELECT id FROM pizzas WHERE slug = 'margherita'").await;
+    let quantity = format!("quantity[{margherita}]");
+    let note = format!("note[{margherita}]");
+
+    // A returning customer, found by phone (typed any way).
+    let page = counter.get("/staff/orders/new?phone=0612345678").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Client trouvé") && page.body.contains("Camille Client"), "{}", page.body);
+    let slot = first_slot(&page.body);
+    let customer_id = count(&pool, "SELECT id FROM users WHERE email = 'client@demo.ocpizza.fr'").await.to_string();
+    let orders_before = count(&pool, "SELECT COUNT(*) FROM orders").await;
+    let base = |mode: &'static str| {
+        vec![
+            ("pizzeria", A),
+            ("channel", "phone"),
+            ("phone", "06 12 34 56 78"),
+            ("full_name", "Camille Client"),
+            ("payment", "cash"),
+            ("mode", mode),
+        ]
+    };
+
+    // Refusals first: nothing is written.
+    let mut fields = base("delivery");
+    fields.extend([("customer_id", customer_id.as_str()), (quantity.as_str(), "2"), ("when", slot.as_str())]);
+    fields.extend([("street", "1 rue de Rivoli"), ("postcode", "75001"), ("city", "Paris")]);
+    let reply = counter.submit("/staff/orders/new", &fields).await;
+    assert_eq!(reply.status, 422);
+    assert!(reply.body.contains("ne livre pas le 75001"), "{}", reply.body);
+    let mut fields = base("takeaway");
+    fields.extend([(quantity.as_str(), "0"), ("when", slot.as_str())]);
+    let reply = counter.submit("/staff/orders/new", &fields).await;
+    assert_eq!(reply.status, 422);
+    assert!(reply.body.contains("La commande est vide"), "{}", reply.body);
+    let mut fields: Vec<(&str, &str)> = base("takeaway").into_iter().filter(|(name, _)| *name != "phone").collect();
+    fields.extend([(quantity.as_str(), "21"), ("when", slot.as_str()), ("phone", "12")]);
+    let reply = counter.submit("/staff/orders/new", &fields).await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply.body.contains("20 pizzas identiques au plus") && reply.body.contains("10 chiffres"),
+        "{}",
+        reply.body
+    );
+    let mut fields = base("delivery");
+    fields.extend([(quantity.as_str(), "1"), ("when", slot.as_str()), ("paid_now", "true")]);
+    fields.extend([("street", "3 rue de Paris"), ("postcode", "92100"), ("city", "Boulogne")]);
+    let reply = counter.submit("/staff/orders/new", &fields).await;
+    assert_eq!(reply.status, 422, "paid now is for takeaway at the counter");
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM orders").await, orders_before);
+
+    // Delivered to a new address, which the customer keeps.
+    let mut fields = base("delivery");
+    fields.extend([("customer_id", customer_id.as_str()), (quantity.as_str(), "2"), (note.as_str(), "sans basilic")]);
+    fields.extend([("when", slot.as_str()), ("street", "3 rue de Paris"), ("postcode", "92100"), ("city", "Boulogne")]);
+    let reply = counter.submit("/staff/orders/new", &fields).await;
+    assert_eq!((reply.status, reply.redirect_path()), (303, Some("/staff/orders/new")), "{}", reply.body);
+    let confirmation = counter.get("/staff/orders/new").await;
+    assert!(confirmation.body.contains("enregistrée pour Camille Client"), "{}", confirmation.body);
+    let row = scalar_text(
+        &pool,
+        "SELECT o.channel || ' ' || o.mode || ' ' || u.role || ' ' || CAST(o.customer_id AS TEXT) || ' ' || o.payment_status
+         FROM orders o JOIN users u ON u.id = o.taken_by ORDER BY o.id DESC LIMIT 1",
+    )
+    .await;
+    assert_eq!(row, Some(format!("phone delivery counter {customer_id} unpaid")));
+    assert_eq!(
+        count(&pool, &format!("SELECT COUNT(*) FROM addresses WHERE user_id = {customer_id} AND postcode = '92100'"))
+            .await,
+        1
+    );
+    let kitchen = staff(&app, "pizzaiolo", A).await.get("/kitchen").await.body;
+    assert!(kitchen.contains("sans basilic"), "the kitchen sees the phone order");
+
+    // A new customer at the counter, paid at once: created without a login.
+    let page = counter.get("/staff/orders/new?phone=07%2000%2000%2000%2001").await;
+    assert!(page.body.contains("Aucun client avec ce numéro"), "{}", page.body);
+    let fields = vec![
+        ("pizzeria", A),
+        ("channel", "counter"),
+        ("phone", "07 00 00 00 01"),
+        ("full_name", "Nouveau Client"),
+        ("payment", "card"),
+        ("mode", "takeaway"),
+        ("when", slot.as_str()),
+        (quantity.as_str(), "1"),
+        ("paid_now", "true"),
+    ];
+    let reply = counter.submit("/staff/orders/new", &fields).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let created = scalar_text(
+        &pool,
+        "SELECT role || ' ' || COALESCE(email, '-') || ' ' || COALESCE(password_hash, '-') FROM users WHERE phone = '07 00 00 00 01'",
+    )
+    .await;
+    assert_eq!(created, Some("customer - -".into()));
+    let paid = scalar_text(&pool, "SELECT channel || ' ' || payment_status FROM orders ORDER BY id DESC LIMIT 1").await;
+    assert_eq!(paid, Some("counter paid".into()));
+    // The same number again finds them.
+    assert!(counter.get("/staff/orders/new?phone=0700000001").await.body.contains("Nouveau Client"));
+
+    // Out of stock: refused, nothing written.
+    common::execute(
+        &pool,
+        &format!(
+            "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, note)
+         SELECT pizzeria_id, ingredient_id, -quantity, 'inventory', 'test' FROM stock
+         WHERE pizzeria_id = (SELECT id FROM pizzerias WHERE slug = '{A}') AND quantity > 0
+           AND ingredient_id = (SELECT id FROM ingredients WHERE code = 'mozzarella')"
+        ),
+    )
+    .await;
+    common::execute(
+        &pool,
+        &format!(
+            "UPDATE stock SET quantity = 0 WHERE pizzeria_id = (SELECT id FROM pizzerias WHERE slug = '{A}')
+         AND ingredient_id = (SELECT id FROM ingredients WHERE code = 'mozzarella')"
+        ),
+    )
+    .await;
+    let before = count(&pool, "SELECT COUNT(*) FROM orders").await;
+    let reply = counter.submit("/staff/orders/new", &fields).await;
+    assert_eq!(reply.status, 409, "{}", reply.body);
+    assert!(reply.body.contains("Margherita"), "{}", reply.body);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM orders").await, before);
+
+    // Other pizzerias and other roles are refused.
+    let other = staff(&app, "counter", B).await;
+    assert_eq!(other.submit("/staff/orders/new", &fields).await.status, 403);
+    assert_eq!(other.get(&format!("/staff/orders/new?pizzeria={A}")).await.status, 403);
+    assert_eq!(staff(&app, "driver", A).await.get("/staff/orders/new").await.status, 403);
+    stock_total(&pool, A).await;
+}
+
+both_backends!(phone_and_counter_orders);

@@ -232,9 +232,9 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
                     "INSERT INTO orders (reference, pizzeria_id, customer_id, taken_by, customer_name, customer_phone,
                          customer_email, channel, mode, status, payment_method, payment_status, delivery_street,
                          delivery_postcode, delivery_city, delivery_instructions, requested_for, total_ht_cents,
-                         total_vat_cents, total_ttc_cents, access_token_hash, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'placed', $10, 'unpaid', $11, $12, $13, $14, $15, $16,
-                             $17, $18, $19, $20, $20)
+                         total_vat_cents, total_ttc_cents, access_token_hash, created_at, updated_at, collected_cents)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'placed', $10, $21, $11, $12, $13, $14, $15, $16,
+                             $17, $18, $19, $20, $20, $22)
                      RETURNING id",
                 )
                 .bind(reference)
@@ -257,6 +257,8 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
                 .bind(plan.totals.ttc_cents)
                 .bind(order.access_token_hash.as_deref())
                 .bind(now)
+                .bind(if order.paid { "paid" } else { "unpaid" })
+                .bind(order.paid.then_some(plan.totals.ttc_cents))
                 .fetch_one(&mut *tx)
                 .await?;
                 write_lines_and_journal!(tx, plan, order.pizzeria_id, id, user_id, reference, now);

@@ -39,6 +39,8 @@ pub struct NewOrder {
     /// UTC epoch seconds; `None`: as soon as possible.
     pub requested_for: Option<i64>,
     pub payment_method: PaymentMethod,
+    /// Paid at the counter as it is taken (the amount is the order's total).
+    pub paid: bool,
     pub lines: Vec<LineRequest>,
     /// Digest of the guest's private link token.
     pub access_token_hash: Option<String>,

@@ -364,3 +364,38 @@ pub async fn orders_for_export(db: &DbPool, user_id: i64) -> Result<(Vec<Exporte
     });
     Ok(result)
 }
+
+/// A customer known to the pizzeria by phone: found to take a phone order.
+#[derive(Debug, Clone, FromRow)]
+pub struct PhoneCustomer {
+    pub id: i64,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: String,
+}
+
+/// Active customers with this phone number (normalised `06 12 34 56 78`), most recent first.
+pub async fn customers_by_phone(db: &DbPool, phone: &str) -> Result<Vec<PhoneCustomer>> {
+    let found = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, full_name, email, phone FROM users
+             WHERE role = 'customer' AND active AND phone = $1 ORDER BY id DESC LIMIT 10",
+        )
+        .bind(phone)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(found)
+}
+
+/// A customer created by the counter for a phone order: a name and a phone, no login.
+pub async fn create_phone_customer(db: &DbPool, full_name: &str, phone: &str) -> Result<i64> {
+    let id = db_run!(db, |pool| {
+        sqlx::query_scalar("INSERT INTO users (full_name, phone, role) VALUES ($1, $2, 'customer') RETURNING id")
+            .bind(full_name)
+            .bind(phone)
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(id)
+}

@@ -5,6 +5,7 @@ pub mod errors;
 pub mod forms;
 pub mod layout;
 pub mod ordering;
+pub mod phone;
 pub mod public;
 pub mod screens;
 pub mod staff;

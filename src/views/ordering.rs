@@ -118,7 +118,7 @@ pub struct CheckoutPage<'a> {
     pub problem: Option<&'a str>,
 }
 
-fn radio(name: &'static str, value: &str, current: &str, label: &str) -> Markup {
+pub(crate) fn radio(name: &'static str, value: &str, current: &str, label: &str) -> Markup {
     let id = format!("{name}-{value}");
     html! {
         div.field.checkbox {
@@ -129,7 +129,7 @@ fn radio(name: &'static str, value: &str, current: &str, label: &str) -> Markup 
 }
 
 /// Mode, address and time: shared by the checkout and the modification form.
-fn delivery_fields(view: &CheckoutPage<'_>) -> Markup {
+pub(crate) fn delivery_fields(view: &CheckoutPage<'_>) -> Markup {
     let v = view.values;
     let e = view.errors;
     html! {

@@ -339,7 +339,7 @@ fn hidden_fields(view: &ScreenView<'_>, ticket: &Ticket, to: Status) -> Markup {
 }
 
 /// An admin picks the pizzeria whose screen they want.
-pub fn chooser(nav: &Nav, screen: Screen, choices: &[(String, String)]) -> Markup {
+pub fn chooser(nav: &Nav, screen: Screen, choices: &[(String, String)], path: &str) -> Markup {
     page(
         screen.title(),
         nav,
@@ -348,7 +348,7 @@ pub fn chooser(nav: &Nav, screen: Screen, choices: &[(String, String)]) -> Marku
             p { "Choisissez la pizzeria :" }
             ul.pizzeria-choices {
                 @for (slug, name) in choices {
-                    li { a.button href=(format!("{}?pizzeria={slug}", screen.path())) { (name) } }
+                    li { a.button href=(format!("{path}?pizzeria={slug}")) { (name) } }
                 }
             }
         },

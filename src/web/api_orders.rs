@@ -287,6 +287,7 @@ async fn place_order(
         requested_for,
         payment_method: payment,
         lines,
+        paid: false,
         access_token_hash: guest_key.as_deref().map(crypto::token_digest),
     };
     let placed = orders::place(db, &order).await.map_err(server)?.map_err(refused)?;

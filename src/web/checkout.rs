@@ -336,6 +336,7 @@ async fn checkout(
             .iter()
             .map(|l| LineRequest { pizza_id: l.pizza_id, quantity: l.quantity, note: l.note.clone() })
             .collect(),
+        paid: false,
         access_token_hash: guest_key.as_deref().map(crypto::token_digest),
     };
     match orders::place(db, &order).await? {

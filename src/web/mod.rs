@@ -14,6 +14,7 @@ pub mod kitchen;
 pub mod openapi;
 pub mod ops;
 pub mod orders;
+pub mod phone;
 pub mod public;
 pub mod screens;
 pub mod session;
@@ -47,6 +48,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(kitchen::routes());
     root.extend(delivery::routes());
     root.extend(counter::routes());
+    root.extend(phone::routes());
     rocket
         .mount("/", root)
         .mount("/admin", users::routes())

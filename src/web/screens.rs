@@ -282,7 +282,7 @@ pub async fn page(
     asked: Option<&str>,
 ) -> Result<Markup> {
     match resolve(db, user, asked).await? {
-        Err(choices) => Ok(views::screens::chooser(&page.nav(), screen, &choices)),
+        Err(choices) => Ok(views::screens::chooser(&page.nav(), screen, &choices, screen.path())),
         Ok(here) => {
             let found = tickets(db, screen, here.id, user).await?;
             let view = views::screens::ScreenView::new(screen, &here, user, &page.csrf, settings, &found);

@@ -8,12 +8,12 @@ use rocket::{get, routes, Route};
 use crate::db::Db;
 use crate::store::pizzerias;
 use crate::store::users::AuthUser;
-use crate::web::auth::{AdminArea, CounterArea, ManageArea};
+use crate::web::auth::{AdminArea, ManageArea};
 use crate::web::csrf::Page;
 use crate::{views, Result};
 
 pub fn routes() -> Vec<Route> {
-    routes![counter, dashboard, stock, menu, admin_home]
+    routes![dashboard, stock, menu, admin_home]
 }
 
 async fn placeholder(db: &Db, page: &Page<'_>, user: &AuthUser, title: &str, what: &str) -> Result<Markup> {
@@ -22,11 +22,6 @@ async fn placeholder(db: &Db, page: &Page<'_>, user: &AuthUser, title: &str, wha
         None => Some("Toutes les pizzerias".to_string()),
     };
     Ok(views::staff::coming_soon(&page.nav(), title, pizzeria.as_deref(), what))
-}
-
-#[get("/staff/orders/new")]
-async fn counter(db: &Db, user: CounterArea, page: Page<'_>) -> Result<Markup> {
-    placeholder(db, &page, &user.0, "Prise de commande", "Commandes passées par téléphone ou au comptoir.").await
 }
 
 #[get("/manage/dashboard")]
