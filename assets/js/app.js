@@ -20,6 +20,7 @@ document.documentElement.classList.add("js");
   // An order's page reloads itself; a staff screen re-reads its queue.
   var reload = region.hasAttribute("data-reload");
   var connected = false;
+  var last = null;
 
   function refresh() {
     if (reload) {
@@ -35,6 +36,9 @@ document.documentElement.classList.add("js");
           return response.text();
         })
         .then(function (html) {
+          // Unchanged: leave the page alone (a tap in progress is not disturbed).
+          if (html === last) return;
+          last = html;
           region.innerHTML = html;
           tick();
         })
@@ -74,10 +78,10 @@ document.documentElement.classList.add("js");
       var ticket = node.closest(".ticket");
       var level = minutes < 0 ? "upcoming" : minutes >= late ? "late" : minutes >= warn ? "watch" : "fine";
       node.textContent =
-        level === "upcoming" ? "⏳ à lancer dans " + -minutes + " min"
+        level === "upcoming" ? (minutes < -60 ? "⌛ à venir" : "⌛ à lancer dans " + -minutes + " min")
         : level === "late" ? "⛔ " + minutes + " min — en retard"
         : level === "watch" ? "⚠ " + minutes + " min — à surveiller"
-        : "⏱ " + minutes + " min";
+        : "◷ " + minutes + " min";
       if (ticket) {
         ticket.classList.remove("wait-upcoming", "wait-fine", "wait-watch", "wait-late");
         ticket.classList.add("wait-" + level);

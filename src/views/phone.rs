@@ -78,7 +78,7 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
             form.filters method="get" action="/staff/orders/new" role="search" {
                 @if view.admin { input type="hidden" name="pizzeria" value=(view.slug); }
                 label { "Téléphone du client"
-                    input #lookup-phone type="tel" name="phone" value=(v.phone) autofocus autocomplete="off" required;
+                    input #lookup-phone type="tel" name="phone" value=(v.phone) autofocus[!v.looked_up] autocomplete="off" required;
                 }
                 button.button type="submit" { "Rechercher" }
             }
@@ -119,7 +119,8 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
                 }
                 fieldset {
                     legend { "Pizzas" }
-                    @for item in view.menu {
+                    // Once the customer is looked up, typing starts with the first quantity.
+                    @for (index, item) in view.menu.iter().enumerate() {
                         @let id = item.pizza_id.to_string();
                         div.field.menu-line {
                             label for={ "qty-" (id) } {
@@ -131,6 +132,7 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
                                 }
                             }
                             input id={ "qty-" (id) } type="number" name={ "quantity[" (id) "]" } min="0" max=(MAX_QUANTITY_PER_LINE)
+                                autofocus[v.looked_up && index == 0 && e.is_empty()]
                                 value=(v.quantities.get(&id).map(String::as_str).unwrap_or("0"));
                             input type="text" name={ "note[" (id) "]" } value=(v.notes.get(&id).map(String::as_str).unwrap_or_default())
                                 maxlength=(NOTE_MAX_CHARACTERS) aria-label={ "Note pour " (item.name) } placeholder="note (sans olives…)";

@@ -90,8 +90,9 @@ fn waiting_since(ticket: &Ticket, lead_minutes: i64) -> i64 {
 
 fn waiting_label(level: Waiting, minutes: i64) -> String {
     match level {
-        Waiting::Upcoming => format!("⏳ à lancer dans {} min", -minutes),
-        Waiting::Fine => format!("⏱ {minutes} min"),
+        Waiting::Upcoming if minutes < -60 => "⌛ à venir".to_string(),
+        Waiting::Upcoming => format!("⌛ à lancer dans {} min", -minutes),
+        Waiting::Fine => format!("◷ {minutes} min"),
         Waiting::Watch => format!("⚠ {minutes} min — à surveiller"),
         Waiting::Late => format!("⛔ {minutes} min — en retard"),
     }
@@ -106,8 +107,8 @@ fn when(ticket: &Ticket) -> String {
 
 fn mode_label(mode: Mode) -> &'static str {
     match mode {
-        Mode::Delivery => "🛵 Livraison",
-        Mode::Takeaway => "🥡 À emporter",
+        Mode::Delivery => "➜ Livraison",
+        Mode::Takeaway => "◼ À emporter",
     }
 }
 
@@ -246,7 +247,7 @@ fn ticket_card(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
                         } @else {
                             span.qty { (line.quantity) " ×" } " " (line.pizza_name)
                         }
-                        @if !line.note.is_empty() { p.line-note { "📝 " (line.note) } }
+                        @if !line.note.is_empty() { p.line-note { "✎ " (line.note) } }
                     }
                 }
             }
@@ -259,11 +260,11 @@ fn ticket_card(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
 fn customer_block(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
     html! {
         div.customer {
-            p { strong { (ticket.customer_name) } " · " a href=(format!("tel:{}", ticket.customer_phone.replace(' ', ""))) { "📞 " (ticket.customer_phone) } }
+            p { strong { (ticket.customer_name) } " · " a href=(format!("tel:{}", ticket.customer_phone.replace(' ', ""))) { "☎ " (ticket.customer_phone) } }
             @if ticket.mode() == Mode::Delivery {
                 p.address {
                     a href=(maps_link(ticket)) target="_blank" rel="noopener" {
-                        "📍 " (ticket.delivery_street.as_deref().unwrap_or_default()) ", "
+                        "⌂ " (ticket.delivery_street.as_deref().unwrap_or_default()) ", "
                         (ticket.delivery_postcode.as_deref().unwrap_or_default()) " "
                         (ticket.delivery_city.as_deref().unwrap_or_default())
                     }
@@ -272,11 +273,11 @@ fn customer_block(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
             }
             p.amount {
                 @if ticket.paid() {
-                    "💳 Payée (" (format_eur(ticket.total_ttc_cents)) ")"
+                    "✔ Payée (" (format_eur(ticket.total_ttc_cents)) ")"
                 } @else if ticket.payment_method == "online" {
                     "⌛ Paiement en ligne en attente (" (format_eur(ticket.total_ttc_cents)) ")"
                 } @else {
-                    "💶 À encaisser : " strong { (format_eur(ticket.total_ttc_cents)) }
+                    "€ À encaisser : " strong { (format_eur(ticket.total_ttc_cents)) }
                     " (" (if ticket.payment_method == "card" { "carte" } else { "espèces" }) ")"
                 }
             }
@@ -464,6 +465,8 @@ mod tests {
         assert_eq!(waiting(&ticket(now - 40 * 60, None), now, 30, 15, 25), (Waiting::Late, 40));
         // Wanted in two hours: to be started in 90 minutes.
         assert_eq!(waiting(&ticket(now - 60, Some(now + 120 * 60)), now, 30, 15, 25), (Waiting::Upcoming, -90));
+        assert_eq!(waiting_label(Waiting::Upcoming, -90), "⌛ à venir");
+        assert_eq!(waiting_label(Waiting::Upcoming, -20), "⌛ à lancer dans 20 min");
         assert!(waiting_label(Waiting::Late, 40).contains("en retard"), "said in words, not only in colour");
     }
 

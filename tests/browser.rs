@@ -1,0 +1,239 @@
+//! A real browser (Debian's headless chromium, driven through chromedriver): a customer
+//! orders from the menu; the pizzaiolo's kitchen screen, open all along, shows the ticket
+//! without a reload; the recipe memo opens from the ticket; the order is started and
+//! marked ready. Screenshots of the kitchen, delivery and phone-order screens at tablet,
+//! phone and PC sizes go to `target/screenshots/`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{demo, scalar_text, Backend, TestApp, TestDb, DEMO_PASSWORD};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const A: &str = "boulogne";
+
+/// chromedriver on a loopback port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// chromedriver, or `None` (said, and a failure in CI) when chromium is not installed.
+async fn driver() -> Option<Driver> {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        let message = "browser test skipped: install Debian's chromium and chromium-driver (.ci/run does)";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
+        eprintln!("{message}");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .arg("--allowed-ips=127.0.0.1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reqwest::get(format!("{}/status", driver.url)).await.is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Some(driver)
+}
+
+/// A headless chromium window of this size, with its own profile (cookies). Narrower than
+/// a desktop window can be, it is a phone (device emulation).
+async fn window(driver: &Driver, width: u32, height: u32) -> Client {
+    let mut options = serde_json::json!({
+        "binary": CHROMIUM,
+        "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 format!("--window-size={width},{height}"), "--lang=fr-FR"],
+    });
+    if width < 600 {
+        options["mobileEmulation"] = serde_json::json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true } });
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".into(), options);
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector).capabilities(capabilities).connect(&driver.url).await.expect("a browser session")
+}
+
+fn screenshots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("screenshots");
+    std::fs::create_dir_all(&dir).expect("target/screenshots");
+    dir
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    std::fs::write(screenshots_dir().join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+async fn sign_in(client: &Client, app: &TestApp, email: &str) {
+    client.goto(&format!("{}/login", app.address)).await.expect("login page");
+    client.find(Locator::Css("#champ-email")).await.expect("e-mail field").send_keys(email).await.expect("type");
+    client
+        .find(Locator::Css("#champ-password"))
+        .await
+        .expect("password field")
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .expect("type");
+    client.find(Locator::Css("main form button[type=submit]")).await.expect("button").click().await.expect("submit");
+    wait_until(client, "signed in", |url| !url.contains("/login")).await;
+}
+
+async fn wait_until(client: &Client, what: &str, done: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let url = client.current_url().await.expect("url").to_string();
+        if done(&url) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: still at {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Opens a live screen and waits until it is connected and has re-read its queue.
+async fn open_live(client: &Client, url: &str) {
+    client.goto(url).await.expect("screen");
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#live-state[data-state=live]"))
+        .await
+        .expect("the screen says it is live");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+/// A guest's delivery order through the API: (reference, key).
+async fn common_order(app: &TestApp) -> (String, String) {
+    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);
+    let body = serde_json::json!({
+        "pizzeria": A, "mode": "delivery", "when": format!("{}T20:00", tomorrow.format("%Y-%m-%d")), "payment": "cash",
+        "lines": [{ "pizza": "reine", "quantity": 2, "note": "coupée en 8" }],
+        "address": { "street": "3 rue de Paris", "postcode": "92100", "city": "Boulogne-Billancourt", "instructions": "2e étage" },
+        "contact": { "name": "Léa Invitée", "email": "lea@exemple.fr", "phone": "06 11 22 33 44" },
+    });
+    let reply = common::Browser::new(app).json(reqwest::Method::POST, "/api/v1/orders", &[], &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let order = reply.json();
+    (order["reference"].as_str().expect("reference").into(), order["access_key"].as_str().expect("key").into())
+}
+
+async fn ordered_from_the_menu_seen_live_in_the_kitchen(backend: Backend) {
+    let Some(driver) = driver().await else { return };
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let suffix = format!("{backend:?}").to_lowercase();
+
+    // The pizzaiolo's tablet shows the kitchen, live, before the order exists.
+    let tablet = window(&driver, 1280, 800).await;
+    sign_in(&tablet, &app, &demo("pizzaiolo", A)).await;
+    open_live(&tablet, &format!("{}/kitchen", app.address)).await;
+    // A marker that a reload would wipe out.
+    tablet.execute("window.stillTheSamePage = true;", vec![]).await.expect("marker");
+
+    // The customer orders from the menu.
+    let customer = window(&driver, 1280, 900).await;
+    sign_in(&customer, &app, "client@demo.ocpizza.fr").await;
+    customer.goto(&format!("{}/pizzerias/{A}/menu", app.address)).await.expect("menu");
+    let note = customer.find(Locator::Css("#note-margherita")).await.expect("note field");
+    note.send_keys("bien cuite").await.expect("type");
+    customer
+        .find(Locator::XPath("//input[@value='margherita']/ancestor::form//button"))
+        .await
+        .expect("add to cart")
+        .click()
+        .await
+        .expect("click");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    customer.goto(&format!("{}/checkout", app.address)).await.expect("checkout");
+    customer.find(Locator::Css("#mode-takeaway")).await.expect("takeaway").click().await.expect("click");
+    customer
+        .find(Locator::Css("form[action='/checkout'] button[type=submit]"))
+        .await
+        .expect("order button")
+        .click()
+        .await
+        .expect("order");
+    wait_until(&customer, "the order's page", |url| url.contains("/orders/OC-")).await;
+    let url = customer.current_url().await.expect("url");
+    let reference = url.path().trim_start_matches("/orders/").to_string();
+
+    // The ticket appears on the tablet without a reload.
+    let ticket = tablet
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id(&format!("ticket-{reference}")))
+        .await
+        .expect("the ticket appears live");
+    assert!(ticket.text().await.expect("text").contains("bien cuite"));
+    let same_page = tablet.execute("return window.stillTheSamePage === true;", vec![]).await.expect("marker");
+    assert_eq!(same_page, serde_json::json!(true), "the screen was not reloaded");
+    screenshot(&tablet, &format!("kitchen-tablet-1280x800-{suffix}")).await;
+
+    // The recipe memo, from the ticket's line.
+    ticket.find(Locator::Css("a.line-link")).await.expect("line").click().await.expect("open recipe");
+    wait_until(&tablet, "the recipe memo", |url| url.ends_with("/kitchen/recipes/margherita")).await;
+    let memo = tablet.find(Locator::Css("main")).await.expect("memo").text().await.expect("text");
+    assert!(memo.contains("Margherita") && memo.contains("Ingrédients") && memo.contains("Allergènes"), "{memo}");
+    screenshot(&tablet, &format!("recipe-tablet-1280x800-{suffix}")).await;
+
+    // Started, then ready.
+    for label in ["Commencer", "Prête"] {
+        open_live(&tablet, &format!("{}/kitchen", app.address)).await;
+        let button = format!("//article[@id='ticket-{reference}']//button[normalize-space()='{label}']");
+        tablet.find(Locator::XPath(&button)).await.expect(label).click().await.expect("tap");
+        wait_until(&tablet, "back on the kitchen screen", |url| url.ends_with("/kitchen")).await;
+    }
+    let status = scalar_text(&pool, &format!("SELECT status FROM orders WHERE reference = '{reference}'")).await;
+    assert_eq!(status.as_deref(), Some("ready"));
+    // The customer's page shows it (it follows the order live too).
+    customer.refresh().await.expect("refresh");
+    let state = customer.find(Locator::Css("[data-status]")).await.expect("status").text().await.expect("text");
+    assert_eq!(state, "Prête");
+
+    // The other screens, at their devices' sizes, with a delivery ready to take.
+    let (delivery, _) = common_order(&app).await;
+    let cook = common::Browser::new(&app);
+    cook.sign_in(&demo("pizzaiolo", A), DEMO_PASSWORD).await;
+    for to in ["preparing", "ready"] {
+        let reply = cook.submit(&format!("/staff/orders/{delivery}/move"), &[("to", to), ("screen", "kitchen")]).await;
+        assert_eq!(reply.status, 303, "{}", reply.body);
+    }
+    let phone = window(&driver, 390, 844).await;
+    sign_in(&phone, &app, &demo("driver", A)).await;
+    phone.goto(&format!("{}/delivery", app.address)).await.expect("delivery");
+    phone.find(Locator::Id(&format!("ticket-{delivery}"))).await.expect("the delivery is listed");
+    screenshot(&phone, &format!("delivery-phone-390x844-{suffix}")).await;
+    let pc = window(&driver, 1366, 900).await;
+    sign_in(&pc, &app, &demo("counter", A)).await;
+    pc.goto(&format!("{}/staff/orders/new?phone=0612345678", app.address)).await.expect("phone order");
+    screenshot(&pc, &format!("phone-order-pc-1366x900-{suffix}")).await;
+    pc.goto(&format!("{}/staff/orders", app.address)).await.expect("counter");
+    screenshot(&pc, &format!("counter-pc-1366x900-{suffix}")).await;
+
+    for client in [tablet, customer, phone, pc] {
+        client.close().await.expect("close the browser");
+    }
+}
+
+both_backends!(ordered_from_the_menu_seen_live_in_the_kitchen);
