@@ -15,7 +15,7 @@
 //! queue when told. When the listener loses its connection, notifications sent meanwhile
 //! are lost, so it publishes [`Event::resync`] and every screen re-reads everything.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rocket::tokio::sync::broadcast;
 use serde::{Deserialize, Serialize};
@@ -51,18 +51,27 @@ impl Event {
     }
 }
 
-fn bus() -> &'static broadcast::Sender<Event> {
-    static BUS: OnceLock<broadcast::Sender<Event>> = OnceLock::new();
+/// An event as the bus carries it: shared by every stream (thousands of screens), its JSON
+/// written once.
+#[derive(Debug)]
+pub struct Published {
+    pub event: Event,
+    pub json: String,
+}
+
+fn bus() -> &'static broadcast::Sender<Arc<Published>> {
+    static BUS: OnceLock<broadcast::Sender<Arc<Published>>> = OnceLock::new();
     BUS.get_or_init(|| broadcast::channel(BUS_CAPACITY).0)
 }
 
-pub fn subscribe() -> broadcast::Receiver<Event> {
+pub fn subscribe() -> broadcast::Receiver<Arc<Published>> {
     bus().subscribe()
 }
 
 /// Publishes on this process's bus (nobody listening is fine).
 pub fn publish(event: Event) {
-    let _ = bus().send(event);
+    let json = event.to_json();
+    let _ = bus().send(Arc::new(Published { event, json }));
 }
 
 /// How a write announces its event on each backend: PostgreSQL notifies inside the

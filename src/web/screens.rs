@@ -259,9 +259,10 @@ pub fn event_stream(select: impl Fn(&Event) -> bool + Send + 'static, mut shutdo
                 _ = &mut shutdown => break,
             };
             match received {
-                Ok(event) if event.is_resync() => yield SseEvent::data("{}").event("resync"),
-                Ok(event) if select(&event) => {
-                    yield SseEvent::data(event.to_json()).event("change").id(event.id.to_string())
+                Ok(published) if published.event.is_resync() => yield SseEvent::data("{}").event("resync"),
+                Ok(published) if select(&published.event) => {
+                    let id = published.event.id.to_string();
+                    yield SseEvent::data(published.json.clone()).event("change").id(id)
                 }
                 Ok(_) => {}
                 // Too slow to keep up: some events are gone, re-read everything.
