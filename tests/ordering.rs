@@ -3,22 +3,12 @@
 
 mod common;
 
-use common::{count, execute, scalar_text, Backend, Browser, Reply, TestApp, TestDb, DEMO_PASSWORD};
+use common::{
+    assert_stock_matches_journal, count, execute, scalar_text, Backend, Browser, Reply, TestApp, TestDb, DEMO_PASSWORD,
+};
 use oc_pizza::db::DbPool;
 
 const P: &str = "paris-bastille";
-
-/// Every stock row equals the sum of its journal.
-async fn assert_stock_matches_journal(pool: &DbPool) {
-    let mismatches = count(
-        pool,
-        "SELECT COUNT(*) FROM stock s WHERE s.quantity <> (SELECT COALESCE(SUM(m.delta), 0) FROM stock_movements m
-             WHERE m.pizzeria_id = s.pizzeria_id AND m.ingredient_id = s.ingredient_id)",
-    )
-    .await;
-    assert_eq!(mismatches, 0, "stock and journal disagree");
-    assert_eq!(count(pool, "SELECT COUNT(*) FROM stock WHERE quantity < 0").await, 0);
-}
 
 async fn stock_of(pool: &DbPool, pizzeria: &str, ingredient: &str) -> i64 {
     count(

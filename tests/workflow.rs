@@ -69,14 +69,7 @@ async fn tap(
 
 /// The total stock of a pizzeria, and the check that it equals its journal and is never negative.
 async fn stock_total(pool: &DbPool, pizzeria: &str) -> i64 {
-    let mismatches = count(
-        pool,
-        "SELECT COUNT(*) FROM stock s WHERE s.quantity <> (SELECT COALESCE(SUM(m.delta), 0) FROM stock_movements m
-             WHERE m.pizzeria_id = s.pizzeria_id AND m.ingredient_id = s.ingredient_id)",
-    )
-    .await;
-    assert_eq!(mismatches, 0, "stock and journal disagree");
-    assert_eq!(count(pool, "SELECT COUNT(*) FROM stock WHERE quantity < 0").await, 0);
+    common::assert_stock_matches_journal(pool).await;
     count(
         pool,
         &format!(

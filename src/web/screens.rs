@@ -285,11 +285,23 @@ pub async fn page(
     match resolve(db, user, asked).await? {
         Err(choices) => Ok(views::screens::chooser(&page.nav(), screen, &choices, screen.path())),
         Ok(here) => {
-            let found = tickets(db, screen, here.id, user).await?;
-            let view = views::screens::ScreenView::new(screen, &here, user, &page.csrf, settings, &found);
-            Ok(views::screens::screen_page(&page.nav(), &view))
+            render(db, screen, user, page, settings, here, |view| views::screens::screen_page(&page.nav(), view)).await
         }
     }
+}
+
+/// Reads the screen's tickets at `here` and renders them with `draw`.
+async fn render(
+    db: &Db,
+    screen: Screen,
+    user: &AuthUser,
+    page: &Page<'_>,
+    settings: &crate::config::Settings,
+    here: Here,
+    draw: impl FnOnce(&views::screens::ScreenView<'_>) -> Markup,
+) -> Result<Markup> {
+    let found = tickets(db, screen, here.id, user).await?;
+    Ok(draw(&views::screens::ScreenView::new(screen, &here, user, &page.csrf, settings, &found)))
 }
 
 /// The queue alone, which the page's script fetches when told that something changed.
@@ -302,9 +314,7 @@ pub async fn queue(
     asked: Option<&str>,
 ) -> Result<Markup> {
     let here = resolve(db, user, asked).await?.map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
-    let found = tickets(db, screen, here.id, user).await?;
-    let view = views::screens::ScreenView::new(screen, &here, user, &page.csrf, settings, &found);
-    Ok(views::screens::queue(&view))
+    render(db, screen, user, page, settings, here, views::screens::queue).await
 }
 
 /// The events of the screen's pizzeria.

@@ -558,19 +558,9 @@ impl Browser {
 
     /// The status an event stream answers with (for refusals).
     pub async fn events_status(&self, path: &str) -> u16 {
-        let client =
-            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("HTTP client");
-        let response = client
-            .get(format!("{}{path}", self.address))
-            .header("Cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("event stream");
-        response.status().as_u16()
+        self.peek(path).await.status
     }
-}
 
-impl Browser {
     /// A GET whose body is not read (an event stream): status and headers only.
     pub async fn peek(&self, path: &str) -> Reply {
         let client =
@@ -627,4 +617,16 @@ impl EventReader {
             }
         }
     }
+}
+
+/// Every stock row equals the sum of its journal, and none is negative.
+pub async fn assert_stock_matches_journal(pool: &DbPool) {
+    let mismatches = count(
+        pool,
+        "SELECT COUNT(*) FROM stock s WHERE s.quantity <> (SELECT COALESCE(SUM(m.delta), 0) FROM stock_movements m
+             WHERE m.pizzeria_id = s.pizzeria_id AND m.ingredient_id = s.ingredient_id)",
+    )
+    .await;
+    assert_eq!(mismatches, 0, "stock and journal disagree");
+    assert_eq!(count(pool, "SELECT COUNT(*) FROM stock WHERE quantity < 0").await, 0);
 }
