@@ -60,6 +60,9 @@ pub struct Settings {
     pub kitchen_warn_minutes: i64,
     /// …and this many "en retard".
     pub kitchen_late_minutes: i64,
+    /// The largest quantity one stock action may move, in base units (g, ml, pieces): a
+    /// typing slip is refused rather than written.
+    pub stock_max_quantity: i64,
 }
 
 impl Default for Settings {
@@ -83,6 +86,7 @@ impl Default for Settings {
             preparation_lead_minutes: 30,
             kitchen_warn_minutes: 15,
             kitchen_late_minutes: 25,
+            stock_max_quantity: 1_000_000,
         }
     }
 }
@@ -172,6 +176,7 @@ impl Config {
             ("preparation_lead_minutes", s.preparation_lead_minutes),
             ("kitchen_warn_minutes", s.kitchen_warn_minutes),
             ("kitchen_late_minutes", s.kitchen_late_minutes),
+            ("stock_max_quantity", s.stock_max_quantity),
         ] {
             if value < 1 {
                 return Err(Error::Config(format!("{key} must be 1 or more (OC_PIZZA_{})", key.to_ascii_uppercase())));
@@ -229,6 +234,7 @@ impl Config {
             "preparation_lead_minutes",
             "kitchen_warn_minutes",
             "kitchen_late_minutes",
+            "stock_max_quantity",
             "databases.main.max_connections",
             "databases.main.connect_timeout",
         ];

@@ -225,9 +225,12 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             Actor::Staff(_, _) => NotFound,
             _ => Forbidden,
         },
-        ("GET", "/manage/dashboard") | ("GET", "/manage/stock") | ("GET", "/manage/menu") => {
-            page_rule(actor, &["manager", "admin"])
-        }
+        ("GET", "/manage/dashboard")
+        | ("GET", "/manage/stock")
+        | ("GET", "/manage/stock/live")
+        | ("GET", "/manage/stock/events")
+        | ("POST", "/manage/stock")
+        | ("GET", "/manage/menu") => page_rule(actor, &["manager", "admin"]),
         ("GET", "/admin") => page_rule(actor, &["admin"]),
         ("GET", "/admin/users") | ("GET", "/admin/users/new") | ("POST", "/admin/users") => {
             page_rule(actor, &["admin"])
@@ -288,6 +291,9 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/staff/orders/<reference>/move"),
     ("GET", "/manage/dashboard"),
     ("GET", "/manage/stock"),
+    ("GET", "/manage/stock/live"),
+    ("GET", "/manage/stock/events"),
+    ("POST", "/manage/stock"),
     ("GET", "/manage/menu"),
     ("GET", "/admin"),
     ("GET", "/admin/users"),

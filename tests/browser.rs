@@ -231,7 +231,16 @@ async fn ordered_from_the_menu_seen_live_in_the_kitchen(backend: Backend) {
     pc.goto(&format!("{}/staff/orders", app.address)).await.expect("counter");
     screenshot(&pc, &format!("counter-pc-1366x900-{suffix}")).await;
 
-    for client in [tablet, customer, phone, pc] {
+    // The manager's stock page, on the office PC and on the tablet.
+    let office = window(&driver, 1366, 900).await;
+    sign_in(&office, &app, &demo("manager", A)).await;
+    office.goto(&format!("{}/manage/stock", app.address)).await.expect("stock");
+    screenshot(&office, &format!("stock-pc-1366x900-{suffix}")).await;
+    office.set_window_size(1280, 800).await.expect("tablet size");
+    office.refresh().await.expect("refresh");
+    screenshot(&office, &format!("stock-tablet-1280x800-{suffix}")).await;
+
+    for client in [tablet, customer, phone, pc, office] {
         client.close().await.expect("close the browser");
     }
 }

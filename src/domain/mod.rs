@@ -8,5 +8,6 @@ pub mod password;
 pub mod pricing;
 pub mod roles;
 pub mod slots;
+pub mod stock;
 pub mod throttle;
 pub mod workflow;

@@ -12,5 +12,6 @@ pub mod orders;
 pub mod pizzerias;
 pub mod screens;
 pub mod sessions;
+pub mod stock;
 pub mod stock_sql;
 pub mod users;

@@ -9,4 +9,5 @@ pub mod phone;
 pub mod public;
 pub mod screens;
 pub mod staff;
+pub mod stock;
 pub mod users;

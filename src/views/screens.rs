@@ -10,12 +10,89 @@ use super::forms::csrf;
 use super::layout::{page, page_with_head, Nav};
 use crate::config::Settings;
 use crate::domain::money::{form_eur, format_eur};
+use crate::domain::orders::Status as OrderStatus;
 use crate::domain::orders::{Mode, Status};
 use crate::domain::slots;
+use crate::domain::workflow::{self, Mover};
 use crate::store::screens::{Recipe, Ticket};
 use crate::store::users::AuthUser;
 use crate::unix_now;
-use crate::web::screens::{buttons, Here, Screen};
+
+/// The three live screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Kitchen,
+    Delivery,
+    Counter,
+}
+
+impl Screen {
+    pub fn parse(value: &str) -> Option<Screen> {
+        match value {
+            "kitchen" => Some(Screen::Kitchen),
+            "delivery" => Some(Screen::Delivery),
+            "counter" => Some(Screen::Counter),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Screen::Kitchen => "kitchen",
+            Screen::Delivery => "delivery",
+            Screen::Counter => "counter",
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Screen::Kitchen => "/kitchen",
+            Screen::Delivery => "/delivery",
+            Screen::Counter => "/staff/orders",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Kitchen => "Cuisine",
+            Screen::Delivery => "Livraisons",
+            Screen::Counter => "Commandes en cours",
+        }
+    }
+
+    /// The moves this screen's buttons make (others are made elsewhere).
+    pub fn moves(self) -> &'static [OrderStatus] {
+        match self {
+            Screen::Kitchen => &[OrderStatus::Preparing, OrderStatus::Ready],
+            Screen::Delivery => &[OrderStatus::OutForDelivery, OrderStatus::Delivered],
+            Screen::Counter => &[OrderStatus::Collected, OrderStatus::Cancelled],
+        }
+    }
+}
+
+/// The pizzeria a screen shows: a member of staff's own; an admin picks one.
+#[derive(Debug, Clone)]
+pub struct Here {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+impl Here {
+    /// The screen's address for this pizzeria (an admin's carries the pizzeria).
+    pub fn link(&self, user: &AuthUser, path: &str) -> String {
+        match user.pizzeria_id {
+            Some(_) => path.to_string(),
+            None => format!("{path}?pizzeria={}", self.slug),
+        }
+    }
+}
+
+/// The moves `user` may make on `ticket` from `screen`: what the buttons offer.
+pub fn buttons(screen: Screen, ticket: &Ticket, user: &AuthUser) -> Vec<OrderStatus> {
+    let mover = Mover::Staff { user_id: user.id, role: user.role };
+    workflow::offered_moves(ticket.state(), mover).into_iter().filter(|to| screen.moves().contains(to)).collect()
+}
 
 /// Everything a screen's markup needs.
 pub struct ScreenView<'a> {

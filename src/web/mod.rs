@@ -19,6 +19,7 @@ pub mod public;
 pub mod screens;
 pub mod session;
 pub mod staff;
+pub mod stock;
 pub mod users;
 
 use rocket::catcher::BoxFuture;
@@ -49,6 +50,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(delivery::routes());
     root.extend(counter::routes());
     root.extend(phone::routes());
+    root.extend(stock::routes());
     rocket
         .mount("/", root)
         .mount("/admin", users::routes())

@@ -14,7 +14,7 @@ use crate::db::Db;
 use crate::domain::money;
 use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
 use crate::domain::roles::Role;
-use crate::domain::workflow::{self, Mover};
+use crate::domain::workflow::Mover;
 use crate::live::{self, Event};
 use crate::store::orders::{self, MoveRequest};
 use crate::store::pizzerias;
@@ -24,98 +24,10 @@ use crate::web::auth::StaffMember;
 use crate::web::csrf::{CsrfForm, Page};
 use crate::{unix_now, views, Error, Result};
 
+pub use crate::views::screens::{buttons, Here, Screen};
+
 pub fn routes() -> Vec<Route> {
     routes![move_order]
-}
-
-/// The three live screens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Kitchen,
-    Delivery,
-    Counter,
-}
-
-impl Screen {
-    pub fn parse(value: &str) -> Option<Screen> {
-        match value {
-            "kitchen" => Some(Screen::Kitchen),
-            "delivery" => Some(Screen::Delivery),
-            "counter" => Some(Screen::Counter),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Screen::Kitchen => "kitchen",
-            Screen::Delivery => "delivery",
-            Screen::Counter => "counter",
-        }
-    }
-
-    pub fn path(self) -> &'static str {
-        match self {
-            Screen::Kitchen => "/kitchen",
-            Screen::Delivery => "/delivery",
-            Screen::Counter => "/staff/orders",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Screen::Kitchen => "Cuisine",
-            Screen::Delivery => "Livraisons",
-            Screen::Counter => "Commandes en cours",
-        }
-    }
-
-    /// The moves this screen's buttons make (others are made elsewhere).
-    pub fn moves(self) -> &'static [OrderStatus] {
-        match self {
-            Screen::Kitchen => &[OrderStatus::Preparing, OrderStatus::Ready],
-            Screen::Delivery => &[OrderStatus::OutForDelivery, OrderStatus::Delivered],
-            Screen::Counter => &[OrderStatus::Collected, OrderStatus::Cancelled],
-        }
-    }
-
-    fn wanted(self, now: i64) -> Wanted<'static> {
-        use OrderStatus::*;
-        match self {
-            Screen::Kitchen => Wanted {
-                statuses: &[Placed, Preparing],
-                // A cancelled order stays on screen a while, flagged, so nobody keeps making it.
-                cancelled_since: Some(now - 20 * 60),
-                hide_unpaid_online: true,
-            },
-            Screen::Delivery => {
-                Wanted { statuses: &[Ready, OutForDelivery], cancelled_since: None, hide_unpaid_online: true }
-            }
-            Screen::Counter => Wanted {
-                statuses: &[Placed, Preparing, Ready, OutForDelivery],
-                cancelled_since: None,
-                hide_unpaid_online: false,
-            },
-        }
-    }
-}
-
-/// The pizzeria a screen shows: a member of staff's own; an admin picks one.
-#[derive(Debug, Clone)]
-pub struct Here {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-}
-
-impl Here {
-    /// The screen's address for this pizzeria (an admin's carries the pizzeria).
-    pub fn link(&self, user: &AuthUser, path: &str) -> String {
-        match user.pizzeria_id {
-            Some(_) => path.to_string(),
-            None => format!("{path}?pizzeria={}", self.slug),
-        }
-    }
 }
 
 /// `Ok(here)`, or the pizzerias an admin may choose from. Staff asking for another
@@ -146,9 +58,30 @@ pub async fn resolve(
     }
 }
 
+/// Which tickets a screen shows.
+fn wanted(screen: Screen, now: i64) -> Wanted<'static> {
+    use OrderStatus::*;
+    match screen {
+        Screen::Kitchen => Wanted {
+            statuses: &[Placed, Preparing],
+            // A cancelled order stays on screen a while, flagged, so nobody keeps making it.
+            cancelled_since: Some(now - 20 * 60),
+            hide_unpaid_online: true,
+        },
+        Screen::Delivery => {
+            Wanted { statuses: &[Ready, OutForDelivery], cancelled_since: None, hide_unpaid_online: true }
+        }
+        Screen::Counter => Wanted {
+            statuses: &[Placed, Preparing, Ready, OutForDelivery],
+            cancelled_since: None,
+            hide_unpaid_online: false,
+        },
+    }
+}
+
 /// The tickets `screen` shows at `pizzeria_id` to `user`.
 pub async fn tickets(db: &Db, screen: Screen, pizzeria_id: i64, user: &AuthUser) -> Result<Vec<Ticket>> {
-    let mut found = screens::tickets(db, pizzeria_id, screen.wanted(unix_now())).await?;
+    let mut found = screens::tickets(db, pizzeria_id, wanted(screen, unix_now())).await?;
     if screen == Screen::Delivery {
         found.retain(|t| t.mode() == rules::Mode::Delivery);
         // A driver sees what is left to take and what they carry, not their colleagues' rounds.
@@ -163,12 +96,6 @@ pub async fn tickets(db: &Db, screen: Screen, pizzeria_id: i64, user: &AuthUser)
         found.sort_by_key(|t| (!(t.status() == OrderStatus::Ready && t.mode() == rules::Mode::Takeaway), t.due_at()));
     }
     Ok(found)
-}
-
-/// The moves `user` may make on `ticket` from `screen`: what the buttons offer.
-pub fn buttons(screen: Screen, ticket: &Ticket, user: &AuthUser) -> Vec<OrderStatus> {
-    let mover = Mover::Staff { user_id: user.id, role: user.role };
-    workflow::offered_moves(ticket.state(), mover).into_iter().filter(|to| screen.moves().contains(to)).collect()
 }
 
 #[derive(FromForm)]

@@ -13,7 +13,7 @@ use crate::web::csrf::Page;
 use crate::{views, Result};
 
 pub fn routes() -> Vec<Route> {
-    routes![dashboard, stock, menu, admin_home]
+    routes![dashboard, menu, admin_home]
 }
 
 async fn placeholder(db: &Db, page: &Page<'_>, user: &AuthUser, title: &str, what: &str) -> Result<Markup> {
@@ -27,11 +27,6 @@ async fn placeholder(db: &Db, page: &Page<'_>, user: &AuthUser, title: &str, wha
 #[get("/manage/dashboard")]
 async fn dashboard(db: &Db, user: ManageArea, page: Page<'_>) -> Result<Markup> {
     placeholder(db, &page, &user.0, "Tableau de bord", "Commandes et ventes en temps réel.").await
-}
-
-#[get("/manage/stock")]
-async fn stock(db: &Db, user: ManageArea, page: Page<'_>) -> Result<Markup> {
-    placeholder(db, &page, &user.0, "Stock", "Le stock des ingrédients, les réceptions, pertes et inventaires.").await
 }
 
 #[get("/manage/menu")]

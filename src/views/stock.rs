@@ -1,0 +1,249 @@
+//! The stock page: levels and what can still be made (re-read live), the action form, the
+//! journal with its filters and pages.
+
+use chrono::DateTime;
+use chrono_tz::Europe::Paris;
+use maud::{html, Markup};
+use rocket::form::FromForm;
+
+use super::forms::{csrf, notice};
+use super::layout::{page_with_head, Nav};
+use crate::store::stock::{Makeable, Movement, StockRow, JOURNAL_PAGE};
+use crate::views::screens::Here;
+
+/// The journal's filters, as the query string carries them.
+#[derive(FromForm, Default, Debug, Clone)]
+pub struct JournalQuery {
+    pub ingredient: Option<String>,
+    pub kind: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub who: Option<i64>,
+    pub page: Option<i64>,
+}
+
+/// What the action form shows again after a refusal.
+#[derive(Debug, Clone, Default)]
+pub struct StockForm {
+    pub ingredient: String,
+    pub action: String,
+    pub quantity: String,
+    pub note: String,
+    pub problem: Option<String>,
+}
+
+pub struct JournalView<'a> {
+    pub query: &'a JournalQuery,
+    pub movements: &'a [Movement],
+    pub total: i64,
+    pub page: i64,
+    pub movers: &'a [(i64, String)],
+}
+
+pub struct StockPage<'a> {
+    pub here: &'a Here,
+    /// This page's address for the visitor (an admin's carries the pizzeria).
+    pub link: String,
+    pub admin: bool,
+    pub csrf: &'a str,
+    pub levels: &'a [StockRow],
+    pub makeable: &'a [Makeable],
+    pub few_left: i64,
+    pub form: &'a StockForm,
+    pub notice: Option<&'a str>,
+    pub journal: JournalView<'a>,
+}
+
+const KINDS: [(&str, &str); 6] = [
+    ("restock", "Réception"),
+    ("order", "Commande"),
+    ("cancellation", "Annulation"),
+    ("waste", "Perte"),
+    ("inventory", "Inventaire"),
+    ("transfer", "Transfert"),
+];
+
+fn kind_label(kind: &str) -> &str {
+    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, label)| *label).unwrap_or(kind)
+}
+
+fn unit(unit: &str) -> &str {
+    match unit {
+        "piece" => "pièces",
+        other => other,
+    }
+}
+
+fn with_pizzeria(view: &StockPage<'_>, path: &str) -> String {
+    if view.admin {
+        format!("{path}?pizzeria={}", view.here.slug)
+    } else {
+        path.to_string()
+    }
+}
+
+pub fn page(nav: &Nav, view: &StockPage<'_>) -> Markup {
+    let title = format!("Stock — {}", view.here.name);
+    page_with_head(
+        &title,
+        nav,
+        html! { noscript { meta http-equiv="refresh" content="60"; } },
+        html! {
+            div.screen-head {
+                h1 { "Stock " span.lead { (view.here.name) } }
+                p.live-state #live-state role="status" aria-live="polite" data-state="connecting" {
+                    span.js-only { "Connexion…" }
+                }
+            }
+            (notice(view.notice))
+            (action_form(view))
+            div #queue data-live=(with_pizzeria(view, "/manage/stock/live")) data-events=(with_pizzeria(view, "/manage/stock/events")) {
+                (live(view.levels, view.makeable, view.few_left))
+            }
+            (journal(view))
+        },
+    )
+}
+
+fn action_form(view: &StockPage<'_>) -> Markup {
+    let f = view.form;
+    html! {
+        section.card {
+            h2 { "Mouvement de stock" }
+            @if let Some(problem) = &f.problem { p.form-errors role="alert" { (problem) } }
+            form.filters method="post" action="/manage/stock" {
+                (csrf(view.csrf))
+                input type="hidden" name="pizzeria" value=(view.here.slug);
+                label { "Ingrédient"
+                    select name="ingredient" required {
+                        @for row in view.levels {
+                            option value=(row.code) selected[f.ingredient == row.code] { (row.name) " (" (unit(&row.unit)) ")" }
+                        }
+                    }
+                }
+                label { "Action"
+                    select name="action" {
+                        @for (value, label) in [("restock", "Réception"), ("waste", "Perte"), ("inventory", "Inventaire (quantité comptée)"), ("threshold", "Seuil bas")] {
+                            option value=(value) selected[f.action == value] { (label) }
+                        }
+                    }
+                }
+                label { "Quantité" input type="text" name="quantity" inputmode="numeric" required value=(f.quantity); }
+                label { "Référence fournisseur ou raison de la perte"
+                    input type="text" name="note" maxlength="200" value=(f.note);
+                }
+                button.button type="submit" { "Enregistrer" }
+            }
+        }
+    }
+}
+
+/// Levels and what the stock can still make: the part of the page that follows the orders.
+pub fn live(levels: &[StockRow], makeable: &[Makeable], few_left: i64) -> Markup {
+    html! {
+        div.stock-tables {
+            section {
+                h2 { "Ingrédients" }
+                table.stock {
+                    thead { tr { th scope="col" { "Ingrédient" } th scope="col" { "Stock" } th scope="col" { "Seuil bas" } th scope="col" { "État" } } }
+                    tbody {
+                        @for row in levels {
+                            @let level = row.level();
+                            tr class=(format!("level-{}", level.as_str())) data-ingredient=(row.code) {
+                                td { (row.name) }
+                                td.qty data-quantity=(row.quantity) { (row.quantity) " " (unit(&row.unit)) }
+                                td.qty { (row.low_threshold) }
+                                td { span class=(format!("badge level-badge-{}", level.as_str())) { (level.label()) } }
+                            }
+                        }
+                    }
+                }
+            }
+            section {
+                h2 { "Pizzas encore réalisables" }
+                table.makeable {
+                    thead { tr { th scope="col" { "Pizza" } th scope="col" { "Encore" } th scope="col" { "Ingrédient limitant" } } }
+                    tbody {
+                        @for item in makeable {
+                            tr data-pizza=(item.pizza) class=[(item.count <= few_left).then_some("few")] {
+                                td { (item.pizza) @if item.withdrawn { " " span.badge.badge-out { "retirée aujourd'hui" } } }
+                                td.qty data-count=(item.count) { (item.count) }
+                                td { (item.limiting.as_deref().unwrap_or("—")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn journal(view: &StockPage<'_>) -> Markup {
+    let j = &view.journal;
+    let q = j.query;
+    let pages = ((j.total + JOURNAL_PAGE - 1) / JOURNAL_PAGE).max(1);
+    let page_link = |page: i64| {
+        let mut parts = vec![format!("page={page}")];
+        if view.admin {
+            parts.push(format!("pizzeria={}", view.here.slug));
+        }
+        for (name, value) in [("ingredient", &q.ingredient), ("kind", &q.kind), ("from", &q.from), ("to", &q.to)] {
+            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+                parts.push(format!("{name}={}", value.replace(['&', '=', '#', ' '], "")));
+            }
+        }
+        if let Some(who) = q.who {
+            parts.push(format!("who={who}"));
+        }
+        format!("/manage/stock?{}#journal", parts.join("&"))
+    };
+    html! {
+        section #journal {
+            h2 { "Journal des mouvements" }
+            form.filters method="get" action="/manage/stock" {
+                @if view.admin { input type="hidden" name="pizzeria" value=(view.here.slug); }
+                label { "Ingrédient"
+                    select name="ingredient" {
+                        option value="" { "tous" }
+                        @for row in view.levels { option value=(row.code) selected[q.ingredient.as_deref() == Some(row.code.as_str())] { (row.name) } }
+                    }
+                }
+                label { "Type"
+                    select name="kind" {
+                        option value="" { "tous" }
+                        @for (kind, label) in KINDS { option value=(kind) selected[q.kind.as_deref() == Some(kind)] { (label) } }
+                    }
+                }
+                label { "Du" input type="date" name="from" value=[q.from.as_deref()]; }
+                label { "Au" input type="date" name="to" value=[q.to.as_deref()]; }
+                label { "Par"
+                    select name="who" {
+                        option value="" { "tout le monde" }
+                        @for (id, name) in j.movers { option value=(id) selected[q.who == Some(*id)] { (name) } }
+                    }
+                }
+                button.button type="submit" { "Filtrer" }
+            }
+            p.note { (j.total) " mouvement(s)" @if pages > 1 { " — page " (j.page) " sur " (pages) } }
+            table.journal {
+                thead { tr { th scope="col" { "Date" } th scope="col" { "Ingrédient" } th scope="col" { "Quantité" } th scope="col" { "Type" } th scope="col" { "Par" } th scope="col" { "Note" } } }
+                tbody {
+                    @for m in j.movements {
+                        tr data-kind=(m.kind) {
+                            td { @if let Some(t) = DateTime::from_timestamp(m.created_at, 0) { (t.with_timezone(&Paris).format("%d/%m/%Y %H:%M")) } }
+                            td { (m.ingredient) }
+                            td.qty { @if m.delta > 0 { "+" } (m.delta) " " (unit(&m.unit)) }
+                            td { (kind_label(&m.kind)) }
+                            td { (m.who.as_deref().unwrap_or("système")) }
+                            td { @if let Some(reference) = &m.reference { (reference) " " } (m.note) }
+                        }
+                    }
+                }
+            }
+            nav.pages aria-label="Pages du journal" {
+                @if j.page > 1 { a href=(page_link(j.page - 1)) { "← Plus récents" } " " }
+                @if j.page < pages { a href=(page_link(j.page + 1)) { "Plus anciens →" } }
+            }
+        }
+    }
+}

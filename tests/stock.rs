@@ -1,0 +1,241 @@
+//! The stock page: each action writes its movement (and nothing on a refusal), the journal
+//! and its filters, what the stock can still make, the page scoped to the manager's
+//! pizzeria, live events, and concurrent restocks, waste and orders on one ingredient.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{assert_stock_matches_journal, count, demo, Backend, Browser, Reply, TestApp, TestDb, DEMO_PASSWORD};
+use oc_pizza::db::DbPool;
+use reqwest::Method;
+use serde_json::json;
+
+const A: &str = "boulogne";
+const B: &str = "vincennes";
+
+async fn manager(app: &TestApp, pizzeria: &str) -> Browser {
+    let browser = Browser::new(app);
+    browser.sign_in(&demo("manager", pizzeria), DEMO_PASSWORD).await;
+    browser.get("/manage/stock").await;
+    browser
+}
+
+async fn act(browser: &Browser, pizzeria: &str, ingredient: &str, action: &str, quantity: &str, note: &str) -> Reply {
+    let fields = [
+        ("pizzeria", pizzeria),
+        ("ingredient", ingredient),
+        ("action", action),
+        ("quantity", quantity),
+        ("note", note),
+    ];
+    browser.submit("/manage/stock", &fields).await
+}
+
+async fn stock_of(pool: &DbPool, pizzeria: &str, ingredient: &str) -> i64 {
+    count(
+        pool,
+        &format!(
+            "SELECT quantity FROM stock WHERE pizzeria_id = (SELECT id FROM pizzerias WHERE slug = '{pizzeria}')
+             AND ingredient_id = (SELECT id FROM ingredients WHERE code = '{ingredient}')"
+        ),
+    )
+    .await
+}
+
+async fn movements(pool: &DbPool) -> i64 {
+    count(pool, "SELECT COUNT(*) FROM stock_movements").await
+}
+
+async fn last_movement(pool: &DbPool) -> String {
+    common::scalar_text(
+        pool,
+        "SELECT m.kind || ' ' || CAST(m.delta AS TEXT) || ' ' || u.role || ' ' || m.note
+         FROM stock_movements m JOIN users u ON u.id = m.user_id ORDER BY m.id DESC LIMIT 1",
+    )
+    .await
+    .unwrap_or_default()
+}
+
+async fn each_action_writes_its_movement(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let boss = manager(&app, A).await;
+    let page = boss.get("/manage/stock").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Mozzarella fior di latte") && page.body.contains("Pizzas encore réalisables"));
+    let opening = stock_of(&pool, A, "mozzarella").await;
+
+    let reply = act(&boss, A, "mozzarella", "restock", "500", "BL-2026-11").await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!(stock_of(&pool, A, "mozzarella").await, opening + 500);
+    assert_eq!(last_movement(&pool).await, "restock 500 manager Réf. fournisseur BL-2026-11");
+    assert!(boss.get("/manage/stock").await.body.contains("Réception enregistrée"), "the manager is told");
+
+    let reply = act(&boss, A, "mozzarella", "waste", "100", "Tombée par terre").await;
+    assert_eq!(reply.status, 303);
+    assert_eq!(last_movement(&pool).await, "waste -100 manager Tombée par terre");
+
+    // Refusals write nothing.
+    let before = movements(&pool).await;
+    let now = stock_of(&pool, A, "mozzarella").await;
+    for (ingredient, action, quantity, note, says) in [
+        ("mozzarella", "waste", "50", "", "raison de la perte"),
+        ("mozzarella", "waste", &(now + 1).to_string() as &str, "périmée", "dépasse le stock"),
+        ("mozzarella", "restock", "abc", "", "nombre entier"),
+        ("mozzarella", "restock", "-5", "", "au moins 1"),
+        ("mozzarella", "restock", "0", "", "au moins 1"),
+        ("mozzarella", "restock", "2000000", "", "trop grande"),
+        ("mozzarella", "inventory", "-1", "", "négative"),
+        ("mozzarella", "threshold", "-3", "", "négative"),
+        ("unobtainium", "restock", "5", "", "ingrédient de la liste"),
+        ("mozzarella", "steal", "5", "", "Choisissez une action"),
+    ] {
+        let reply = act(&boss, A, ingredient, action, quantity, note).await;
+        assert_eq!(reply.status, 422, "{action} {quantity}: {}", reply.body);
+        assert!(reply.body.contains(says), "{action} {quantity} should say {says:?}");
+    }
+    assert_eq!(movements(&pool).await, before, "refusals write nothing");
+    assert_eq!(stock_of(&pool, A, "mozzarella").await, now);
+
+    // Inventory: the count becomes the stock, the difference a movement; the same count, none.
+    let reply = act(&boss, A, "mozzarella", "inventory", "1000", "").await;
+    assert_eq!(reply.status, 303);
+    assert_eq!(stock_of(&pool, A, "mozzarella").await, 1000);
+    assert_eq!(last_movement(&pool).await, format!("inventory {} manager Inventaire : {now} → 1000", 1000 - now));
+    let before = movements(&pool).await;
+    assert_eq!(act(&boss, A, "mozzarella", "inventory", "1000", "").await.status, 303);
+    assert_eq!(movements(&pool).await, before);
+    // Threshold: the level says it.
+    assert_eq!(act(&boss, A, "mozzarella", "threshold", "2000", "").await.status, 303);
+    let page = boss.get("/manage/stock").await.body;
+    let row = &page[page.find(r#"data-ingredient="mozzarella""#).expect("the row")..];
+    assert!(row[..row.find("</tr>").expect("row end")].contains("bas"), "{row}");
+    // Out of mozzarella: the Margherita cannot be made, and says why.
+    assert_eq!(act(&boss, A, "mozzarella", "inventory", "0", "").await.status, 303);
+    let page = boss.get("/manage/stock").await.body;
+    let row = &page[page.find(r#"data-pizza="Margherita""#).expect("the pizza's row")..];
+    let row = &row[..row.find("</tr>").expect("row end")];
+    assert!(row.contains(r#"data-count="0""#) && row.contains("Mozzarella fior di latte"), "{row}");
+
+    // The journal, filtered.
+    let journal = boss.get("/manage/stock?kind=waste").await.body;
+    let table = &journal[journal.find("table class=\"journal\"").expect("journal")..];
+    assert!(table.contains("Tombée par terre") && !table.contains("BL-2026-11"), "only waste");
+    let journal = boss.get("/manage/stock?ingredient=mozzarella&kind=inventory").await.body;
+    assert!(journal.contains("2 mouvement(s)"), "two inventories moved the stock");
+    assert_stock_matches_journal(&pool).await;
+}
+
+async fn a_manager_sees_and_moves_only_their_pizzeria(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let other = manager(&app, B).await;
+    assert_eq!(other.get(&format!("/manage/stock?pizzeria={A}")).await.status, 403);
+    assert_eq!(other.get(&format!("/manage/stock/live?pizzeria={A}")).await.status, 403);
+    let before = stock_of(&pool, A, "basil").await;
+    assert_eq!(act(&other, A, "basil", "restock", "10", "").await.status, 403);
+    assert_eq!(stock_of(&pool, A, "basil").await, before);
+    // Their own form acts on their own pizzeria.
+    let theirs = stock_of(&pool, B, "basil").await;
+    assert_eq!(act(&other, "", "basil", "restock", "10", "").await.status, 303);
+    assert_eq!((stock_of(&pool, A, "basil").await, stock_of(&pool, B, "basil").await), (before, theirs + 10));
+    // Other roles: no stock page.
+    for role in ["pizzaiolo", "counter", "driver"] {
+        let staff = Browser::new(&app);
+        staff.sign_in(&demo(role, A), DEMO_PASSWORD).await;
+        assert_eq!(staff.get("/manage/stock").await.status, 403, "{role}");
+    }
+    // An admin chooses, then acts on any pizzeria.
+    let admin = Browser::new(&app);
+    admin.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    assert!(admin.get("/manage/stock").await.body.contains(&format!("/manage/stock?pizzeria={A}")));
+    assert_eq!(admin.get(&format!("/manage/stock?pizzeria={A}")).await.status, 200);
+    assert_eq!(act(&admin, A, "basil", "restock", "5", "").await.status, 303);
+    assert_eq!(stock_of(&pool, A, "basil").await, before + 5);
+}
+
+async fn the_stock_page_follows_orders_live(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let boss = manager(&app, A).await;
+    let mut events = boss.events("/manage/stock/events").await;
+    assert_eq!(events.next(Duration::from_secs(10)).await.map(|e| e.name), Some("hello".into()));
+    let reply = Browser::new(&app).json(Method::POST, "/api/v1/orders", &[], &order(A)).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert!(events.wait_for("change", r#""kind":"placed""#, Duration::from_secs(5)).await.is_some());
+    act(&boss, A, "basil", "restock", "10", "").await;
+    assert!(events.wait_for("change", r#""kind":"stock""#, Duration::from_secs(5)).await.is_some());
+}
+
+fn order(pizzeria: &str) -> serde_json::Value {
+    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);
+    json!({
+        "pizzeria": pizzeria, "mode": "takeaway", "when": format!("{}T20:00", tomorrow.format("%Y-%m-%d")),
+        "payment": "cash", "lines": [{ "pizza": "margherita", "quantity": 1 }],
+        "contact": { "name": "Léa", "email": "lea@exemple.fr", "phone": "06 11 22 33 44" },
+    })
+}
+
+async fn restocks_waste_and_orders_at_once_lose_no_update(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let opening = stock_of(&pool, A, "mozzarella").await;
+    let boss = manager(&app, A).await;
+    let guest = Browser::new(&app);
+    let body = order(A);
+    let mut work = Vec::new();
+    for i in 0..15 {
+        let (boss, guest, body) = (&boss, &guest, &body);
+        work.push(async move {
+            let restock = act(boss, A, "mozzarella", "restock", "100", "").await.status;
+            let waste = act(boss, A, "mozzarella", "waste", "10", &format!("essai {i}")).await.status;
+            let placed = guest.json(Method::POST, "/api/v1/orders", &[], body).await.status;
+            (restock, waste, placed)
+        });
+    }
+    let results = futures_join_all(work).await;
+    assert!(results.iter().all(|(r, w, p)| (*r, *w, *p) == (303, 303, 201)), "{results:?}");
+    let per_margherita = count(
+        &pool,
+        "SELECT quantity FROM recipe_lines WHERE pizza_id = (SELECT id FROM pizzas WHERE slug = 'margherita')
+         AND ingredient_id = (SELECT id FROM ingredients WHERE code = 'mozzarella')",
+    )
+    .await;
+    assert_eq!(stock_of(&pool, A, "mozzarella").await, opening + 15 * 100 - 15 * 10 - 15 * per_margherita);
+    assert_stock_matches_journal(&pool).await;
+}
+
+/// Runs the futures concurrently (on this task), in order of their results.
+async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, result) in pinned.iter_mut().zip(results.iter_mut()) {
+            if result.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *result = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    results.into_iter().map(|r| r.expect("every future finished")).collect()
+}
+
+both_backends!(
+    each_action_writes_its_movement,
+    a_manager_sees_and_moves_only_their_pizzeria,
+    the_stock_page_follows_orders_live,
+    restocks_waste_and_orders_at_once_lose_no_update,
+);
