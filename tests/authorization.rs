@@ -231,7 +231,9 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         | ("GET", "/manage/stock/events")
         | ("POST", "/manage/stock")
         | ("GET", "/manage/menu") => page_rule(actor, &["manager", "admin"]),
-        ("GET", "/admin") => page_rule(actor, &["admin"]),
+        ("GET", "/admin") | ("GET", "/admin/stock") | ("POST", "/admin/stock/transfers") => {
+            page_rule(actor, &["admin"])
+        }
         ("GET", "/admin/users") | ("GET", "/admin/users/new") | ("POST", "/admin/users") => {
             page_rule(actor, &["admin"])
         }
@@ -296,6 +298,8 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/manage/stock"),
     ("GET", "/manage/menu"),
     ("GET", "/admin"),
+    ("GET", "/admin/stock"),
+    ("POST", "/admin/stock/transfers"),
     ("GET", "/admin/users"),
     ("GET", "/admin/users/new"),
     ("POST", "/admin/users"),

@@ -233,7 +233,57 @@ async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Out
     results.into_iter().map(|r| r.expect("every future finished")).collect()
 }
 
+async fn transfers_move_stock_between_pizzerias_atomically(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let admin = Browser::new(&app);
+    admin.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let page = admin.get("/admin/stock").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(r#"data-ingredient="mozzarella""#) && page.body.contains("OC Pizza Vincennes"));
+    let (a, b) = (stock_of(&pool, A, "mozzarella").await, stock_of(&pool, B, "mozzarella").await);
+    let transfer = |from: &'static str, to: &'static str, quantity: String| {
+        let admin = &admin;
+        async move {
+            admin
+                .submit(
+                    "/admin/stock/transfers",
+                    &[("from", from), ("to", to), ("ingredient", "mozzarella"), ("quantity", &quantity)],
+                )
+                .await
+        }
+    };
+    let reply = transfer(A, B, "500".into()).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!((stock_of(&pool, A, "mozzarella").await, stock_of(&pool, B, "mozzarella").await), (a - 500, b + 500));
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM stock_movements WHERE kind = 'transfer'").await, 2);
+    // More than the source holds, the same pizzeria, nonsense: refused, nothing written.
+    let before = movements(&pool).await;
+    for (from, to, quantity, says) in [
+        (A, B, (a - 500 + 1).to_string(), "dépasse le stock"),
+        (A, A, "5".to_string(), "différentes"),
+        (A, B, "-5".to_string(), "au moins 1"),
+        (A, "atlantis", "5".to_string(), "deux pizzerias"),
+    ] {
+        let reply = transfer(from, to, quantity).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains(says), "{says}: {}", reply.body);
+    }
+    assert_eq!(movements(&pool).await, before);
+    assert_eq!((stock_of(&pool, A, "mozzarella").await, stock_of(&pool, B, "mozzarella").await), (a - 500, b + 500));
+    assert_stock_matches_journal(&pool).await;
+    // Managers do not move stock between pizzerias.
+    let boss = manager(&app, A).await;
+    assert_eq!(boss.get("/admin/stock").await.status, 403);
+    let reply = boss
+        .submit("/admin/stock/transfers", &[("from", B), ("to", A), ("ingredient", "mozzarella"), ("quantity", "5")])
+        .await;
+    assert_eq!(reply.status, 403);
+}
+
 both_backends!(
+    transfers_move_stock_between_pizzerias_atomically,
     each_action_writes_its_movement,
     a_manager_sees_and_moves_only_their_pizzeria,
     the_stock_page_follows_orders_live,

@@ -75,6 +75,17 @@ pub fn movement(action: &Action, current: i64) -> Result<Option<(i64, &'static s
     }
 }
 
+/// A transfer between two pizzerias: from one to another, never more than the source holds.
+pub fn check_transfer(from: i64, to: i64, quantity: i64, source_stock: i64) -> Result<(), String> {
+    if from == to {
+        return Err("Choisissez deux pizzerias différentes.".into());
+    }
+    if quantity > source_stock {
+        return Err(format!("Le transfert ({quantity}) dépasse le stock de la pizzeria d'origine ({source_stock})."));
+    }
+    Ok(())
+}
+
 /// A quantity typed on the stock page: a whole number of base units, at least `min`, at most
 /// `max` (so that a slip — 10000000 g of basil — is caught).
 pub fn quantity(value: &str, min: i64, max: i64) -> Result<i64, String> {
@@ -114,6 +125,13 @@ mod tests {
         );
         assert_eq!(movement(&Action::Inventory { counted: 10 }, 10), Ok(None));
         assert_eq!(movement(&Action::Threshold { value: 3 }, 10), Ok(None));
+    }
+
+    #[test]
+    fn transfers() {
+        assert_eq!(check_transfer(1, 2, 500, 500), Ok(()));
+        assert!(check_transfer(1, 2, 501, 500).unwrap_err().contains("dépasse"));
+        assert!(check_transfer(1, 1, 5, 500).unwrap_err().contains("différentes"));
     }
 
     #[test]

@@ -237,3 +237,103 @@ pub async fn makeable(db: &DbPool, pizzeria_id: i64, stock: &[StockRow]) -> Resu
         })
         .collect())
 }
+
+/// Every pizzeria's stock of every ingredient (the admin's group-wide view):
+/// (pizzeria id, ingredient id, quantity, low threshold).
+pub async fn group(db: &DbPool) -> Result<Vec<(i64, i64, i64, i64)>> {
+    let rows = db_run!(db, |pool| {
+        sqlx::query_as("SELECT pizzeria_id, ingredient_id, quantity, low_threshold FROM stock").fetch_all(pool).await?
+    });
+    Ok(rows)
+}
+
+/// Every ingredient: (id, code, name, unit).
+pub async fn ingredients(db: &DbPool) -> Result<Vec<(i64, String, String, String)>> {
+    let rows = db_run!(db, |pool| {
+        sqlx::query_as("SELECT id, code, name, unit FROM ingredients ORDER BY name").fetch_all(pool).await?
+    });
+    Ok(rows)
+}
+
+/// Moves stock from one pizzeria to another: two `transfer` movements and both rows, in one
+/// transaction (the rows locked in pizzeria order), or nothing.
+pub async fn transfer(
+    db: &DbPool,
+    (from, to): (i64, i64),
+    ingredient_id: i64,
+    quantity: i64,
+    user_id: i64,
+) -> Result<std::result::Result<(), String>> {
+    let now = unix_now();
+    let outcome = db_run!(db, |pool| {
+        let mut tx = pool.begin_write().await?;
+        let sql = format!(
+            "SELECT s.pizzeria_id, s.quantity, p.name FROM stock s JOIN pizzerias p ON p.id = s.pizzeria_id
+             WHERE s.ingredient_id = $1 AND s.pizzeria_id IN ($2, $3) ORDER BY s.pizzeria_id{}",
+            pool.row_lock().replace("NO KEY UPDATE", "NO KEY UPDATE OF s")
+        );
+        let rows: Vec<(i64, i64, String)> =
+            sqlx::query_as(&sql).bind(ingredient_id).bind(from).bind(to).fetch_all(&mut *tx).await?;
+        let source = rows.iter().find(|r| r.0 == from);
+        let target = rows.iter().find(|r| r.0 == to);
+        let checked = match (source, target) {
+            (Some(source), Some(target)) => {
+                stock::check_transfer(from, to, quantity, source.1).map(|()| (source.2.clone(), target.2.clone()))
+            }
+            _ => Err("Cet ingrédient n'est pas suivi dans l'une des deux pizzerias.".to_string()),
+        };
+        match checked {
+            Err(message) => {
+                tx.rollback().await?;
+                Err(message)
+            }
+            Ok((source_name, target_name)) => {
+                for (pizzeria, delta, note) in
+                    [(from, -quantity, format!("Vers {target_name}")), (to, quantity, format!("Depuis {source_name}"))]
+                {
+                    sqlx::query(
+                        "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, user_id, note, created_at)
+                         VALUES ($1, $2, $3, 'transfer', $4, $5, $6)",
+                    )
+                    .bind(pizzeria)
+                    .bind(ingredient_id)
+                    .bind(delta)
+                    .bind(user_id)
+                    .bind(&note)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "UPDATE stock SET quantity = quantity + $1, updated_at = $2
+                         WHERE pizzeria_id = $3 AND ingredient_id = $4",
+                    )
+                    .bind(delta)
+                    .bind(now)
+                    .bind(pizzeria)
+                    .bind(ingredient_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let events: Vec<Event> = [from, to]
+                    .into_iter()
+                    .map(|pizzeria_id| Event {
+                        id: 0,
+                        kind: "stock".into(),
+                        pizzeria_id,
+                        reference: String::new(),
+                        status: String::new(),
+                    })
+                    .collect();
+                for event in &events {
+                    pool.notify_in(&mut *tx, event).await?;
+                }
+                tx.commit().await?;
+                for event in events {
+                    pool.after_commit(event);
+                }
+                Ok(())
+            }
+        }
+    });
+    Ok(outcome)
+}

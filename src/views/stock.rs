@@ -96,6 +96,7 @@ pub fn page(nav: &Nav, view: &StockPage<'_>) -> Markup {
                 }
             }
             (notice(view.notice))
+            @if view.admin { p { a href="/admin/stock" { "Stock du groupe et transferts entre pizzerias" } } }
             (action_form(view))
             div #queue data-live=(with_pizzeria(view, "/manage/stock/live")) data-events=(with_pizzeria(view, "/manage/stock/events")) {
                 (live(view.levels, view.makeable, view.few_left))
@@ -246,4 +247,87 @@ fn journal(view: &StockPage<'_>) -> Markup {
             }
         }
     }
+}
+
+/// What the transfer form shows again after a refusal.
+#[derive(Debug, Clone, Default)]
+pub struct TransferForm {
+    pub from: String,
+    pub to: String,
+    pub ingredient: String,
+    pub quantity: String,
+    pub problem: Option<String>,
+}
+
+pub struct GroupPage<'a> {
+    pub csrf: &'a str,
+    /// (id, slug, name)
+    pub pizzerias: &'a [(i64, String, String)],
+    /// (id, code, name, unit)
+    pub ingredients: &'a [(i64, String, String, String)],
+    /// (pizzeria, ingredient, quantity, low threshold)
+    pub cells: &'a [(i64, i64, i64, i64)],
+    pub form: &'a TransferForm,
+    pub notice: Option<&'a str>,
+}
+
+/// The group's stock: ingredients × pizzerias, and the transfer form.
+pub fn group(nav: &Nav, view: &GroupPage<'_>) -> Markup {
+    use std::collections::HashMap;
+    let cells: HashMap<(i64, i64), (i64, i64)> = view.cells.iter().map(|(p, i, q, t)| ((*p, *i), (*q, *t))).collect();
+    let f = view.form;
+    super::layout::page(
+        "Stock du groupe",
+        nav,
+        html! {
+            h1 { "Stock du groupe" }
+            (notice(view.notice))
+            section.card {
+                h2 { "Transfert entre pizzerias" }
+                @if let Some(problem) = &f.problem { p.form-errors role="alert" { (problem) } }
+                form.filters method="post" action="/admin/stock/transfers" {
+                    (csrf(view.csrf))
+                    label { "De"
+                        select name="from" { @for (_, slug, name) in view.pizzerias { option value=(slug) selected[&f.from == slug] { (name) } } }
+                    }
+                    label { "Vers"
+                        select name="to" { @for (_, slug, name) in view.pizzerias { option value=(slug) selected[&f.to == slug] { (name) } } }
+                    }
+                    label { "Ingrédient"
+                        select name="ingredient" {
+                            @for (_, code, name, u) in view.ingredients { option value=(code) selected[&f.ingredient == code] { (name) " (" (unit(u)) ")" } }
+                        }
+                    }
+                    label { "Quantité" input type="text" name="quantity" inputmode="numeric" required value=(f.quantity); }
+                    button.button type="submit" { "Transférer" }
+                }
+            }
+            div.table-scroll {
+                table.stock.group {
+                    thead { tr {
+                        th scope="col" { "Ingrédient" }
+                        @for (_, slug, name) in view.pizzerias { th scope="col" { a href=(format!("/manage/stock?pizzeria={slug}")) { (name) } } }
+                    } }
+                    tbody {
+                        @for (id, code, name, u) in view.ingredients {
+                            tr data-ingredient=(code) {
+                                th scope="row" { (name) " (" (unit(u)) ")" }
+                                @for (pizzeria, slug, _) in view.pizzerias {
+                                    @match cells.get(&(*pizzeria, *id)) {
+                                        Some((quantity, threshold)) => {
+                                            @let level = crate::domain::stock::Level::of(*quantity, *threshold);
+                                            td.qty data-pizzeria=(slug) data-quantity=(quantity) {
+                                                (quantity) " " span class=(format!("badge level-badge-{}", level.as_str())) { (level.label()) }
+                                            }
+                                        }
+                                        None => { td { "—" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
 }

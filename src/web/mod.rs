@@ -1,6 +1,7 @@
 //! HTTP routes, grouped by audience. Routes stay thin: parse, call the store, render.
 
 pub mod account;
+pub mod admin_stock;
 pub mod api;
 pub mod api_orders;
 pub mod api_staff;
@@ -51,6 +52,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(counter::routes());
     root.extend(phone::routes());
     root.extend(stock::routes());
+    root.extend(admin_stock::routes());
     rocket
         .mount("/", root)
         .mount("/admin", users::routes())
