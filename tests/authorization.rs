@@ -111,6 +111,21 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             _ => Forbidden,
         });
     }
+    // P's stock through the API: P's manager and admins (Q's manager is refused P's stock).
+    if path.starts_with("/api/v1/pizzerias/<slug>/stock") {
+        return Some(match actor {
+            Actor::Anonymous | Actor::Disabled => Unauthenticated,
+            Actor::Admin | Actor::Staff("manager", P) => Allowed,
+            _ => Forbidden,
+        });
+    }
+    if path == "/api/v1/stock/transfers" {
+        return Some(match actor {
+            Actor::Anonymous | Actor::Disabled => Unauthenticated,
+            Actor::Admin => Allowed,
+            _ => Forbidden,
+        });
+    }
     // Customer A's order through the API: its customer reads and changes it; the staff of
     // P and admins read it only; without credentials or key: 401; anyone else: 404.
     if path.starts_with("/api/v1/orders/<reference>") {
@@ -498,6 +513,12 @@ async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
                     let body = match pattern.as_str() {
                         "/api/v1/orders/<reference>/cancel" => serde_json::json!({ "version": 0 }),
                         "/api/v1/orders/<reference>/transitions" => serde_json::json!({ "to": "x" }),
+                        "/api/v1/pizzerias/<slug>/stock" => {
+                            serde_json::json!({ "ingredient": "basil", "action": "threshold", "quantity": 10 })
+                        }
+                        "/api/v1/stock/transfers" => {
+                            serde_json::json!({ "from": "boulogne", "to": "boulogne", "ingredient": "basil", "quantity": 1 })
+                        }
                         "/api/v1/orders/<reference>" => {
                             serde_json::json!({ "version": 0, "lines": [], "mode": "takeaway" })
                         }

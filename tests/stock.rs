@@ -282,7 +282,99 @@ async fn transfers_move_stock_between_pizzerias_atomically(backend: Backend) {
     assert_eq!(reply.status, 403);
 }
 
+async fn the_api_reads_and_moves_the_same_stock(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let boss = manager(&app, A).await;
+    let csrf = boss.csrf().await;
+    let headers = [("X-CSRF-Token", csrf.as_str())];
+    let path = format!("/api/v1/pizzerias/{A}/stock");
+    let stock = boss.get(&path).await;
+    assert_eq!(stock.status, 200, "{}", stock.body);
+    let document = stock.json();
+    let basil = document["ingredients"].as_array().and_then(|all| all.iter().find(|i| i["code"] == "basil").cloned());
+    assert_eq!(basil.expect("basil")["quantity"].as_i64(), Some(stock_of(&pool, A, "basil").await));
+    assert!(document["makeable"].as_array().is_some_and(|m| m.iter().any(|p| p["pizza"] == "Margherita")));
+
+    let before = stock_of(&pool, A, "basil").await;
+    let reply = boss
+        .json(
+            Method::POST,
+            &path,
+            &headers,
+            &json!({ "ingredient": "basil", "action": "restock", "quantity": 40, "note": "BL-9" }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(stock_of(&pool, A, "basil").await, before + 40);
+    let count_before = movements(&pool).await;
+    for bad in [
+        json!({ "ingredient": "basil", "action": "waste", "quantity": 5 }),
+        json!({ "ingredient": "basil", "action": "restock", "quantity": -5 }),
+        json!({ "ingredient": "basil", "action": "restock", "quantity": 5_000_000 }),
+        json!({ "ingredient": "kryptonite", "action": "restock", "quantity": 5 }),
+        json!({ "ingredient": "basil", "action": "restock", "quantity": "cinq" }),
+        json!({ "ingredient": "basil", "action": "waste", "quantity": before + 41, "note": "tout" }),
+    ] {
+        let reply = boss.json(Method::POST, &path, &headers, &bad).await;
+        assert_eq!(reply.status, 422, "{bad}: {}", reply.body);
+    }
+    assert_eq!(movements(&pool).await, count_before, "refusals write nothing");
+    let journal = boss.get(&format!("{path}/movements?kind=restock")).await.json();
+    assert!(journal["movements"].as_array().is_some_and(|m| !m.is_empty() && m.iter().all(|r| r["kind"] == "restock")));
+
+    let other = manager(&app, B).await;
+    assert_eq!(other.get(&path).await.status, 403);
+    let other_csrf = other.csrf().await;
+    let reply = other
+        .json(
+            Method::POST,
+            &path,
+            &[("X-CSRF-Token", &other_csrf)],
+            &json!({ "ingredient": "basil", "action": "restock", "quantity": 1 }),
+        )
+        .await;
+    assert_eq!(reply.status, 403);
+    assert_eq!(stock_of(&pool, A, "basil").await, before + 40);
+
+    let admin = Browser::new(&app);
+    admin.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let admin_csrf = admin.csrf().await;
+    let ah = [("X-CSRF-Token", admin_csrf.as_str())];
+    let reply = admin
+        .json(
+            Method::POST,
+            "/api/v1/stock/transfers",
+            &ah,
+            &json!({ "from": A, "to": B, "ingredient": "basil", "quantity": 10 }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = admin
+        .json(
+            Method::POST,
+            "/api/v1/stock/transfers",
+            &ah,
+            &json!({ "from": A, "to": B, "ingredient": "basil", "quantity": 100_000 }),
+        )
+        .await;
+    assert_eq!(reply.status, 409);
+    assert_eq!(stock_of(&pool, A, "basil").await, before + 30);
+    let reply = boss
+        .json(
+            Method::POST,
+            "/api/v1/stock/transfers",
+            &headers,
+            &json!({ "from": A, "to": B, "ingredient": "basil", "quantity": 1 }),
+        )
+        .await;
+    assert_eq!(reply.status, 403, "managers do not transfer");
+    assert_stock_matches_journal(&pool).await;
+}
+
 both_backends!(
+    the_api_reads_and_moves_the_same_stock,
     transfers_move_stock_between_pizzerias_atomically,
     each_action_writes_its_movement,
     a_manager_sees_and_moves_only_their_pizzeria,

@@ -207,6 +207,39 @@ fn schemas() -> Value {
                             "orders": { "type": "array", "items": { "$ref": "#/components/schemas/Ticket" } } }
         }),
     );
+    map.insert("StockAction".into(), json!({
+                    "type": "object", "required": ["ingredient", "action", "quantity"], "additionalProperties": false,
+                    "properties": {
+                        "ingredient": { "type": "string", "description": "The ingredient's code, e.g. mozzarella." },
+                        "action": { "type": "string", "enum": ["restock", "waste", "inventory", "threshold"] },
+                        "quantity": { "type": "integer", "description": "In the ingredient's unit (g, ml, piece); for inventory the count, for threshold the new low threshold." },
+                        "note": { "type": "string", "description": "The supplier's reference (restock) or the reason (waste, required)." }
+                    }
+                }));
+    map.insert("Stock".into(), json!({
+                    "type": "object", "required": ["pizzeria", "ingredients", "makeable"],
+                    "properties": {
+                        "pizzeria": { "type": "string" },
+                        "ingredients": { "type": "array", "items": { "type": "object",
+                            "required": ["code", "name", "unit", "quantity", "low_threshold", "level"],
+                            "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "unit": { "type": "string" },
+                                            "quantity": { "type": "integer" }, "low_threshold": { "type": "integer" },
+                                            "level": { "type": "string", "enum": ["ok", "low", "out"] } } } },
+                        "makeable": { "type": "array", "items": { "type": "object", "required": ["pizza", "count"],
+                            "properties": { "pizza": { "type": "string" }, "count": { "type": "integer" },
+                                            "limiting": nullable_string, "withdrawn": { "type": "boolean" } } } }
+                    }
+                }));
+    map.insert("Movements".into(), json!({
+                    "type": "object", "required": ["pizzeria", "page", "total", "movements"],
+                    "properties": { "pizzeria": { "type": "string" }, "page": { "type": "integer" }, "total": { "type": "integer" },
+                                    "movements": { "type": "array", "items": { "type": "object" } } }
+                }));
+    map.insert("Transfer".into(), json!({
+                    "type": "object", "required": ["from", "to", "ingredient", "quantity"], "additionalProperties": false,
+                    "properties": { "from": { "type": "string" }, "to": { "type": "string" }, "ingredient": { "type": "string" },
+                                    "quantity": { "type": "integer" } }
+                }));
     map.insert("Money".into(), json!({
                     "type": "object", "required": ["ht_cents", "vat_cents", "ttc_cents"],
                     "properties": { "ht_cents": { "type": "integer" }, "vat_cents": { "type": "integer" }, "ttc_cents": { "type": "integer" } }
@@ -316,6 +349,28 @@ fn paths() -> Value {
                 "parameters": [path_param("slug", "The pizzeria.")],
                 "responses": merge(json!({ "200": { "description": "An endless event stream.", "content": { "text/event-stream": {} } } }),
                                    error_responses(&["401", "403", "404"])) } }));
+    map.insert("/pizzerias/{slug}/stock".into(), json!({
+                "get": { "operationId": "pizzeriaStock", "summary": "Managers: the pizzeria's stock and the pizzas it can still make.",
+                    "security": [{ "bearer": [] }, { "session": [] }], "parameters": [path_param("slug", "The pizzeria.")],
+                    "responses": merge(json!({ "200": ok("The stock", "Stock") }), error_responses(&["401", "403", "404"])) },
+                "post": { "operationId": "moveStock", "summary": "Managers: a reception, a loss, an inventory count or a low threshold.",
+                    "security": [{ "bearer": [] }, { "session": [] }], "parameters": [path_param("slug", "The pizzeria.")],
+                    "requestBody": body("StockAction"),
+                    "responses": merge(json!({ "200": ok("The stock after the action", "Stock") }), error_responses(&["401", "403", "404", "422"])) } }));
+    map.insert("/pizzerias/{slug}/stock/movements".into(), json!({ "get": { "operationId": "stockMovements",
+                "summary": "Managers: the movement journal, newest first, 50 a page.",
+                "security": [{ "bearer": [] }, { "session": [] }],
+                "parameters": [path_param("slug", "The pizzeria."),
+                    { "name": "ingredient", "in": "query", "required": false, "schema": { "type": "string" } },
+                    { "name": "kind", "in": "query", "required": false, "schema": { "type": "string" } },
+                    { "name": "from", "in": "query", "required": false, "schema": { "type": "string", "format": "date" } },
+                    { "name": "to", "in": "query", "required": false, "schema": { "type": "string", "format": "date" } },
+                    { "name": "page", "in": "query", "required": false, "schema": { "type": "integer" } }],
+                "responses": merge(json!({ "200": ok("Movements", "Movements") }), error_responses(&["401", "403", "404", "422"])) } }));
+    map.insert("/stock/transfers".into(), json!({ "post": { "operationId": "transferStock",
+                "summary": "Admins: moves stock between two pizzerias (two movements, or nothing).",
+                "security": [{ "bearer": [] }, { "session": [] }], "requestBody": body("Transfer"),
+                "responses": merge(json!({ "200": ok("The transfer", "Transfer") }), error_responses(&["401", "403", "409", "422"])) } }));
     map.insert("/me".into(), json!({ "get": { "operationId": "me", "summary": "The caller.", "security": [{ "bearer": [] }, { "session": [] }],
                 "responses": merge(json!({ "200": ok("The caller", "Me") }), error_responses(&["401"])) } }));
     map.insert(

@@ -28,7 +28,7 @@ pub fn routes() -> Vec<Route> {
     routes![stock_page, live, events, act]
 }
 
-fn day_start(value: Option<&str>) -> Option<i64> {
+pub(crate) fn day_start(value: Option<&str>) -> Option<i64> {
     let date = NaiveDate::parse_from_str(value?.trim(), "%Y-%m-%d").ok()?;
     Paris.from_local_datetime(&date.and_hms_opt(0, 0, 0)?).earliest().map(|t| t.timestamp())
 }
@@ -148,7 +148,8 @@ async fn act(
         .await?
         .map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
     let ingredient_id = stock::ingredient_id(db, form.ingredient.trim()).await?;
-    let problem = match (ingredient_id, parse_action(&form, settings.stock_max_quantity)) {
+    let parsed = parse_action(&form.action, &form.quantity, &form.note, settings.stock_max_quantity);
+    let problem = match (ingredient_id, parsed) {
         (None, _) => "Choisissez un ingrédient de la liste.".to_string(),
         (_, Err(message)) => message,
         (Some(ingredient_id), Ok(action)) => {
@@ -182,17 +183,15 @@ async fn act(
     Ok(Either::Left((Status::UnprocessableEntity, markup)))
 }
 
-/// The action typed in the form, checked: quantities in range, a reason for waste.
-fn parse_action(form: &ActForm, max: i64) -> std::result::Result<Action, String> {
-    let note = fields::note(&form.note, 200)?;
-    match form.action.as_str() {
-        "restock" => {
-            rules::quantity(&form.quantity, 1, max).map(|quantity| Action::Restock { quantity, reference: note })
-        }
+/// An action as typed (form or API), checked: quantities in range, a reason for waste.
+pub(crate) fn parse_action(action: &str, quantity: &str, note: &str, max: i64) -> std::result::Result<Action, String> {
+    let note = fields::note(note, 200)?;
+    match action {
+        "restock" => rules::quantity(quantity, 1, max).map(|quantity| Action::Restock { quantity, reference: note }),
         "waste" if note.is_empty() => Err("Indiquez la raison de la perte.".to_string()),
-        "waste" => rules::quantity(&form.quantity, 1, max).map(|quantity| Action::Waste { quantity, reason: note }),
-        "inventory" => rules::quantity(&form.quantity, 0, max).map(|counted| Action::Inventory { counted }),
-        "threshold" => rules::quantity(&form.quantity, 0, max).map(|value| Action::Threshold { value }),
+        "waste" => rules::quantity(quantity, 1, max).map(|quantity| Action::Waste { quantity, reason: note }),
+        "inventory" => rules::quantity(quantity, 0, max).map(|counted| Action::Inventory { counted }),
+        "threshold" => rules::quantity(quantity, 0, max).map(|value| Action::Threshold { value }),
         _ => Err("Choisissez une action : réception, perte, inventaire ou seuil.".to_string()),
     }
 }
