@@ -241,6 +241,9 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             _ => Forbidden,
         },
         ("GET", "/manage/dashboard")
+        | ("GET", "/manage/dashboard/live")
+        | ("GET", "/manage/dashboard/events")
+        | ("GET", "/manage/dashboard/orders.csv")
         | ("GET", "/manage/stock")
         | ("GET", "/manage/stock/live")
         | ("GET", "/manage/stock/events")
@@ -307,6 +310,9 @@ const KNOWN: &[(&str, &str)] = &[
     ("GET", "/delivery/events"),
     ("POST", "/staff/orders/<reference>/move"),
     ("GET", "/manage/dashboard"),
+    ("GET", "/manage/dashboard/live"),
+    ("GET", "/manage/dashboard/events"),
+    ("GET", "/manage/dashboard/orders.csv"),
     ("GET", "/manage/stock"),
     ("GET", "/manage/stock/live"),
     ("GET", "/manage/stock/events"),

@@ -1,8 +1,9 @@
 //! A real browser (Debian's headless chromium, driven through chromedriver): a customer
 //! orders from the menu; the pizzaiolo's kitchen screen, open all along, shows the ticket
 //! without a reload; the recipe memo opens from the ticket; the order is started and
-//! marked ready. Screenshots of the kitchen, delivery and phone-order screens at tablet,
-//! phone and PC sizes go to `target/screenshots/`.
+//! marked ready. Screenshots of the kitchen, delivery, counter and phone-order screens,
+//! and of the manager's stock page and dashboard, at tablet, phone and PC sizes go to
+//! `target/screenshots/`.
 
 mod common;
 
@@ -239,6 +240,12 @@ async fn ordered_from_the_menu_seen_live_in_the_kitchen(backend: Backend) {
     office.set_window_size(1280, 800).await.expect("tablet size");
     office.refresh().await.expect("refresh");
     screenshot(&office, &format!("stock-tablet-1280x800-{suffix}")).await;
+
+    office.goto(&format!("{}/manage/dashboard", app.address)).await.expect("dashboard");
+    screenshot(&office, &format!("dashboard-tablet-1280x800-{suffix}")).await;
+    office.set_window_size(1366, 900).await.expect("PC size");
+    office.refresh().await.expect("refresh");
+    screenshot(&office, &format!("dashboard-pc-1366x900-{suffix}")).await;
 
     for client in [tablet, customer, phone, pc, office] {
         client.close().await.expect("close the browser");

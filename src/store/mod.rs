@@ -4,6 +4,7 @@
 pub mod addresses;
 pub mod api_tokens;
 pub mod carts;
+pub mod dashboard;
 pub mod login_throttle;
 pub mod menu;
 pub mod order_moves;

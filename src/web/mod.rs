@@ -11,6 +11,7 @@ pub mod cart;
 pub mod checkout;
 pub mod counter;
 pub mod csrf;
+pub mod dashboard;
 pub mod delivery;
 pub mod kitchen;
 pub mod openapi;
@@ -54,6 +55,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(phone::routes());
     root.extend(stock::routes());
     root.extend(admin_stock::routes());
+    root.extend(dashboard::routes());
     rocket
         .mount("/", root)
         .mount("/admin", users::routes())

@@ -13,7 +13,7 @@ use crate::web::csrf::Page;
 use crate::{views, Result};
 
 pub fn routes() -> Vec<Route> {
-    routes![dashboard, menu, admin_home]
+    routes![menu, admin_home]
 }
 
 async fn placeholder(db: &Db, page: &Page<'_>, user: &AuthUser, title: &str, what: &str) -> Result<Markup> {
@@ -22,11 +22,6 @@ async fn placeholder(db: &Db, page: &Page<'_>, user: &AuthUser, title: &str, wha
         None => Some("Toutes les pizzerias".to_string()),
     };
     Ok(views::staff::coming_soon(&page.nav(), title, pizzeria.as_deref(), what))
-}
-
-#[get("/manage/dashboard")]
-async fn dashboard(db: &Db, user: ManageArea, page: Page<'_>) -> Result<Markup> {
-    placeholder(db, &page, &user.0, "Tableau de bord", "Commandes et ventes en temps réel.").await
 }
 
 #[get("/manage/menu")]

@@ -1,0 +1,112 @@
+//! What the dashboard reads: a pizzeria's orders of the day (and those still open), with
+//! their preparation and delivery times from the journal; the day's lines; the orders of a
+//! period for the CSV export.
+
+use sqlx::FromRow;
+
+use crate::db::DbPool;
+use crate::domain::dashboard::DayOrder;
+use crate::domain::orders::Status;
+use crate::{db_run, Result};
+
+#[derive(FromRow)]
+struct DayRow {
+    status: String,
+    channel: String,
+    mode: String,
+    total_ht_cents: i64,
+    total_ttc_cents: i64,
+    created_at: i64,
+    requested_for: Option<i64>,
+    ready_at: Option<i64>,
+    left_at: Option<i64>,
+    delivered_at: Option<i64>,
+}
+
+/// The day's orders of the pizzeria (placed since `since`) and its orders still open.
+pub async fn day_orders(db: &DbPool, pizzeria_id: i64, since: i64, lead_seconds: i64) -> Result<Vec<DayOrder>> {
+    let rows: Vec<DayRow> = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT o.status, o.channel, o.mode, o.total_ht_cents, o.total_ttc_cents, o.created_at, o.requested_for,
+                    (SELECT MIN(t.created_at) FROM order_transitions t WHERE t.order_id = o.id AND t.to_status = 'ready')
+                        AS ready_at,
+                    (SELECT MIN(t.created_at) FROM order_transitions t
+                        WHERE t.order_id = o.id AND t.to_status = 'out_for_delivery') AS left_at,
+                    (SELECT MIN(t.created_at) FROM order_transitions t WHERE t.order_id = o.id AND t.to_status = 'delivered')
+                        AS delivered_at
+             FROM orders o
+             WHERE o.pizzeria_id = $1
+               AND (o.created_at >= $2 OR o.status IN ('placed', 'preparing', 'ready', 'out_for_delivery'))",
+        )
+        .bind(pizzeria_id)
+        .bind(since)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|r| DayOrder {
+            status: Status::parse(&r.status).unwrap_or(Status::Placed),
+            channel: r.channel,
+            mode: r.mode,
+            ht_cents: r.total_ht_cents,
+            ttc_cents: r.total_ttc_cents,
+            created_at: r.created_at,
+            due_at: r.requested_for.unwrap_or(r.created_at + lead_seconds),
+            preparation_seconds: r.ready_at.map(|t| t - r.created_at),
+            delivery_seconds: r.left_at.zip(r.delivered_at).map(|(left, delivered)| delivered - left),
+        })
+        .collect())
+}
+
+/// The lines of the pizzeria's orders placed since `since`, cancelled ones left out.
+pub async fn day_lines(db: &DbPool, pizzeria_id: i64, since: i64) -> Result<Vec<(String, i64)>> {
+    let lines = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT l.pizza_name, l.quantity FROM order_lines l JOIN orders o ON o.id = l.order_id
+             WHERE o.pizzeria_id = $1 AND o.created_at >= $2 AND o.status <> 'cancelled'",
+        )
+        .bind(pizzeria_id)
+        .bind(since)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(lines)
+}
+
+/// An order of the CSV export.
+#[derive(Debug, Clone, FromRow)]
+pub struct ExportRow {
+    pub reference: String,
+    pub created_at: i64,
+    pub channel: String,
+    pub mode: String,
+    pub status: String,
+    pub payment_method: String,
+    pub payment_status: String,
+    pub total_ht_cents: i64,
+    pub total_vat_cents: i64,
+    pub total_ttc_cents: i64,
+    /// "2 × Margherita, 1 × Reine"
+    pub lines: String,
+}
+
+/// The pizzeria's orders placed in [from, until), oldest first.
+pub async fn export(db: &DbPool, pizzeria_id: i64, from: i64, until: i64) -> Result<Vec<ExportRow>> {
+    let rows = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT o.reference, o.created_at, o.channel, o.mode, o.status, o.payment_method, o.payment_status,
+                    o.total_ht_cents, o.total_vat_cents, o.total_ttc_cents,
+                    COALESCE((SELECT STRING_AGG(CAST(l.quantity AS TEXT) || ' × ' || l.pizza_name, ', ' ORDER BY l.id)
+                              FROM order_lines l WHERE l.order_id = o.id), '') AS lines
+             FROM orders o WHERE o.pizzeria_id = $1 AND o.created_at >= $2 AND o.created_at < $3
+             ORDER BY o.created_at, o.id",
+        )
+        .bind(pizzeria_id)
+        .bind(from)
+        .bind(until)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
