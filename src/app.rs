@@ -54,7 +54,8 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
     Ok(web::mount(rocket))
 }
 
-/// Every ten minutes: expired sessions, stale login counters and abandoned carts go.
+/// Every ten minutes: expired sessions, stale login counters, yesterday's menu withdrawals
+/// and abandoned carts go.
 async fn housekeeping(db: crate::db::DbPool, shutdown: rocket::Shutdown) {
     let mut shutdown = std::pin::pin!(shutdown);
     let mut interval = rocket::tokio::time::interval(std::time::Duration::from_secs(600));
@@ -71,6 +72,11 @@ async fn housekeeping(db: crate::db::DbPool, shutdown: rocket::Shutdown) {
         }
         if let Err(error) = crate::store::login_throttle::purge(&db, now - 86_400).await {
             tracing::warn!(%error, "could not purge login counters");
+        }
+        // A pizza withdrawn by a manager is withdrawn for the day.
+        let midnight = crate::domain::dashboard::start_of_day(now);
+        if let Err(error) = crate::store::menu_admin::end_old_withdrawals(&db, midnight).await {
+            tracing::warn!(%error, "could not end yesterday's menu withdrawals");
         }
         // A cart's cookie lives 7 days: nobody comes back to an older cart.
         if let Err(error) = crate::store::carts::purge(&db, now - 7 * 86_400).await {

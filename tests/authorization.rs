@@ -248,7 +248,11 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         | ("GET", "/manage/stock/live")
         | ("GET", "/manage/stock/events")
         | ("POST", "/manage/stock")
-        | ("GET", "/manage/menu") => page_rule(actor, &["manager", "admin"]),
+        | ("GET", "/manage/menu")
+        | ("POST", "/manage/menu/withdrawals") => page_rule(actor, &["manager", "admin"]),
+        ("GET", "/manage/menu/pizzas/<pizza>") | ("POST", "/manage/menu/pizzas/<pizza>") => {
+            page_rule(actor, &["admin"])
+        }
         ("GET", "/admin") | ("GET", "/admin/stock") | ("POST", "/admin/stock/transfers") => {
             page_rule(actor, &["admin"])
         }
@@ -318,6 +322,9 @@ const KNOWN: &[(&str, &str)] = &[
     ("GET", "/manage/stock/events"),
     ("POST", "/manage/stock"),
     ("GET", "/manage/menu"),
+    ("POST", "/manage/menu/withdrawals"),
+    ("GET", "/manage/menu/pizzas/<pizza>"),
+    ("POST", "/manage/menu/pizzas/<pizza>"),
     ("GET", "/admin"),
     ("GET", "/admin/stock"),
     ("POST", "/admin/stock/transfers"),

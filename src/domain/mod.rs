@@ -3,6 +3,7 @@
 pub mod availability;
 pub mod dashboard;
 pub mod fields;
+pub mod menu;
 pub mod money;
 pub mod orders;
 pub mod password;

@@ -7,6 +7,7 @@ pub mod carts;
 pub mod dashboard;
 pub mod login_throttle;
 pub mod menu;
+pub mod menu_admin;
 pub mod order_moves;
 pub mod order_writes;
 pub mod orders;

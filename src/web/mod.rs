@@ -14,6 +14,7 @@ pub mod csrf;
 pub mod dashboard;
 pub mod delivery;
 pub mod kitchen;
+pub mod menu_admin;
 pub mod openapi;
 pub mod ops;
 pub mod orders;
@@ -56,6 +57,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(stock::routes());
     root.extend(admin_stock::routes());
     root.extend(dashboard::routes());
+    root.extend(menu_admin::routes());
     rocket
         .mount("/", root)
         .mount("/admin", users::routes())

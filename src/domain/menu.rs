@@ -1,0 +1,115 @@
+//! Editing the menu: what a pizza's form may say. A pizza has a price above zero, a VAT
+//! rate, at least one recipe line (each ingredient once, a quantity above zero) and at most
+//! a few memo steps. Past orders keep their own snapshot: nothing here touches them.
+
+use std::collections::HashSet;
+
+pub const MAX_STEPS: usize = 20;
+
+/// A pizza as its form describes it, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PizzaEdit {
+    pub name: String,
+    pub description: String,
+    pub price_cents: i64,
+    pub vat_rate_bp: i64,
+    pub active: bool,
+    pub sort_order: i64,
+    /// (ingredient code, quantity in its unit)
+    pub recipe: Vec<(String, i64)>,
+    pub steps: Vec<String>,
+}
+
+/// A VAT rate typed as a percentage ("10", "5,5"): 0 to 100 %, in basis points.
+pub fn vat_rate(value: &str) -> Result<i64, String> {
+    let cleaned = value.trim().trim_end_matches('%').trim().replace(',', ".");
+    let invalid = || "Le taux de TVA est un pourcentage entre 0 et 100 (par exemple 10 ou 5,5).".to_string();
+    let percent: f64 = cleaned.parse().map_err(|_| invalid())?;
+    if !(0.0..=100.0).contains(&percent) || !percent.is_finite() {
+        return Err(invalid());
+    }
+    let bp = (percent * 100.0).round();
+    if (bp - percent * 100.0).abs() > 1e-6 {
+        return Err(invalid());
+    }
+    Ok(bp as i64)
+}
+
+/// The recipe typed one ingredient a line: `mozzarella 120` (its code, then the quantity).
+pub fn recipe(text: &str, known: &HashSet<String>) -> Result<Vec<(String, i64)>, String> {
+    let mut lines = Vec::new();
+    let mut seen = HashSet::new();
+    for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()) {
+        let mut parts = line.split_whitespace();
+        let (Some(code), Some(quantity), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(format!(
+                "Recette, ligne {number} : écrivez le code de l'ingrédient puis la quantité (mozzarella 120)."
+            ));
+        };
+        if !known.contains(code) {
+            return Err(format!("Recette, ligne {number} : ingrédient « {code} » inconnu."));
+        }
+        if !seen.insert(code.to_string()) {
+            return Err(format!("Recette : « {code} » figure deux fois."));
+        }
+        match quantity.parse::<i64>() {
+            Ok(q) if (1..=100_000).contains(&q) => lines.push((code.to_string(), q)),
+            _ => return Err(format!("Recette, ligne {number} : la quantité est un nombre entier supérieur à zéro.")),
+        }
+    }
+    if lines.is_empty() {
+        return Err("Une pizza a au moins un ingrédient dans sa recette.".into());
+    }
+    Ok(lines)
+}
+
+/// The memo's steps, one a line.
+pub fn steps(text: &str) -> Result<Vec<String>, String> {
+    let steps: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+    if steps.len() > MAX_STEPS {
+        return Err(format!("{MAX_STEPS} étapes au plus."));
+    }
+    if steps.iter().any(|s| s.chars().count() > 300) {
+        return Err("Une étape tient en 300 caractères au plus.".into());
+    }
+    Ok(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> HashSet<String> {
+        ["mozzarella", "basil", "dough"].into_iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn recipes() {
+        assert_eq!(
+            recipe("dough 1\n\n mozzarella   120 \n", &known()),
+            Ok(vec![("dough".into(), 1), ("mozzarella".into(), 120)])
+        );
+        assert!(recipe("", &known()).unwrap_err().contains("au moins un ingrédient"));
+        assert!(recipe("dough 1\ndough 2", &known()).unwrap_err().contains("deux fois"));
+        assert!(recipe("kryptonite 1", &known()).unwrap_err().contains("inconnu"));
+        for bad in ["dough 0", "dough -3", "dough un", "dough", "dough 1 2"] {
+            assert!(recipe(bad, &known()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn vat_rates() {
+        assert_eq!(vat_rate("10"), Ok(1000));
+        assert_eq!(vat_rate("5,5 %"), Ok(550));
+        assert_eq!(vat_rate("0"), Ok(0));
+        for bad in ["-1", "101", "dix", "5.555"] {
+            assert!(vat_rate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn memo_steps() {
+        assert_eq!(steps("Étaler la pâte.\n\nCuire 90 s."), Ok(vec!["Étaler la pâte.".into(), "Cuire 90 s.".into()]));
+        assert!(steps(&"x\n".repeat(21)).is_err());
+    }
+}

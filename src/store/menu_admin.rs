@@ -1,0 +1,168 @@
+//! Editing the menu: a pizza, its recipe and its memo steps in one transaction; a
+//! pizzeria's withdrawals for the day. Order lines keep their own snapshot (name, price,
+//! rate), so nothing here changes a past order.
+
+use sqlx::FromRow;
+
+use crate::db::{BeginWrite, DbPool};
+use crate::domain::menu::PizzaEdit;
+use crate::{db_run, unix_now, Result};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PizzaRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub price_cents: i64,
+    pub vat_rate_bp: i64,
+    pub active: bool,
+    pub sort_order: i64,
+}
+
+pub async fn pizzas(db: &DbPool) -> Result<Vec<PizzaRow>> {
+    let rows = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT id, slug, name, description, price_cents, vat_rate_bp, active, sort_order FROM pizzas
+             ORDER BY sort_order, name",
+        )
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows)
+}
+
+/// A pizza with its recipe ((code, quantity)) and steps.
+pub async fn pizza(db: &DbPool, slug: &str) -> Result<Option<(PizzaRow, Vec<(String, i64)>, Vec<String>)>> {
+    let found = db_run!(db, |pool| {
+        let pizza: Option<PizzaRow> = sqlx::query_as(
+            "SELECT id, slug, name, description, price_cents, vat_rate_bp, active, sort_order FROM pizzas WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?;
+        match pizza {
+            None => None,
+            Some(pizza) => {
+                let recipe: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT i.code, r.quantity FROM recipe_lines r JOIN ingredients i ON i.id = r.ingredient_id
+                     WHERE r.pizza_id = $1 ORDER BY i.name",
+                )
+                .bind(pizza.id)
+                .fetch_all(pool)
+                .await?;
+                let steps: Vec<String> =
+                    sqlx::query_scalar("SELECT instruction FROM recipe_steps WHERE pizza_id = $1 ORDER BY position")
+                        .bind(pizza.id)
+                        .fetch_all(pool)
+                        .await?;
+                Some((pizza, recipe, steps))
+            }
+        }
+    });
+    Ok(found)
+}
+
+/// Saves a pizza (creates it when `slug` is new): its row, recipe and steps together.
+pub async fn save(db: &DbPool, slug: &str, edit: &PizzaEdit) -> Result<()> {
+    let now = unix_now();
+    db_run!(db, |pool| {
+        let mut tx = pool.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO pizzas (slug, name, description, price_cents, vat_rate_bp, active, sort_order, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (slug) DO UPDATE SET name = $2, description = $3, price_cents = $4, vat_rate_bp = $5,
+                 active = $6, sort_order = $7, updated_at = $8
+             RETURNING id",
+        )
+        .bind(slug)
+        .bind(&edit.name)
+        .bind(&edit.description)
+        .bind(edit.price_cents)
+        .bind(edit.vat_rate_bp)
+        .bind(edit.active)
+        .bind(edit.sort_order)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM recipe_lines WHERE pizza_id = $1").bind(id).execute(&mut *tx).await?;
+        for (code, quantity) in &edit.recipe {
+            sqlx::query(
+                "INSERT INTO recipe_lines (pizza_id, ingredient_id, quantity)
+                 SELECT $1, id, $2 FROM ingredients WHERE code = $3",
+            )
+            .bind(id)
+            .bind(*quantity)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM recipe_steps WHERE pizza_id = $1").bind(id).execute(&mut *tx).await?;
+        for (position, step) in edit.steps.iter().enumerate() {
+            sqlx::query("INSERT INTO recipe_steps (pizza_id, position, instruction) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(position as i64 + 1)
+                .bind(step)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Every ingredient's code (what a recipe may name).
+pub async fn ingredient_codes(db: &DbPool) -> Result<Vec<String>> {
+    let codes =
+        db_run!(db, |pool| sqlx::query_scalar("SELECT code FROM ingredients ORDER BY code").fetch_all(pool).await?);
+    Ok(codes)
+}
+
+/// The pizzas withdrawn today at this pizzeria.
+pub async fn withdrawn(db: &DbPool, pizzeria_id: i64) -> Result<Vec<i64>> {
+    let ids = db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT pizza_id FROM menu_withdrawals WHERE pizzeria_id = $1")
+            .bind(pizzeria_id)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(ids)
+}
+
+/// Withdraws a pizza from a pizzeria's menu (`true`), or puts it back (`false`).
+pub async fn set_withdrawn(db: &DbPool, pizzeria_id: i64, pizza_id: i64, withdrawn: bool, user_id: i64) -> Result<()> {
+    let now = unix_now();
+    db_run!(db, |pool| {
+        if withdrawn {
+            sqlx::query(
+                "INSERT INTO menu_withdrawals (pizzeria_id, pizza_id, user_id, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (pizzeria_id, pizza_id) DO NOTHING",
+            )
+            .bind(pizzeria_id)
+            .bind(pizza_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        } else {
+            sqlx::query("DELETE FROM menu_withdrawals WHERE pizzeria_id = $1 AND pizza_id = $2")
+                .bind(pizzeria_id)
+                .bind(pizza_id)
+                .execute(pool)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+/// Withdrawals are for the day: those made before `since` (today's midnight) end.
+pub async fn end_old_withdrawals(db: &DbPool, since: i64) -> Result<u64> {
+    let ended = db_run!(db, |pool| {
+        sqlx::query("DELETE FROM menu_withdrawals WHERE created_at < $1")
+            .bind(since)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(ended)
+}
