@@ -253,9 +253,12 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         ("GET", "/manage/menu/pizzas/<pizza>") | ("POST", "/manage/menu/pizzas/<pizza>") => {
             page_rule(actor, &["admin"])
         }
-        ("GET", "/admin") | ("GET", "/admin/stock") | ("POST", "/admin/stock/transfers") => {
-            page_rule(actor, &["admin"])
-        }
+        ("GET", "/admin")
+        | ("GET", "/admin/stock")
+        | ("POST", "/admin/stock/transfers")
+        | ("GET", "/admin/pizzerias")
+        | ("GET", "/admin/pizzerias/<pizzeria>")
+        | ("POST", "/admin/pizzerias/<pizzeria>") => page_rule(actor, &["admin"]),
         ("GET", "/admin/users") | ("GET", "/admin/users/new") | ("POST", "/admin/users") => {
             page_rule(actor, &["admin"])
         }
@@ -327,6 +330,9 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/manage/menu/pizzas/<pizza>"),
     ("GET", "/admin"),
     ("GET", "/admin/stock"),
+    ("GET", "/admin/pizzerias"),
+    ("GET", "/admin/pizzerias/<pizzeria>"),
+    ("POST", "/admin/pizzerias/<pizzeria>"),
     ("POST", "/admin/stock/transfers"),
     ("GET", "/admin/users"),
     ("GET", "/admin/users/new"),
@@ -440,6 +446,7 @@ async fn concrete_path(pool: &DbPool, pattern: &str) -> String {
         .replace("<path..>", "css/app.css")
         .replace("<pizza>", "margherita")
         .replace("<screen>", "kitchen")
+        .replace("<pizzeria>", P)
 }
 
 fn observed(reply: &common::Reply, api: bool) -> Outcome {

@@ -165,7 +165,13 @@ async fn ordered_from_the_menu_seen_live_in_the_kitchen(backend: Backend) {
         .click()
         .await
         .expect("click");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Back on the menu, which says the pizza is in the cart.
+    customer
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//*[contains(text(), 'ajoutée(s) au panier')]"))
+        .await
+        .expect("the cart took the pizza");
     customer.goto(&format!("{}/checkout", app.address)).await.expect("checkout");
     customer.find(Locator::Css("#mode-takeaway")).await.expect("takeaway").click().await.expect("click");
     customer
@@ -199,14 +205,22 @@ async fn ordered_from_the_menu_seen_live_in_the_kitchen(backend: Backend) {
     screenshot(&tablet, &format!("recipe-tablet-1280x800-{suffix}")).await;
 
     // Started, then ready.
-    for label in ["Commencer", "Prête"] {
+    for (label, expected) in [("Commencer", "preparing"), ("Prête", "ready")] {
         open_live(&tablet, &format!("{}/kitchen", app.address)).await;
         let button = format!("//article[@id='ticket-{reference}']//button[normalize-space()='{label}']");
         tablet.find(Locator::XPath(&button)).await.expect(label).click().await.expect("tap");
-        wait_until(&tablet, "back on the kitchen screen", |url| url.ends_with("/kitchen")).await;
+        // The tap posts a form: wait for its answer to be written.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let status =
+                scalar_text(&pool, &format!("SELECT status FROM orders WHERE reference = '{reference}'")).await;
+            if status.as_deref() == Some(expected) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{label}: the order is still {status:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
-    let status = scalar_text(&pool, &format!("SELECT status FROM orders WHERE reference = '{reference}'")).await;
-    assert_eq!(status.as_deref(), Some("ready"));
     // The customer's page shows it (it follows the order live too).
     customer.refresh().await.expect("refresh");
     let state = customer.find(Locator::Css("[data-status]")).await.expect("status").text().await.expect("text");

@@ -7,6 +7,7 @@ pub mod menu;
 pub mod money;
 pub mod orders;
 pub mod password;
+pub mod pizzerias;
 pub mod pricing;
 pub mod roles;
 pub mod slots;

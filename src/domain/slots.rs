@@ -83,6 +83,11 @@ fn round_up(time: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(rounded, 0).unwrap_or(time)
 }
 
+/// Is the pizzeria closed (a holiday) on the local date of `time`?
+pub fn closed_on(time: DateTime<Utc>, closed: &[NaiveDate]) -> bool {
+    closed.contains(&time.with_timezone(&Paris).date_naive())
+}
+
 /// Checks a time the customer typed or picked (Europe/Paris) and returns it in UTC.
 pub fn check_requested(
     now: DateTime<Utc>,
@@ -182,6 +187,14 @@ mod tests {
         assert_eq!(as_soon_as_possible(paris(2026, 11, 25, 16, 0), lead, &hours()), None, "closed in the afternoon");
         assert_eq!(as_soon_as_possible(paris(2026, 11, 25, 17, 59), lead, &hours()), None, "not open yet");
         assert_eq!(as_soon_as_possible(paris(2026, 11, 25, 18, 0), lead, &hours()), Some(paris(2026, 11, 25, 18, 30)));
+    }
+
+    #[test]
+    fn closing_days_are_local_dates() {
+        let christmas = NaiveDate::from_ymd_opt(2026, 12, 25).expect("date");
+        // 23:30 UTC on the 24th is already the 25th in Paris.
+        assert!(closed_on(paris(2026, 12, 25, 0, 30), &[christmas]));
+        assert!(!closed_on(paris(2026, 12, 24, 23, 30), &[christmas]));
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct PizzeriaDetails {
     pub pizzeria: Pizzeria,
     pub opening_hours: Vec<OpeningPeriod>,
     pub delivery_postcodes: Vec<String>,
+    /// Holidays: local dates with no slot.
+    pub closing_days: Vec<chrono::NaiveDate>,
 }
 
 const PIZZERIA_COLUMNS: &str = "id, slug, name, street, postcode, city, phone";
@@ -46,8 +48,11 @@ pub async fn list_active(db: &DbPool) -> Result<Vec<PizzeriaDetails>> {
             sqlx::query_as("SELECT pizzeria_id, postcode FROM delivery_postcodes ORDER BY pizzeria_id, postcode")
                 .fetch_all(pool)
                 .await?;
-        (pizzerias, hours, postcodes)
+        let closing: Vec<(i64, String)> =
+            sqlx::query_as("SELECT pizzeria_id, day FROM closing_days ORDER BY day").fetch_all(pool).await?;
+        (pizzerias, hours, (postcodes, closing))
     });
+    let (postcodes, closing) = postcodes;
     Ok(pizzerias
         .into_iter()
         .map(|pizzeria| {
@@ -55,6 +60,11 @@ pub async fn list_active(db: &DbPool) -> Result<Vec<PizzeriaDetails>> {
             PizzeriaDetails {
                 opening_hours: hours.iter().filter(|h| h.pizzeria_id == id).cloned().collect(),
                 delivery_postcodes: postcodes.iter().filter(|(p, _)| *p == id).map(|(_, code)| code.clone()).collect(),
+                closing_days: closing
+                    .iter()
+                    .filter(|(p, _)| *p == id)
+                    .filter_map(|(_, day)| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
+                    .collect(),
                 pizzeria,
             }
         })
@@ -102,4 +112,147 @@ pub async fn name(db: &DbPool, id: i64) -> Result<Option<String>> {
 
 pub async fn details(db: &DbPool, id: i64) -> Result<Option<PizzeriaDetails>> {
     Ok(list_active(db).await?.into_iter().find(|details| details.pizzeria.id == id))
+}
+
+/// A pizzeria as the admin edits it.
+#[derive(Debug, Clone, Default)]
+pub struct PizzeriaEdit {
+    pub name: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub active: bool,
+    /// (ISO weekday, opens minute, closes minute)
+    pub hours: Vec<(i64, i64, i64)>,
+    pub postcodes: Vec<String>,
+    pub closing_days: Vec<(chrono::NaiveDate, String)>,
+}
+
+/// Every pizzeria, active or not: (slug, name, active).
+pub async fn all(db: &DbPool) -> Result<Vec<(String, String, bool)>> {
+    let rows = db_run!(db, |pool| sqlx::query_as("SELECT slug, name, active FROM pizzerias ORDER BY name")
+        .fetch_all(pool)
+        .await?);
+    Ok(rows)
+}
+
+/// id, name, street, postcode, city, phone, email, active
+type EditRow = (i64, String, String, String, String, String, Option<String>, bool);
+
+/// A pizzeria's form, by slug.
+pub async fn for_edit(db: &DbPool, slug: &str) -> Result<Option<PizzeriaEdit>> {
+    let found = db_run!(db, |pool| {
+        let row: Option<EditRow> = sqlx::query_as(
+            "SELECT id, name, street, postcode, city, phone, email, active FROM pizzerias WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?;
+        match row {
+            None => None,
+            Some((id, name, street, postcode, city, phone, email, active)) => {
+                let hours: Vec<(i64, i64, i64)> = sqlx::query_as(
+                    "SELECT weekday, opens_minute, closes_minute FROM opening_hours WHERE pizzeria_id = $1
+                     ORDER BY weekday, opens_minute",
+                )
+                .bind(id)
+                .fetch_all(pool)
+                .await?;
+                let postcodes: Vec<String> = sqlx::query_scalar(
+                    "SELECT postcode FROM delivery_postcodes WHERE pizzeria_id = $1 ORDER BY postcode",
+                )
+                .bind(id)
+                .fetch_all(pool)
+                .await?;
+                let closing: Vec<(String, String)> =
+                    sqlx::query_as("SELECT day, reason FROM closing_days WHERE pizzeria_id = $1 ORDER BY day")
+                        .bind(id)
+                        .fetch_all(pool)
+                        .await?;
+                let closing_days = closing
+                    .into_iter()
+                    .filter_map(|(d, r)| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok().map(|d| (d, r)))
+                    .collect();
+                Some(PizzeriaEdit {
+                    name,
+                    street,
+                    postcode,
+                    city,
+                    phone,
+                    email,
+                    active,
+                    hours,
+                    postcodes,
+                    closing_days,
+                })
+            }
+        }
+    });
+    Ok(found)
+}
+
+/// Creates or updates a pizzeria with its hours, zone and closing days, in one transaction.
+/// A new pizzeria gets a stock row at zero for every ingredient.
+pub async fn save(db: &DbPool, slug: &str, edit: &PizzeriaEdit) -> Result<()> {
+    db_run!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO pizzerias (slug, name, street, postcode, city, phone, email, active)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (slug) DO UPDATE SET name = $2, street = $3, postcode = $4, city = $5, phone = $6, email = $7,
+                 active = $8
+             RETURNING id",
+        )
+        .bind(slug)
+        .bind(&edit.name)
+        .bind(&edit.street)
+        .bind(&edit.postcode)
+        .bind(&edit.city)
+        .bind(&edit.phone)
+        .bind(edit.email.as_deref())
+        .bind(edit.active)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM opening_hours WHERE pizzeria_id = $1").bind(id).execute(&mut *tx).await?;
+        for (weekday, opens, closes) in &edit.hours {
+            sqlx::query(
+                "INSERT INTO opening_hours (pizzeria_id, weekday, opens_minute, closes_minute) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(*weekday)
+            .bind(*opens)
+            .bind(*closes)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM delivery_postcodes WHERE pizzeria_id = $1").bind(id).execute(&mut *tx).await?;
+        for code in &edit.postcodes {
+            sqlx::query("INSERT INTO delivery_postcodes (pizzeria_id, postcode) VALUES ($1, $2)")
+                .bind(id)
+                .bind(code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM closing_days WHERE pizzeria_id = $1").bind(id).execute(&mut *tx).await?;
+        for (day, reason) in &edit.closing_days {
+            sqlx::query("INSERT INTO closing_days (pizzeria_id, day, reason) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(day.format("%Y-%m-%d").to_string())
+                .bind(reason)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO stock (pizzeria_id, ingredient_id, quantity, low_threshold)
+             SELECT $1, id, 0, 0 FROM ingredients WHERE TRUE -- (SQLite: an upsert after a SELECT needs a WHERE)
+             ON CONFLICT (pizzeria_id, ingredient_id) DO NOTHING",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    Ok(())
 }

@@ -25,6 +25,7 @@ fn area_links(role: Role) -> Vec<(&'static str, &'static str)> {
         (Area::Delivery, "/delivery", "Livraisons"),
         (Area::Manage, "/manage/dashboard", "Gestion"),
         (Area::Admin, "/admin/users", "Administration"),
+        (Area::Admin, "/admin/pizzerias", "Pizzerias"),
     ]
     .into_iter()
     .filter(|(area, _, _)| role.is_staff() && may_enter(role, *area))

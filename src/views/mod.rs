@@ -1,6 +1,7 @@
 //! Server-side HTML (maud), in French. One module per family of pages.
 
 pub mod account;
+pub mod admin_pizzerias;
 pub mod dashboard;
 pub mod errors;
 pub mod forms;

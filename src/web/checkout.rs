@@ -76,9 +76,44 @@ pub(crate) fn opening_periods(details: &PizzeriaDetails) -> Vec<Period> {
         .collect()
 }
 
-/// The times offered: (form value, French label).
-pub(crate) fn slot_choices(now: DateTime<Utc>, lead: Duration, hours: &[Period]) -> Vec<(String, String)> {
-    slots::choices(now, lead, hours).into_iter().map(|t| (slots::form_value(t), slots::describe(t))).collect()
+/// A pizzeria's hours and holidays: when it can have an order ready.
+pub(crate) struct Schedule {
+    hours: Vec<Period>,
+    closed: Vec<chrono::NaiveDate>,
+}
+
+impl Schedule {
+    pub(crate) fn of(details: &PizzeriaDetails) -> Schedule {
+        Schedule { hours: opening_periods(details), closed: details.closing_days.clone() }
+    }
+
+    /// "Dès que possible", if the pizzeria takes an order for now.
+    pub(crate) fn as_soon_as_possible(&self, now: DateTime<Utc>, lead: Duration) -> Option<DateTime<Utc>> {
+        slots::as_soon_as_possible(now, lead, &self.hours).filter(|t| !slots::closed_on(*t, &self.closed))
+    }
+
+    /// The times offered: (form value, French label).
+    pub(crate) fn choices(&self, now: DateTime<Utc>, lead: Duration) -> Vec<(String, String)> {
+        slots::choices(now, lead, &self.hours)
+            .into_iter()
+            .filter(|t| !slots::closed_on(*t, &self.closed))
+            .map(|t| (slots::form_value(t), slots::describe(t)))
+            .collect()
+    }
+
+    /// A time typed or picked, checked against the hours and the holidays.
+    pub(crate) fn check(
+        &self,
+        now: DateTime<Utc>,
+        lead: Duration,
+        requested: chrono::NaiveDateTime,
+    ) -> std::result::Result<DateTime<Utc>, String> {
+        let time = slots::check_requested(now, lead, &self.hours, requested)?;
+        if slots::closed_on(time, &self.closed) {
+            return Err("La pizzeria est fermée ce jour-là : choisissez un autre jour.".into());
+        }
+        Ok(time)
+    }
 }
 
 /// Refuses a postcode outside the pizzeria's zone, naming those that deliver there.
@@ -114,7 +149,7 @@ pub(crate) async fn check_delivery(
     errors: &mut FieldErrors,
 ) -> Result<Option<(Mode, Option<DeliveryAddress>, Option<i64>)>> {
     let now = Utc::now();
-    let hours = opening_periods(details);
+    let schedule = Schedule::of(details);
     let mode = Mode::parse(form.mode.trim());
     if mode.is_none() {
         errors.add("mode", "Choisissez la livraison ou la vente à emporter.");
@@ -150,7 +185,7 @@ pub(crate) async fn check_delivery(
     };
     let when = form.when.trim();
     let requested_for = if when == "asap" || when.is_empty() {
-        if slots::as_soon_as_possible(now, lead, &hours).is_none() {
+        if schedule.as_soon_as_possible(now, lead).is_none() {
             errors.add("when", "La pizzeria ne prend pas de commande pour tout de suite : choisissez une heure.");
         }
         None
@@ -160,9 +195,7 @@ pub(crate) async fn check_delivery(
                 errors.add("when", "Choisissez une heure dans la liste.");
                 None
             }
-            Some(local) => {
-                errors.check("when", slots::check_requested(now, lead, &hours, local)).map(|t| t.timestamp())
-            }
+            Some(local) => errors.check("when", schedule.check(now, lead, local)).map(|t| t.timestamp()),
         }
     };
     Ok(match (mode, errors.is_empty()) {
@@ -192,10 +225,10 @@ async fn checkout_context(
         None => Vec::new(),
     };
     let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let hours = opening_periods(&details);
+    let schedule = Schedule::of(&details);
     Ok(CheckoutContext {
-        can_asap: slots::as_soon_as_possible(Utc::now(), lead, &hours).is_some(),
-        slots: slot_choices(Utc::now(), lead, &hours),
+        can_asap: schedule.as_soon_as_possible(Utc::now(), lead).is_some(),
+        slots: schedule.choices(Utc::now(), lead),
         details,
         lines,
         addresses,

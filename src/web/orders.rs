@@ -23,7 +23,7 @@ use crate::store::{addresses, pizzerias};
 use crate::views::ordering::order_link;
 use crate::views::ordering::{CheckoutPage, CheckoutValues, EditPage, OrderPage};
 use crate::web::auth::{SignedIn, Visitor};
-use crate::web::checkout::{check_delivery, lines_from_map, opening_periods, slot_choices, DeliveryForm};
+use crate::web::checkout::{check_delivery, lines_from_map, DeliveryForm, Schedule};
 use crate::web::csrf::{Both, CsrfForm, Page};
 use crate::{views, Error, Result};
 
@@ -154,10 +154,10 @@ async fn edit_context(db: &Db, settings: &Settings, order: &Order) -> Result<Edi
     };
     let items = crate::store::menu::for_pizzeria(db, order.pizzeria_id, settings.few_left_threshold).await?;
     let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let hours = opening_periods(&details);
+    let schedule = Schedule::of(&details);
     Ok(EditContext {
-        can_asap: slots::as_soon_as_possible(chrono::Utc::now(), lead, &hours).is_some(),
-        slots: slot_choices(chrono::Utc::now(), lead, &hours),
+        can_asap: schedule.as_soon_as_possible(chrono::Utc::now(), lead).is_some(),
+        slots: schedule.choices(chrono::Utc::now(), lead),
         menu: items.into_iter().map(|i| (i.pizza_id, i.name, i.price_cents)).collect(),
         details,
         addresses,

@@ -16,7 +16,6 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
 use crate::domain::orders::{Mode, PaymentMethod};
-use crate::domain::slots;
 use crate::store::addresses::{self, Address, AddressInput};
 use crate::store::orders::{self, NewOrder};
 use crate::store::users::{self, PhoneCustomer};
@@ -24,7 +23,7 @@ use crate::store::{menu, pizzerias};
 use crate::views::ordering::CheckoutValues;
 use crate::views::phone::{PhoneOrderPage, PhoneValues};
 use crate::web::auth::CounterArea;
-use crate::web::checkout::{check_delivery, lines_from_map, opening_periods, slot_choices, DeliveryForm};
+use crate::web::checkout::{check_delivery, lines_from_map, DeliveryForm, Schedule};
 use crate::web::csrf::{Both, CsrfForm, Page};
 use crate::web::screens::{resolve, Here, Screen};
 use crate::{views, Error, Result};
@@ -88,10 +87,10 @@ async fn context(
         None => Vec::new(),
     };
     let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let hours = opening_periods(&details);
+    let schedule = Schedule::of(&details);
     Ok(Context {
-        can_asap: slots::as_soon_as_possible(Utc::now(), lead, &hours).is_some(),
-        slots: slot_choices(Utc::now(), lead, &hours),
+        can_asap: schedule.as_soon_as_possible(Utc::now(), lead).is_some(),
+        slots: schedule.choices(Utc::now(), lead),
         here,
         details,
         menu,

@@ -1,0 +1,157 @@
+//! The chain's pizzerias (`/admin/pizzerias`, admins): create one, edit its address,
+//! weekly hours, delivery zone and closing days, or deactivate it (hidden from customers,
+//! its history kept).
+
+use maud::Markup;
+use rocket::form::FromForm;
+use rocket::http::Status;
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, Either, Route};
+
+use crate::db::Db;
+use crate::domain::{fields, pizzerias as rules};
+use crate::store::pizzerias::{self, PizzeriaEdit};
+use crate::views::admin_pizzerias::PizzeriaValues;
+use crate::web::auth::AdminArea;
+use crate::web::csrf::{CsrfForm, Page};
+use crate::{views, Error, Result};
+
+pub fn routes() -> Vec<Route> {
+    routes![list, edit_page, save]
+}
+
+#[get("/admin/pizzerias")]
+async fn list(db: &Db, _admin: AdminArea, page: Page<'_>, flash: Option<FlashMessage<'_>>) -> Result<Markup> {
+    let all = pizzerias::all(db).await?;
+    Ok(views::admin_pizzerias::list(&page.nav(), &all, flash.as_ref().map(|f| f.message())))
+}
+
+#[get("/admin/pizzerias/<pizzeria>")]
+async fn edit_page(db: &Db, _admin: AdminArea, page: Page<'_>, pizzeria: &str) -> Result<Markup> {
+    let values = match pizzeria {
+        "new" => PizzeriaValues { active: true, ..Default::default() },
+        slug => {
+            let edit = pizzerias::for_edit(db, slug).await?.ok_or(Error::NotFound)?;
+            PizzeriaValues {
+                slug: slug.to_string(),
+                name: edit.name,
+                street: edit.street,
+                postcode: edit.postcode,
+                city: edit.city,
+                phone: edit.phone,
+                email: edit.email.unwrap_or_default(),
+                active: edit.active,
+                hours: rules::hours_text(&edit.hours),
+                postcodes: edit.postcodes.join(", "),
+                closing_days: edit
+                    .closing_days
+                    .iter()
+                    .map(|(d, r)| format!("{} {r}", d.format("%Y-%m-%d")).trim().to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                problem: None,
+            }
+        }
+    };
+    Ok(views::admin_pizzerias::edit(&page.nav(), &page.csrf, pizzeria == "new", &values))
+}
+
+#[derive(FromForm)]
+struct PizzeriaForm {
+    #[field(default = String::new())]
+    slug: String,
+    #[field(default = String::new())]
+    name: String,
+    #[field(default = String::new())]
+    street: String,
+    #[field(default = String::new())]
+    postcode: String,
+    #[field(default = String::new())]
+    city: String,
+    #[field(default = String::new())]
+    phone: String,
+    #[field(default = String::new())]
+    email: String,
+    #[field(default = false)]
+    active: bool,
+    #[field(default = String::new())]
+    hours: String,
+    #[field(default = String::new())]
+    postcodes: String,
+    #[field(default = String::new())]
+    closing_days: String,
+}
+
+fn check(form: &PizzeriaForm) -> std::result::Result<PizzeriaEdit, String> {
+    let email = match form.email.trim() {
+        "" => None,
+        typed => Some(fields::email(typed).map_err(|m| format!("E-mail : {m}"))?),
+    };
+    Ok(PizzeriaEdit {
+        name: fields::text(&form.name, 80, false).map_err(|m| format!("Nom : {m}"))?,
+        street: fields::text(&form.street, 200, false).map_err(|m| format!("Adresse : {m}"))?,
+        postcode: fields::postcode(&form.postcode)?,
+        city: fields::text(&form.city, 100, false).map_err(|m| format!("Ville : {m}"))?,
+        phone: fields::french_phone(&form.phone)?,
+        email,
+        active: form.active,
+        hours: rules::hours(&form.hours)?,
+        postcodes: rules::postcodes(&form.postcodes)?,
+        closing_days: rules::closing_days(&form.closing_days)?,
+    })
+}
+
+fn valid_slug(slug: &str) -> bool {
+    (1..=64).contains(&slug.len()) && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[post("/admin/pizzerias/<pizzeria>", data = "<form>")]
+async fn save(
+    db: &Db,
+    _admin: AdminArea,
+    page: Page<'_>,
+    pizzeria: &str,
+    form: CsrfForm<PizzeriaForm>,
+) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
+    let form = form.0;
+    let creating = pizzeria == "new";
+    let slug = if creating { form.slug.trim().to_string() } else { pizzeria.to_string() };
+    if !creating && pizzerias::for_edit(db, &slug).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    let problem = if !valid_slug(&slug) || slug == "new" {
+        "L'identifiant s'écrit en minuscules, chiffres et tirets (par exemple « saint-denis »).".to_string()
+    } else if creating && pizzerias::for_edit(db, &slug).await?.is_some() {
+        format!("Une pizzeria « {slug} » existe déjà.")
+    } else {
+        match check(&form) {
+            Ok(edit) => {
+                pizzerias::save(db, &slug, &edit).await?;
+                return Ok(Either::Right(Flash::success(
+                    Redirect::to("/admin/pizzerias"),
+                    format!("{} est enregistrée.", edit.name),
+                )));
+            }
+            Err(message) => message,
+        }
+    };
+    let values = PizzeriaValues {
+        slug,
+        name: form.name,
+        street: form.street,
+        postcode: form.postcode,
+        city: form.city,
+        phone: form.phone,
+        email: form.email,
+        active: form.active,
+        hours: form.hours,
+        postcodes: form.postcodes,
+        closing_days: form.closing_days,
+        problem: Some(problem),
+    };
+    Ok(Either::Left((
+        Status::UnprocessableEntity,
+        views::admin_pizzerias::edit(&page.nav(), &page.csrf, creating, &values),
+    )))
+}
