@@ -250,9 +250,10 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         | ("POST", "/manage/stock")
         | ("GET", "/manage/menu")
         | ("POST", "/manage/menu/withdrawals") => page_rule(actor, &["manager", "admin"]),
-        ("GET", "/manage/menu/pizzas/<pizza>") | ("POST", "/manage/menu/pizzas/<pizza>") => {
-            page_rule(actor, &["admin"])
-        }
+        ("GET", "/manage/menu/pizzas/<pizza>")
+        | ("POST", "/manage/menu/pizzas/<pizza>")
+        | ("GET", "/manage/menu/ingredients/<ingredient>")
+        | ("POST", "/manage/menu/ingredients/<ingredient>") => page_rule(actor, &["admin"]),
         ("GET", "/admin")
         | ("GET", "/admin/stock")
         | ("POST", "/admin/stock/transfers")
@@ -328,6 +329,8 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/manage/menu/withdrawals"),
     ("GET", "/manage/menu/pizzas/<pizza>"),
     ("POST", "/manage/menu/pizzas/<pizza>"),
+    ("GET", "/manage/menu/ingredients/<ingredient>"),
+    ("POST", "/manage/menu/ingredients/<ingredient>"),
     ("GET", "/admin"),
     ("GET", "/admin/stock"),
     ("GET", "/admin/pizzerias"),
@@ -447,6 +450,7 @@ async fn concrete_path(pool: &DbPool, pattern: &str) -> String {
         .replace("<pizza>", "margherita")
         .replace("<screen>", "kitchen")
         .replace("<pizzeria>", P)
+        .replace("<ingredient>", "basil")
 }
 
 fn observed(reply: &common::Reply, api: bool) -> Outcome {

@@ -161,4 +161,50 @@ async fn a_manager_withdraws_a_pizza_for_the_day(backend: Backend) {
     assert_eq!(cook.get("/manage/menu").await.status, 403);
 }
 
-both_backends!(an_edit_shows_everywhere_at_once_but_not_on_past_orders, a_manager_withdraws_a_pizza_for_the_day);
+async fn ingredients_with_their_allergens(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let admin = Browser::new(&app);
+    admin.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    assert_eq!(admin.get("/manage/menu/ingredients/new").await.status, 200);
+    let reply = admin
+        .submit("/manage/menu/ingredients/new", &[("code", "origan"), ("name", "Origan séché"), ("unit", "g")])
+        .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!(
+        count(&pool, "SELECT COUNT(*) FROM stock WHERE quantity = 0 AND ingredient_id = (SELECT id FROM ingredients WHERE code = 'origan')").await,
+        count(&pool, "SELECT COUNT(*) FROM pizzerias").await,
+        "a stock row at zero in every pizzeria"
+    );
+    // Refusals.
+    for (fields, says) in [
+        (vec![("code", "origan"), ("name", "Encore"), ("unit", "g")], "existe déjà"),
+        (vec![("code", "Poivre Noir"), ("name", "Poivre"), ("unit", "g")], "minuscules"),
+        (vec![("code", "poivre"), ("name", "Poivre"), ("unit", "kg")], "g, ml ou piece"),
+        (vec![("code", "poivre"), ("name", "Poivre"), ("unit", "g"), ("allergens", "paillettes")], "liste européenne"),
+    ] {
+        let reply = admin.submit("/manage/menu/ingredients/new", &fields).await;
+        assert_eq!(reply.status, 422, "{says}");
+        assert!(reply.body.contains(says), "{says}: {}", reply.body);
+    }
+    // An allergen added to the basil shows on the menu of every pizza that uses it; its
+    // unit does not change.
+    let reply = admin
+        .submit("/manage/menu/ingredients/basil", &[("name", "Basilic frais"), ("unit", "ml"), ("allergens", "celery")])
+        .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!(scalar_text(&pool, "SELECT unit FROM ingredients WHERE code = 'basil'").await.as_deref(), Some("g"));
+    let menu = Browser::new(&app).get(&format!("/pizzerias/{A}/menu")).await.body;
+    let card = &menu[menu.find("Margherita").expect("Margherita")..];
+    assert!(card[..card.find("</li>").expect("end")].contains("céleri"), "{card}");
+    let boss = Browser::new(&app);
+    boss.sign_in(&demo("manager", A), DEMO_PASSWORD).await;
+    assert_eq!(boss.get("/manage/menu/ingredients/basil").await.status, 403);
+}
+
+both_backends!(
+    an_edit_shows_everywhere_at_once_but_not_on_past_orders,
+    a_manager_withdraws_a_pizza_for_the_day,
+    ingredients_with_their_allergens
+);

@@ -75,6 +75,48 @@ pub fn steps(text: &str) -> Result<Vec<String>, String> {
     Ok(steps)
 }
 
+/// The fourteen allergens of the EU list (Regulation 1169/2011, annex II), as stored.
+pub const ALLERGENS: [&str; 14] = [
+    "gluten",
+    "crustaceans",
+    "eggs",
+    "fish",
+    "peanuts",
+    "soy",
+    "milk",
+    "nuts",
+    "celery",
+    "mustard",
+    "sesame",
+    "sulphites",
+    "lupin",
+    "molluscs",
+];
+
+/// An ingredient's base unit.
+pub fn unit(value: &str) -> Result<&'static str, String> {
+    match value.trim() {
+        "g" => Ok("g"),
+        "ml" => Ok("ml"),
+        "piece" => Ok("piece"),
+        _ => Err("L'unité est g, ml ou piece.".into()),
+    }
+}
+
+/// Allergen codes from the EU list, each once.
+pub fn allergens(codes: &[String]) -> Result<Vec<String>, String> {
+    let mut kept: Vec<String> = Vec::new();
+    for code in codes {
+        if !ALLERGENS.contains(&code.as_str()) {
+            return Err(format!("« {code} » n'est pas un allergène de la liste européenne."));
+        }
+        if !kept.contains(code) {
+            kept.push(code.clone());
+        }
+    }
+    Ok(kept)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +147,14 @@ mod tests {
         for bad in ["-1", "101", "dix", "5.555"] {
             assert!(vat_rate(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn units_and_allergens() {
+        assert_eq!(unit(" g "), Ok("g"));
+        assert!(unit("kg").is_err());
+        assert_eq!(allergens(&["milk".into(), "milk".into()]), Ok(vec!["milk".into()]));
+        assert!(allergens(&["glitter".into()]).is_err());
     }
 
     #[test]

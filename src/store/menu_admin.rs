@@ -166,3 +166,71 @@ pub async fn end_old_withdrawals(db: &DbPool, since: i64) -> Result<u64> {
     });
     Ok(ended)
 }
+
+/// An ingredient as the admin edits it: (code, name, unit, allergens).
+#[derive(Debug, Clone, Default)]
+pub struct IngredientRow {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub allergens: Vec<String>,
+}
+
+pub async fn ingredients(db: &DbPool) -> Result<Vec<IngredientRow>> {
+    let (rows, allergens) = db_run!(db, |pool| {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT code, name, unit FROM ingredients ORDER BY name").fetch_all(pool).await?;
+        let allergens: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.code, a.allergen FROM ingredient_allergens a JOIN ingredients i ON i.id = a.ingredient_id
+             ORDER BY a.allergen",
+        )
+        .fetch_all(pool)
+        .await?;
+        (rows, allergens)
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(code, name, unit)| IngredientRow {
+            allergens: allergens.iter().filter(|(c, _)| *c == code).map(|(_, a)| a.clone()).collect(),
+            code,
+            name,
+            unit,
+        })
+        .collect())
+}
+
+/// Creates or updates an ingredient (its unit never changes once created: stock and recipes
+/// are counted in it). A new ingredient gets a stock row at zero in every pizzeria.
+pub async fn save_ingredient(db: &DbPool, row: &IngredientRow) -> Result<()> {
+    db_run!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO ingredients (code, name, unit) VALUES ($1, $2, $3)
+             ON CONFLICT (code) DO UPDATE SET name = $2
+             RETURNING id",
+        )
+        .bind(&row.code)
+        .bind(&row.name)
+        .bind(&row.unit)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM ingredient_allergens WHERE ingredient_id = $1").bind(id).execute(&mut *tx).await?;
+        for allergen in &row.allergens {
+            sqlx::query("INSERT INTO ingredient_allergens (ingredient_id, allergen) VALUES ($1, $2)")
+                .bind(id)
+                .bind(allergen)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO stock (pizzeria_id, ingredient_id, quantity, low_threshold)
+             SELECT id, $1, 0, 0 FROM pizzerias WHERE TRUE -- (SQLite: an upsert after a SELECT needs a WHERE)
+             ON CONFLICT (pizzeria_id, ingredient_id) DO NOTHING",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    Ok(())
+}

@@ -5,8 +5,9 @@ use maud::{html, Markup};
 
 use super::forms::{csrf, notice};
 use super::layout::{page, Nav};
+use crate::domain::menu::ALLERGENS;
 use crate::domain::money::{format_eur, format_vat_rate};
-use crate::store::menu_admin::PizzaRow;
+use crate::store::menu_admin::{IngredientRow, PizzaRow};
 use crate::views::screens::Here;
 
 pub struct MenuPage<'a> {
@@ -18,6 +19,7 @@ pub struct MenuPage<'a> {
     pub withdrawn: &'a [i64],
     /// (slug, name) of the pizzerias an admin may pick.
     pub choices: &'a [(String, String)],
+    pub ingredients: &'a [IngredientRow],
     pub notice: Option<&'a str>,
 }
 
@@ -37,6 +39,20 @@ pub fn menu(nav: &Nav, view: &MenuPage<'_>) -> Markup {
                         }
                     }
                 }
+            }
+            @if view.admin {
+                h2 { "Ingrédients" }
+                p { a.button href="/manage/menu/ingredients/new" { "➕ Nouvel ingrédient" } }
+                ul.ingredient-list { @for row in view.ingredients {
+                    li data-ingredient=(row.code) {
+                        a href=(format!("/manage/menu/ingredients/{}", row.code)) { (row.name) }
+                        " (" (row.unit) ")"
+                        @if !row.allergens.is_empty() {
+                            " — " (row.allergens.iter().map(|a| super::public::allergen_label(a)).collect::<Vec<_>>().join(", "))
+                        }
+                    }
+                } }
+                h2 { "Pizzas" }
             }
             table.menu-admin {
                 thead { tr {
@@ -120,6 +136,51 @@ pub fn edit(nav: &Nav, token: &str, creating: bool, v: &EditValues, codes: &[Str
                 div.field {
                     label for="steps" { "Étapes de l'aide-mémoire, une par ligne" }
                     textarea #steps name="steps" rows="6" { (v.steps) }
+                }
+                button.button type="submit" { "Enregistrer" }
+            }
+        },
+    )
+}
+
+/// An ingredient's form: name, unit (fixed once created), allergens from the EU list.
+pub fn ingredient(nav: &Nav, token: &str, creating: bool, row: &IngredientRow, problem: Option<&str>) -> Markup {
+    let title = if creating { "Nouvel ingrédient".to_string() } else { row.name.clone() };
+    let action = if creating {
+        "/manage/menu/ingredients/new".to_string()
+    } else {
+        format!("/manage/menu/ingredients/{}", row.code)
+    };
+    page(
+        &title,
+        nav,
+        html! {
+            nav.breadcrumb { a href="/manage/menu" { "Carte" } " › " (title) }
+            h1 { (title) }
+            @if let Some(problem) = problem { p.form-errors role="alert" { (problem) } }
+            form.stacked method="post" action=(action) {
+                (csrf(token))
+                @if creating {
+                    div.field { label for="code" { "Code (dans les recettes)" } input #code type="text" name="code" required value=(row.code); }
+                }
+                div.field { label for="name" { "Nom" } input #name type="text" name="name" required maxlength="80" value=(row.name); }
+                div.field {
+                    label for="unit" { "Unité" }
+                    select #unit name="unit" disabled[!creating] {
+                        @for (value, label) in [("g", "grammes"), ("ml", "millilitres"), ("piece", "pièces")] {
+                            option value=(value) selected[row.unit == value] { (label) }
+                        }
+                    }
+                    @if !creating { p.hint { "L'unité ne change plus : le stock et les recettes sont comptés dans cette unité." } }
+                }
+                fieldset {
+                    legend { "Allergènes (liste européenne)" }
+                    @for code in ALLERGENS {
+                        div.field.checkbox {
+                            input id=(format!("allergen-{code}")) type="checkbox" name="allergens" value=(code) checked[row.allergens.iter().any(|a| a == code)];
+                            label for=(format!("allergen-{code}")) { (super::public::allergen_label(code)) }
+                        }
+                    }
                 }
                 button.button type="submit" { "Enregistrer" }
             }

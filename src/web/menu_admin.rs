@@ -23,7 +23,7 @@ use crate::web::screens::resolve;
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
-    routes![menu_page, withdraw, edit_page, save]
+    routes![menu_page, withdraw, edit_page, save, ingredient_page, save_ingredient]
 }
 
 #[get("/manage/menu?<pizzeria>")]
@@ -42,7 +42,9 @@ async fn menu_page(
         }
         Err(choices) => (None, Vec::new(), choices),
     };
+    let ingredients = if user.0.pizzeria_id.is_none() { store::ingredients(db).await? } else { Vec::new() };
     let view = MenuPage {
+        ingredients: &ingredients,
         csrf: &page.csrf,
         admin: user.0.pizzeria_id.is_none(),
         here: here.as_ref(),
@@ -208,4 +210,72 @@ async fn save(
         Status::UnprocessableEntity,
         views::menu_admin::edit(&page.nav(), &page.csrf, creating, &values, &codes),
     )))
+}
+
+#[get("/manage/menu/ingredients/<ingredient>")]
+async fn ingredient_page(db: &Db, _admin: AdminArea, page: Page<'_>, ingredient: &str) -> Result<Markup> {
+    let row = match ingredient {
+        "new" => store::IngredientRow { unit: "g".into(), ..Default::default() },
+        code => store::ingredients(db).await?.into_iter().find(|i| i.code == code).ok_or(Error::NotFound)?,
+    };
+    Ok(views::menu_admin::ingredient(&page.nav(), &page.csrf, ingredient == "new", &row, None))
+}
+
+#[derive(FromForm)]
+struct IngredientForm {
+    #[field(default = String::new())]
+    code: String,
+    #[field(default = String::new())]
+    name: String,
+    #[field(default = String::new())]
+    unit: String,
+    #[field(default = Vec::new())]
+    allergens: Vec<String>,
+}
+
+/// Saves an ingredient (`new`: creates one, with its stock at zero everywhere).
+#[post("/manage/menu/ingredients/<ingredient>", data = "<form>")]
+async fn save_ingredient(
+    db: &Db,
+    _admin: AdminArea,
+    page: Page<'_>,
+    ingredient: &str,
+    form: CsrfForm<IngredientForm>,
+) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
+    let form = form.0;
+    let creating = ingredient == "new";
+    let existing = store::ingredients(db).await?;
+    let current = existing.iter().find(|i| i.code == ingredient);
+    if !creating && current.is_none() {
+        return Err(Error::NotFound);
+    }
+    let code = if creating { form.code.trim().replace('-', "_") } else { ingredient.to_string() };
+    let checked = (|| {
+        if !(1..=64).contains(&code.len())
+            || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err("Le code s'écrit en minuscules, chiffres et « _ » (par exemple « origan »).".to_string());
+        }
+        if creating && existing.iter().any(|i| i.code == code) {
+            return Err(format!("L'ingrédient « {code} » existe déjà."));
+        }
+        let name = fields::text(&form.name, 80, false).map_err(|m| format!("Nom : {m}"))?;
+        // The unit of an existing ingredient stays: its stock and recipes are counted in it.
+        let unit = match current {
+            Some(current) => current.unit.clone(),
+            None => rules::unit(&form.unit)?.to_string(),
+        };
+        Ok(store::IngredientRow { code: code.clone(), name, unit, allergens: rules::allergens(&form.allergens)? })
+    })();
+    match checked {
+        Ok(row) => {
+            store::save_ingredient(db, &row).await?;
+            Ok(Either::Right(Flash::success(Redirect::to("/manage/menu"), format!("{} est enregistré.", row.name))))
+        }
+        Err(problem) => {
+            let shown = store::IngredientRow { code, name: form.name, unit: form.unit, allergens: form.allergens };
+            let markup = views::menu_admin::ingredient(&page.nav(), &page.csrf, creating, &shown, Some(&problem));
+            Ok(Either::Left((Status::UnprocessableEntity, markup)))
+        }
+    }
 }
