@@ -119,7 +119,14 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             _ => Forbidden,
         });
     }
-    if path == "/api/v1/stock/transfers" {
+    if path == "/api/v1/pizzerias/<slug>/withdrawals" {
+        return Some(match actor {
+            Actor::Anonymous | Actor::Disabled => Unauthenticated,
+            Actor::Admin | Actor::Staff("manager", P) => Allowed,
+            _ => Forbidden,
+        });
+    }
+    if path == "/api/v1/stock/transfers" || path == "/api/v1/menu/pizzas/<pizza>" {
         return Some(match actor {
             Actor::Anonymous | Actor::Disabled => Unauthenticated,
             Actor::Admin => Allowed,
@@ -540,6 +547,12 @@ async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
                         "/api/v1/pizzerias/<slug>/stock" => {
                             serde_json::json!({ "ingredient": "basil", "action": "threshold", "quantity": 10 })
                         }
+                        "/api/v1/pizzerias/<slug>/withdrawals" => {
+                            serde_json::json!({ "pizza": "unknown", "withdrawn": false })
+                        }
+                        "/api/v1/menu/pizzas/<pizza>" => serde_json::json!({
+                            "name": "Margherita", "price_cents": 0, "vat_rate_bp": 1000, "recipe": []
+                        }),
                         "/api/v1/stock/transfers" => {
                             serde_json::json!({ "from": "boulogne", "to": "boulogne", "ingredient": "basil", "quantity": 1 })
                         }

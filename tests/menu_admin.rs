@@ -203,8 +203,82 @@ async fn ingredients_with_their_allergens(backend: Backend) {
     assert_eq!(boss.get("/manage/menu/ingredients/basil").await.status, 403);
 }
 
+async fn the_api_puts_pizzas_and_withdraws_them(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let admin = Browser::new(&app);
+    admin.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let csrf = admin.csrf().await;
+    let headers = [("X-CSRF-Token", csrf.as_str())];
+    let bianca = json!({
+        "name": "Bianca", "description": "Crème, mozzarella.", "price_cents": 1200, "vat_rate_bp": 1000,
+        "recipe": [{ "ingredient": "dough", "quantity": 1 }, { "ingredient": "mozzarella", "quantity": 100 }],
+        "steps": ["Étaler la pâte.", "Cuire 90 s."],
+    });
+    let reply = admin.json(Method::PUT, "/api/v1/menu/pizzas/bianca", &headers, &bianca).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let menu = Browser::new(&app).get(&format!("/api/v1/pizzerias/{A}/menu")).await.json();
+    assert!(menu["pizzas"]
+        .as_array()
+        .is_some_and(|p| p.iter().any(|p| p["slug"] == "bianca" && p["price_cents"] == 1200)));
+    for (bad, says) in [
+        (json!({ "name": "X", "price_cents": 1200, "vat_rate_bp": 1000, "recipe": [] }), "au moins un ingrédient"),
+        (
+            json!({ "name": "X", "price_cents": 0, "vat_rate_bp": 1000, "recipe": [{ "ingredient": "dough", "quantity": 1 }] }),
+            "price_cents",
+        ),
+        (
+            json!({ "name": "X", "price_cents": 900, "vat_rate_bp": 1000, "recipe": [{ "ingredient": "dough", "quantity": 1 }, { "ingredient": "dough", "quantity": 2 }] }),
+            "deux fois",
+        ),
+        (
+            json!({ "name": "X", "price_cents": 900, "vat_rate_bp": 1000, "recipe": [{ "ingredient": "dough", "quantity": -1 }] }),
+            "supérieur à zéro",
+        ),
+    ] {
+        let reply = admin.json(Method::PUT, "/api/v1/menu/pizzas/bianca", &headers, &bad).await;
+        assert_eq!(reply.status, 422, "{bad}");
+        assert!(reply.body.contains(says), "{says}: {}", reply.body);
+    }
+    assert_eq!(
+        count(&pool, "SELECT price_cents FROM pizzas WHERE slug = 'bianca'").await,
+        1200,
+        "refusals change nothing"
+    );
+
+    let boss = Browser::new(&app);
+    boss.sign_in(&demo("manager", A), DEMO_PASSWORD).await;
+    let boss_csrf = boss.csrf().await;
+    let bh = [("X-CSRF-Token", boss_csrf.as_str())];
+    assert_eq!(boss.json(Method::PUT, "/api/v1/menu/pizzas/bianca", &bh, &bianca).await.status, 403);
+    let path = format!("/api/v1/pizzerias/{A}/withdrawals");
+    let reply = boss.json(Method::POST, &path, &bh, &json!({ "pizza": "margherita", "withdrawn": true })).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = Browser::new(&app).json(Method::POST, "/api/v1/orders", &[], &order(A)).await;
+    assert_eq!(reply.status, 409, "withdrawn: {}", reply.body);
+    let other = Browser::new(&app);
+    other.sign_in(&demo("manager", "vincennes"), DEMO_PASSWORD).await;
+    let other_csrf = other.csrf().await;
+    let reply = other
+        .json(
+            Method::POST,
+            &path,
+            &[("X-CSRF-Token", &other_csrf)],
+            &json!({ "pizza": "margherita", "withdrawn": false }),
+        )
+        .await;
+    assert_eq!(reply.status, 403);
+    assert_eq!(
+        boss.json(Method::POST, &path, &bh, &json!({ "pizza": "margherita", "withdrawn": false })).await.status,
+        200
+    );
+    assert_eq!(Browser::new(&app).json(Method::POST, "/api/v1/orders", &[], &order(A)).await.status, 201);
+}
+
 both_backends!(
     an_edit_shows_everywhere_at_once_but_not_on_past_orders,
     a_manager_withdraws_a_pizza_for_the_day,
-    ingredients_with_their_allergens
+    ingredients_with_their_allergens,
+    the_api_puts_pizzas_and_withdraws_them
 );

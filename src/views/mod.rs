@@ -10,6 +10,7 @@ pub mod menu_admin;
 pub mod ordering;
 pub mod phone;
 pub mod public;
+pub mod recipe;
 pub mod screens;
 pub mod stock;
 pub mod users;

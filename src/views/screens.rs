@@ -14,7 +14,7 @@ use crate::domain::orders::Status as OrderStatus;
 use crate::domain::orders::{Mode, Status};
 use crate::domain::slots;
 use crate::domain::workflow::{self, Mover};
-use crate::store::screens::{Recipe, Ticket};
+use crate::store::screens::Ticket;
 use crate::store::users::AuthUser;
 use crate::unix_now;
 
@@ -431,59 +431,6 @@ pub fn chooser(nav: &Nav, screen: Screen, choices: &[(String, String)], path: &s
             }
         },
     )
-}
-
-/// The recipe memo: what goes on the pizza, in what quantity, its allergens, the steps.
-pub fn recipe(nav: &Nav, recipe: &Recipe) -> Markup {
-    let allergens: Vec<&str> = {
-        let mut all: Vec<&str> = recipe.ingredients.iter().flat_map(|i| i.allergen_codes()).collect();
-        all.sort_unstable();
-        all.dedup();
-        all.into_iter().map(super::public::allergen_label).collect()
-    };
-    page(
-        &format!("Recette : {}", recipe.name),
-        nav,
-        html! {
-            div.screen.recipe {
-                p { a href="/kitchen" { "← Retour à la cuisine" } }
-                h1 { (recipe.name) }
-                @if !recipe.description.is_empty() { p.lead { (recipe.description) } }
-                h2 { "Ingrédients" }
-                table.recipe-ingredients {
-                    thead { tr { th scope="col" { "Ingrédient" } th scope="col" { "Quantité" } th scope="col" { "Allergènes" } } }
-                    tbody {
-                        @for ingredient in &recipe.ingredients {
-                            tr {
-                                td { (ingredient.name) }
-                                td.qty { (ingredient.quantity) " " (unit_label(&ingredient.unit, ingredient.quantity)) }
-                                td { (ingredient.allergen_codes().into_iter().map(super::public::allergen_label).collect::<Vec<_>>().join(", ")) }
-                            }
-                        }
-                    }
-                }
-                p.allergen-summary {
-                    strong { "Allergènes : " }
-                    @if allergens.is_empty() { "aucun" } @else { (allergens.join(", ")) }
-                }
-                h2 { "Étapes" }
-                @if recipe.steps.is_empty() {
-                    p.note { "Pas d'étapes enregistrées pour cette pizza." }
-                } @else {
-                    ol.steps { @for step in &recipe.steps { li { (step) } } }
-                }
-            }
-        },
-    )
-}
-
-fn unit_label(unit: &str, quantity: i64) -> &'static str {
-    match (unit, quantity) {
-        ("g", _) => "g",
-        ("ml", _) => "ml",
-        (_, 1) => "pièce",
-        _ => "pièces",
-    }
 }
 
 /// A refused tap: what happened, and the way back to the screen.

@@ -47,5 +47,5 @@ async fn events(db: &Db, user: KitchenArea, pizzeria: Option<&str>, shutdown: Sh
 #[get("/kitchen/recipes/<pizza>")]
 async fn recipe(db: &Db, _user: KitchenArea, page: Page<'_>, pizza: &str) -> Result<Markup> {
     let recipe = store::recipe(db, pizza).await?.ok_or(Error::NotFound)?;
-    Ok(views::screens::recipe(&page.nav(), &recipe))
+    Ok(views::recipe::recipe(&page.nav(), &recipe))
 }

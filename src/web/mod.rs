@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin_pizzerias;
 pub mod admin_stock;
 pub mod api;
+pub mod api_menu;
 pub mod api_orders;
 pub mod api_staff;
 pub mod api_stock;
@@ -68,6 +69,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         .mount("/api/v1", api_orders::routes())
         .mount("/api/v1", api_staff::routes())
         .mount("/api/v1", api_stock::routes())
+        .mount("/api/v1", api_menu::routes())
         .mount("/api/v1", openapi::routes())
         .register("/", vec![Catcher::new(None, page_catcher)])
         .register("/api", vec![Catcher::new(None, api_catcher)])

@@ -240,6 +240,25 @@ fn schemas() -> Value {
                     "properties": { "from": { "type": "string" }, "to": { "type": "string" }, "ingredient": { "type": "string" },
                                     "quantity": { "type": "integer" } }
                 }));
+    map.insert("PizzaEdit".into(), json!({
+                    "type": "object", "required": ["name", "price_cents", "vat_rate_bp", "recipe"], "additionalProperties": false,
+                    "properties": {
+                        "name": { "type": "string" }, "description": { "type": "string" },
+                        "price_cents": { "type": "integer", "description": "TTC, above zero" },
+                        "vat_rate_bp": { "type": "integer", "description": "1000 = 10 %" },
+                        "active": { "type": "boolean" }, "sort_order": { "type": "integer" },
+                        "recipe": { "type": "array", "minItems": 1, "items": { "type": "object", "required": ["ingredient", "quantity"],
+                            "properties": { "ingredient": { "type": "string" }, "quantity": { "type": "integer" } } } },
+                        "steps": { "type": "array", "items": { "type": "string" } }
+                    }
+                }));
+    map.insert(
+        "Withdrawal".into(),
+        json!({
+            "type": "object", "required": ["pizza", "withdrawn"], "additionalProperties": false,
+            "properties": { "pizza": { "type": "string" }, "withdrawn": { "type": "boolean" } }
+        }),
+    );
     map.insert("Money".into(), json!({
                     "type": "object", "required": ["ht_cents", "vat_cents", "ttc_cents"],
                     "properties": { "ht_cents": { "type": "integer" }, "vat_cents": { "type": "integer" }, "ttc_cents": { "type": "integer" } }
@@ -367,6 +386,18 @@ fn paths() -> Value {
                     { "name": "to", "in": "query", "required": false, "schema": { "type": "string", "format": "date" } },
                     { "name": "page", "in": "query", "required": false, "schema": { "type": "integer" } }],
                 "responses": merge(json!({ "200": ok("Movements", "Movements") }), error_responses(&["401", "403", "404", "422"])) } }));
+    map.insert("/menu/pizzas/{pizza}".into(), json!({ "put": { "operationId": "putPizza",
+                "summary": "Admins: creates or replaces a pizza, its recipe and memo steps (past orders keep their own snapshot).",
+                "security": [{ "bearer": [] }, { "session": [] }], "parameters": [path_param("pizza", "The pizza's slug.")],
+                "requestBody": body("PizzaEdit"),
+                "responses": merge(json!({ "200": { "description": "The pizza as saved", "content": { "application/json": { "schema": { "type": "object" } } } } }),
+                                   error_responses(&["401", "403", "422"])) } }));
+    map.insert("/pizzerias/{slug}/withdrawals".into(), json!({ "post": { "operationId": "withdrawPizza",
+                "summary": "Managers: withdraws a pizza from the pizzeria's menu for the day, or puts it back.",
+                "security": [{ "bearer": [] }, { "session": [] }], "parameters": [path_param("slug", "The pizzeria.")],
+                "requestBody": body("Withdrawal"),
+                "responses": merge(json!({ "200": { "description": "Done", "content": { "application/json": { "schema": { "type": "object" } } } } }),
+                                   error_responses(&["401", "403", "404", "422"])) } }));
     map.insert("/stock/transfers".into(), json!({ "post": { "operationId": "transferStock",
                 "summary": "Admins: moves stock between two pizzerias (two movements, or nothing).",
                 "security": [{ "bearer": [] }, { "session": [] }], "requestBody": body("Transfer"),

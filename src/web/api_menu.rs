@@ -1,0 +1,137 @@
+//! The menu's management in the JSON API: admins put a pizza (its recipe and memo steps),
+//! managers withdraw a pizza for the day — the same checks as the pages.
+
+use std::collections::HashSet;
+
+use rocket::http::Status;
+use rocket::serde::json::{json, Json, Value};
+use rocket::{post, put, routes, Route};
+use serde::Deserialize;
+
+use crate::db::Db;
+use crate::domain::fields;
+use crate::domain::menu::{self as rules, PizzaEdit};
+use crate::domain::roles::{may_enter, Area, Role};
+use crate::store::menu_admin as store;
+use crate::web::api::{failure, not_found, server, ApiError};
+use crate::web::api_orders::ApiBody;
+use crate::web::auth::ApiCaller;
+use crate::web::screens::resolve;
+
+pub fn routes() -> Vec<Route> {
+    routes![put_pizza, withdraw]
+}
+
+type ApiResult = std::result::Result<(Status, Json<Value>), ApiError>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecipeLine {
+    ingredient: String,
+    quantity: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PizzaBody {
+    name: String,
+    #[serde(default)]
+    description: String,
+    price_cents: i64,
+    vat_rate_bp: i64,
+    #[serde(default = "yes")]
+    active: bool,
+    #[serde(default)]
+    sort_order: i64,
+    recipe: Vec<RecipeLine>,
+    #[serde(default)]
+    steps: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn invalid(message: &str) -> ApiError {
+    failure(Status::UnprocessableEntity, "invalid", message)
+}
+
+/// Creates or replaces a pizza, its recipe and its memo steps (admins).
+#[put("/menu/pizzas/<pizza>", data = "<body>")]
+async fn put_pizza(db: &Db, caller: ApiCaller, pizza: &str, body: ApiBody<PizzaBody>) -> ApiResult {
+    if caller.0.role != Role::Admin {
+        return Err(failure(Status::Forbidden, "forbidden", "Réservé à la direction du groupe."));
+    }
+    let body = body.0;
+    if !(1..=64).contains(&pizza.len())
+        || !pizza.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(invalid("L'identifiant s'écrit en minuscules, chiffres et tirets."));
+    }
+    let known: HashSet<String> = store::ingredient_codes(db).await.map_err(server)?.into_iter().collect();
+    // The same check as the form's: the lines written the form's way.
+    let typed: String = body
+        .recipe
+        .iter()
+        .map(|l| format!("{} {}\n", l.ingredient.replace(char::is_whitespace, "_"), l.quantity))
+        .collect();
+    let recipe = rules::recipe(&typed, &known).map_err(|m| invalid(&m))?;
+    let steps = rules::steps(&body.steps.join("\n")).map_err(|m| invalid(&m))?;
+    if body.steps.iter().any(|s| s.contains('\n')) {
+        return Err(invalid("Une étape tient sur une ligne."));
+    }
+    let name = fields::text(&body.name, 80, false).map_err(|m| invalid(&format!("name : {m}")))?;
+    let description = fields::note(&body.description, 300).map_err(|m| invalid(&format!("description : {m}")))?;
+    if body.price_cents <= 0 || body.price_cents > 100_000 {
+        return Err(invalid("price_cents : un prix TTC supérieur à zéro (et inférieur à 1 000 €)."));
+    }
+    if !(0..=10_000).contains(&body.vat_rate_bp) {
+        return Err(invalid("vat_rate_bp : entre 0 et 10 000 (1 000 = 10 %)."));
+    }
+    let edit = PizzaEdit {
+        name,
+        description,
+        price_cents: body.price_cents,
+        vat_rate_bp: body.vat_rate_bp,
+        active: body.active,
+        sort_order: body.sort_order,
+        recipe,
+        steps,
+    };
+    store::save(db, pizza, &edit).await.map_err(server)?;
+    Ok((
+        Status::Ok,
+        Json(json!({
+            "slug": pizza, "name": edit.name, "description": edit.description, "price_cents": edit.price_cents,
+            "vat_rate_bp": edit.vat_rate_bp, "active": edit.active, "sort_order": edit.sort_order,
+            "recipe": edit.recipe.iter().map(|(i, q)| json!({ "ingredient": i, "quantity": q })).collect::<Vec<_>>(),
+            "steps": edit.steps,
+        })),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WithdrawBody {
+    pizza: String,
+    withdrawn: bool,
+}
+
+/// Withdraws a pizza from the pizzeria's menu for the day, or puts it back (its manager,
+/// or an admin).
+#[post("/pizzerias/<slug>/withdrawals", data = "<body>")]
+async fn withdraw(db: &Db, caller: ApiCaller, slug: &str, body: ApiBody<WithdrawBody>) -> ApiResult {
+    if !may_enter(caller.0.role, Area::Manage) {
+        return Err(failure(Status::Forbidden, "forbidden", "Réservé aux responsables de pizzeria et à la direction."));
+    }
+    let here = match resolve(db, &caller.0, Some(slug)).await {
+        Ok(Ok(here)) => here,
+        Ok(Err(_)) => return Err(not_found()),
+        Err(error) => return Err(server(error)),
+    };
+    let body = body.0;
+    let pizzas = store::pizzas(db).await.map_err(server)?;
+    let Some(pizza) = pizzas.iter().find(|p| p.slug == body.pizza) else { return Err(invalid("Pizza inconnue.")) };
+    store::set_withdrawn(db, here.id, pizza.id, body.withdrawn, caller.0.id).await.map_err(server)?;
+    Ok((Status::Ok, Json(json!({ "pizzeria": here.slug, "pizza": pizza.slug, "withdrawn": body.withdrawn }))))
+}
