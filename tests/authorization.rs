@@ -126,7 +126,10 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             _ => Forbidden,
         });
     }
-    if path == "/api/v1/stock/transfers" || path == "/api/v1/menu/pizzas/<pizza>" {
+    if matches!(
+        path,
+        "/api/v1/stock/transfers" | "/api/v1/menu/pizzas/<pizza>" | "/api/v1/menu/ingredients/<ingredient>"
+    ) {
         return Some(match actor {
             Actor::Anonymous | Actor::Disabled => Unauthenticated,
             Actor::Admin => Allowed,
@@ -549,6 +552,9 @@ async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
                         }
                         "/api/v1/pizzerias/<slug>/withdrawals" => {
                             serde_json::json!({ "pizza": "unknown", "withdrawn": false })
+                        }
+                        "/api/v1/menu/ingredients/<ingredient>" => {
+                            serde_json::json!({ "name": "Basilic", "unit": "kg" })
                         }
                         "/api/v1/menu/pizzas/<pizza>" => serde_json::json!({
                             "name": "Margherita", "price_cents": 0, "vat_rate_bp": 1000, "recipe": []

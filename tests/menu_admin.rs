@@ -274,6 +274,23 @@ async fn the_api_puts_pizzas_and_withdraws_them(backend: Backend) {
         200
     );
     assert_eq!(Browser::new(&app).json(Method::POST, "/api/v1/orders", &[], &order(A)).await.status, 201);
+
+    // Ingredients.
+    let reply = admin
+        .json(Method::PUT, "/api/v1/menu/ingredients/origan", &headers, &json!({ "name": "Origan", "unit": "g" }))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = admin
+        .json(Method::PUT, "/api/v1/menu/ingredients/basil", &headers, &json!({ "name": "Basilic", "unit": "ml" }))
+        .await;
+    assert_eq!(reply.status, 422, "a unit never changes");
+    let glitter = json!({ "name": "Basilic", "unit": "g", "allergens": ["glitter"] });
+    assert_eq!(admin.json(Method::PUT, "/api/v1/menu/ingredients/basil", &headers, &glitter).await.status, 422);
+    let rows = "SELECT COUNT(*) FROM stock WHERE ingredient_id = (SELECT id FROM ingredients WHERE code = 'origan')";
+    assert_eq!(count(&pool, rows).await, 5);
+    let reply =
+        boss.json(Method::PUT, "/api/v1/menu/ingredients/origan", &bh, &json!({ "name": "X", "unit": "g" })).await;
+    assert_eq!(reply.status, 403);
 }
 
 both_backends!(

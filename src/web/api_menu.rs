@@ -19,7 +19,7 @@ use crate::web::auth::ApiCaller;
 use crate::web::screens::resolve;
 
 pub fn routes() -> Vec<Route> {
-    routes![put_pizza, withdraw]
+    routes![put_pizza, put_ingredient, withdraw]
 }
 
 type ApiResult = std::result::Result<(Status, Json<Value>), ApiError>;
@@ -134,4 +134,41 @@ async fn withdraw(db: &Db, caller: ApiCaller, slug: &str, body: ApiBody<Withdraw
     let Some(pizza) = pizzas.iter().find(|p| p.slug == body.pizza) else { return Err(invalid("Pizza inconnue.")) };
     store::set_withdrawn(db, here.id, pizza.id, body.withdrawn, caller.0.id).await.map_err(server)?;
     Ok((Status::Ok, Json(json!({ "pizzeria": here.slug, "pizza": pizza.slug, "withdrawn": body.withdrawn }))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IngredientBody {
+    name: String,
+    unit: String,
+    #[serde(default)]
+    allergens: Vec<String>,
+}
+
+/// Creates or updates an ingredient (admins); an existing ingredient keeps its unit (422 if
+/// another is asked), a new one starts at zero stock in every pizzeria.
+#[put("/menu/ingredients/<ingredient>", data = "<body>")]
+async fn put_ingredient(db: &Db, caller: ApiCaller, ingredient: &str, body: ApiBody<IngredientBody>) -> ApiResult {
+    if caller.0.role != Role::Admin {
+        return Err(failure(Status::Forbidden, "forbidden", "Réservé à la direction du groupe."));
+    }
+    let body = body.0;
+    let code = ingredient;
+    if !(1..=64).contains(&code.len())
+        || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(invalid("Le code s'écrit en minuscules, chiffres et « _ »."));
+    }
+    let name = fields::text(&body.name, 80, false).map_err(|m| invalid(&format!("name : {m}")))?;
+    let unit = rules::unit(&body.unit).map_err(|m| invalid(&m))?;
+    let existing = store::ingredients(db).await.map_err(server)?;
+    if existing.iter().any(|i| i.code == code && i.unit != unit) {
+        return Err(invalid(
+            "L'unité d'un ingrédient ne change pas : le stock et les recettes sont comptés dans son unité.",
+        ));
+    }
+    let allergens = rules::allergens(&body.allergens).map_err(|m| invalid(&m))?;
+    let row = store::IngredientRow { code: code.to_string(), name, unit: unit.to_string(), allergens };
+    store::save_ingredient(db, &row).await.map_err(server)?;
+    Ok((Status::Ok, Json(json!({ "code": row.code, "name": row.name, "unit": row.unit, "allergens": row.allergens }))))
 }

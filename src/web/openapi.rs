@@ -252,6 +252,11 @@ fn schemas() -> Value {
                         "steps": { "type": "array", "items": { "type": "string" } }
                     }
                 }));
+    map.insert("IngredientEdit".into(), json!({
+                    "type": "object", "required": ["name", "unit"], "additionalProperties": false,
+                    "properties": { "name": { "type": "string" }, "unit": { "type": "string", "enum": ["g", "ml", "piece"] },
+                                    "allergens": { "type": "array", "items": { "type": "string", "enum": crate::domain::menu::ALLERGENS } } }
+                }));
     map.insert(
         "Withdrawal".into(),
         json!({
@@ -391,6 +396,12 @@ fn paths() -> Value {
                 "security": [{ "bearer": [] }, { "session": [] }], "parameters": [path_param("pizza", "The pizza's slug.")],
                 "requestBody": body("PizzaEdit"),
                 "responses": merge(json!({ "200": { "description": "The pizza as saved", "content": { "application/json": { "schema": { "type": "object" } } } } }),
+                                   error_responses(&["401", "403", "422"])) } }));
+    map.insert("/menu/ingredients/{ingredient}".into(), json!({ "put": { "operationId": "putIngredient",
+                "summary": "Admins: creates or updates an ingredient (its unit never changes; a new one starts at zero stock everywhere).",
+                "security": [{ "bearer": [] }, { "session": [] }], "parameters": [path_param("ingredient", "The ingredient's code.")],
+                "requestBody": body("IngredientEdit"),
+                "responses": merge(json!({ "200": { "description": "The ingredient as saved", "content": { "application/json": { "schema": { "type": "object" } } } } }),
                                    error_responses(&["401", "403", "422"])) } }));
     map.insert("/pizzerias/{slug}/withdrawals".into(), json!({ "post": { "operationId": "withdrawPizza",
                 "summary": "Managers: withdraws a pizza from the pizzeria's menu for the day, or puts it back.",
