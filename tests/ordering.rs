@@ -404,7 +404,7 @@ async fn concurrent_checkouts_never_oversell(backend: Backend) {
     }
     // Exactly five margheritas left, and mozzarella is what limits them.
     set_stock(&pool, "montreuil", "mozzarella", MAKEABLE * 120).await;
-    let replies = futures_join(buyers.iter().map(|(buyer, slot)| async move {
+    let replies = common::join_all(buyers.iter().map(|(buyer, slot)| async move {
         buyer
             .submit(
                 "/checkout",
@@ -452,7 +452,7 @@ async fn concurrent_modifications_of_one_order_let_one_win(backend: Backend) {
     let margherita = count(&pool, "SELECT id FROM pizzas WHERE slug = 'margherita'").await.to_string();
     let field = format!("quantity[{margherita}]");
     let quantities: Vec<String> = (2..12).map(|n| n.to_string()).collect();
-    let replies = futures_join(quantities.iter().map(|quantity| {
+    let replies = common::join_all(quantities.iter().map(|quantity| {
         let fields = [
             ("version", version.as_str()),
             (field.as_str(), quantity.as_str()),
@@ -521,33 +521,6 @@ async fn abandoned_carts_are_purged(backend: Backend) {
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM carts WHERE token_hash = 'old'").await, 0);
     drop(app);
     pool.close().await;
-}
-
-/// Runs the futures at once and waits for all (the test's own little join_all).
-async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.collect();
-    let mut outputs = Vec::new();
-    let mut pinned: Vec<std::pin::Pin<Box<F>>> = handles.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, future) in pinned.iter_mut().enumerate() {
-            if results[i].is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(output) => results[i] = Some(output),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.extend(results.into_iter().flatten());
-    outputs
 }
 
 both_backends!(

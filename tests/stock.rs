@@ -197,7 +197,7 @@ async fn restocks_waste_and_orders_at_once_lose_no_update(backend: Backend) {
             (restock, waste, placed)
         });
     }
-    let results = futures_join_all(work).await;
+    let results = common::join_all(work.into_iter()).await;
     assert!(results.iter().all(|(r, w, p)| (*r, *w, *p) == (303, 303, 201)), "{results:?}");
     let per_margherita = count(
         &pool,
@@ -207,30 +207,6 @@ async fn restocks_waste_and_orders_at_once_lose_no_update(backend: Backend) {
     .await;
     assert_eq!(stock_of(&pool, A, "mozzarella").await, opening + 15 * 100 - 15 * 10 - 15 * per_margherita);
     assert_stock_matches_journal(&pool).await;
-}
-
-/// Runs the futures concurrently (on this task), in order of their results.
-async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut pinned: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, result) in pinned.iter_mut().zip(results.iter_mut()) {
-            if result.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *result = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    results.into_iter().map(|r| r.expect("every future finished")).collect()
 }
 
 async fn transfers_move_stock_between_pizzerias_atomically(backend: Backend) {

@@ -222,14 +222,7 @@ pub async fn save_ingredient(db: &DbPool, row: &IngredientRow) -> Result<()> {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query(
-            "INSERT INTO stock (pizzeria_id, ingredient_id, quantity, low_threshold)
-             SELECT id, $1, 0, 0 FROM pizzerias WHERE TRUE -- (SQLite: an upsert after a SELECT needs a WHERE)
-             ON CONFLICT (pizzeria_id, ingredient_id) DO NOTHING",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(super::stock_sql::ZERO_STOCK_ROWS).execute(&mut *tx).await?;
         tx.commit().await?;
     });
     Ok(())

@@ -109,6 +109,12 @@ macro_rules! release {
     }};
 }
 
+/// Gives every pizzeria a stock row at zero for every ingredient it lacks (a new pizzeria, a
+/// new ingredient). SQLite needs the `WHERE` to read `ON CONFLICT` as an upsert after a SELECT.
+pub(crate) const ZERO_STOCK_ROWS: &str = "INSERT INTO stock (pizzeria_id, ingredient_id, quantity, low_threshold)
+     SELECT p.id, i.id, 0, 0 FROM pizzerias p CROSS JOIN ingredients i WHERE TRUE
+     ON CONFLICT (pizzeria_id, ingredient_id) DO NOTHING";
+
 pub(crate) use {apply_stock, held_by_order, lock_stock, release};
 
 #[cfg(test)]
