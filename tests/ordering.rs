@@ -234,7 +234,7 @@ async fn once_preparing_the_customer_can_no_longer_change_it(backend: Backend) {
     let key = location.split("key=").nth(1).and_then(|k| k.split('&').next()).expect("key").to_string();
     let page = guest.get(&location).await;
     let version = version_in(&page.body);
-    // The kitchen starts (its screen arrives with the staff workflow).
+    // The kitchen starts (written directly: this test is about the customer's side).
     execute(&pool, "UPDATE orders SET status = 'preparing', version = version + 1").await;
     let mozzarella = stock_of(&pool, P, "mozzarella").await;
 
