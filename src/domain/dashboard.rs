@@ -100,6 +100,12 @@ pub fn start_of_day(now: i64) -> i64 {
         .unwrap_or(now - now.rem_euclid(86_400))
 }
 
+/// Midnight (Europe/Paris) starting the day typed `2026-11-25`, as UTC epoch seconds.
+pub fn day_start(value: Option<&str>) -> Option<i64> {
+    let date = chrono::NaiveDate::parse_from_str(value?.trim(), "%Y-%m-%d").ok()?;
+    date.and_hms_opt(0, 0, 0)?.and_local_timezone(Paris).earliest().map(|t| t.timestamp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +169,7 @@ mod tests {
         assert_eq!(start_of_day(1_774_785_600), 1_774_738_800);
         // 2026-11-26 23:30 UTC is already the 27th in Paris.
         assert_eq!(start_of_day(1_795_735_800), 1_795_734_000);
+        assert_eq!(day_start(Some("2026-03-29")), Some(1_774_738_800));
+        assert_eq!(day_start(Some("hier")), None);
     }
 }

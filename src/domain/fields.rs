@@ -127,6 +127,29 @@ pub fn optional_french_phone(value: &str) -> Result<Option<String>, String> {
     }
 }
 
+/// An identifier in addresses (a pizza's or a pizzeria's slug): lowercase letters, digits
+/// and `-`, 1 to 64 characters.
+pub fn slug(value: &str) -> Result<String, String> {
+    identifier(value, b'-', "L'identifiant s'écrit en minuscules, chiffres et tirets (par exemple « saint-denis »).")
+}
+
+/// An ingredient's code (in recipes): lowercase letters, digits and `_`, 1 to 64 characters.
+pub fn code(value: &str) -> Result<String, String> {
+    identifier(value, b'_', "Le code s'écrit en minuscules, chiffres et « _ » (par exemple « origan »).")
+}
+
+fn identifier(value: &str, separator: u8, message: &str) -> Result<String, String> {
+    let value = value.trim();
+    let valid = (1..=64).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == separator);
+    match (valid, value) {
+        // The address of the creation form.
+        (true, "new") => Err("« new » est réservé : choisissez un autre identifiant.".into()),
+        (true, _) => Ok(value.to_string()),
+        (false, _) => Err(message.to_string()),
+    }
+}
+
 pub fn postcode(value: &str) -> Result<String, String> {
     let value = value.trim();
     if value.len() == 5 && value.bytes().all(|b| b.is_ascii_digit()) {
@@ -139,6 +162,17 @@ pub fn postcode(value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers() {
+        assert_eq!(slug(" saint-denis "), Ok("saint-denis".into()));
+        assert_eq!(code("buffalo_mozzarella"), Ok("buffalo_mozzarella".into()));
+        for bad in ["", "Pizza Été", "a b", "new!", &"x".repeat(65)] {
+            assert!(slug(bad).is_err() && code(bad).is_err(), "{bad:?}");
+        }
+        assert!(slug("a_b").is_err() && code("a-b").is_err());
+        assert!(slug("new").unwrap_err().contains("réservé"));
+    }
 
     #[test]
     fn emails() {

@@ -38,7 +38,6 @@ pub fn vat_rate(value: &str) -> Result<i64, String> {
 /// The recipe typed one ingredient a line: `mozzarella 120` (its code, then the quantity).
 pub fn recipe(text: &str, known: &HashSet<String>) -> Result<Vec<(String, i64)>, String> {
     let mut lines = Vec::new();
-    let mut seen = HashSet::new();
     for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()) {
         let mut parts = line.split_whitespace();
         let (Some(code), Some(quantity), None) = (parts.next(), parts.next(), parts.next()) else {
@@ -46,15 +45,27 @@ pub fn recipe(text: &str, known: &HashSet<String>) -> Result<Vec<(String, i64)>,
                 "Recette, ligne {number} : écrivez le code de l'ingrédient puis la quantité (mozzarella 120)."
             ));
         };
+        let Ok(quantity) = quantity.parse::<i64>() else {
+            return Err(format!("Recette, ligne {number} : la quantité est un nombre entier supérieur à zéro."));
+        };
+        lines.push((code.to_string(), quantity));
+    }
+    recipe_lines(lines, known)
+}
+
+/// A recipe's lines (ingredient code, quantity), from the form or the API: at least one,
+/// each ingredient known and once, quantities above zero.
+pub fn recipe_lines(lines: Vec<(String, i64)>, known: &HashSet<String>) -> Result<Vec<(String, i64)>, String> {
+    let mut seen = HashSet::new();
+    for (code, quantity) in &lines {
         if !known.contains(code) {
-            return Err(format!("Recette, ligne {number} : ingrédient « {code} » inconnu."));
+            return Err(format!("Recette : ingrédient « {code} » inconnu."));
         }
-        if !seen.insert(code.to_string()) {
+        if !seen.insert(code.as_str()) {
             return Err(format!("Recette : « {code} » figure deux fois."));
         }
-        match quantity.parse::<i64>() {
-            Ok(q) if (1..=100_000).contains(&q) => lines.push((code.to_string(), q)),
-            _ => return Err(format!("Recette, ligne {number} : la quantité est un nombre entier supérieur à zéro.")),
+        if !(1..=100_000).contains(quantity) {
+            return Err(format!("Recette : la quantité de « {code} » est un nombre entier supérieur à zéro."));
         }
     }
     if lines.is_empty() {
@@ -63,16 +74,31 @@ pub fn recipe(text: &str, known: &HashSet<String>) -> Result<Vec<(String, i64)>,
     Ok(lines)
 }
 
-/// The memo's steps, one a line.
+/// The memo's steps typed one a line.
 pub fn steps(text: &str) -> Result<Vec<String>, String> {
-    let steps: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+    step_list(text.lines().map(str::to_string).collect())
+}
+
+/// The memo's steps (blank ones dropped): at most [`MAX_STEPS`], each one line of at most
+/// 300 characters.
+pub fn step_list(steps: Vec<String>) -> Result<Vec<String>, String> {
+    let steps: Vec<String> = steps.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_string).collect();
     if steps.len() > MAX_STEPS {
         return Err(format!("{MAX_STEPS} étapes au plus."));
     }
-    if steps.iter().any(|s| s.chars().count() > 300) {
-        return Err("Une étape tient en 300 caractères au plus.".into());
+    if steps.iter().any(|s| s.chars().count() > 300 || s.contains('\n')) {
+        return Err("Une étape tient sur une ligne de 300 caractères au plus.".into());
     }
     Ok(steps)
+}
+
+/// A pizza's price TTC: above zero, below 1 000 € (a slip of the finger otherwise).
+pub fn price(cents: i64) -> Result<i64, String> {
+    if (1..=100_000).contains(&cents) {
+        Ok(cents)
+    } else {
+        Err("Le prix TTC est supérieur à zéro et inférieur à 1 000 €.".into())
+    }
 }
 
 /// The fourteen allergens of the EU list (Regulation 1169/2011, annex II), as stored.

@@ -18,7 +18,7 @@ pub struct MenuPage<'a> {
     pub pizzas: &'a [PizzaRow],
     pub withdrawn: &'a [i64],
     /// (slug, name) of the pizzerias an admin may pick.
-    pub choices: &'a [(String, String)],
+    pub choices: &'a [Here],
     pub ingredients: &'a [IngredientRow],
     pub notice: Option<&'a str>,
 }
@@ -34,8 +34,8 @@ pub fn menu(nav: &Nav, view: &MenuPage<'_>) -> Markup {
                 p { a.button href="/manage/menu/pizzas/new" { "➕ Nouvelle pizza" } }
                 @if !view.choices.is_empty() {
                     p { "Retirer une pizza pour la journée dans une pizzeria : "
-                        @for (i, (slug, name)) in view.choices.iter().enumerate() {
-                            @if i > 0 { ", " } a href=(format!("/manage/menu?pizzeria={slug}")) { (name) }
+                        @for (i, choice) in view.choices.iter().enumerate() {
+                            @if i > 0 { ", " } a href=(format!("/manage/menu?pizzeria={}", choice.slug)) { (choice.name) }
                         }
                     }
                 }
@@ -67,7 +67,7 @@ pub fn menu(nav: &Nav, view: &MenuPage<'_>) -> Markup {
                         td.qty { (format_eur(pizza.price_cents)) }
                         td.qty { (format_vat_rate(pizza.vat_rate_bp)) }
                         td { @if pizza.active { "oui" } @else { "non" } }
-                        @if let Some(here) = view.here {
+                        @if let (Some(here), true) = (view.here, pizza.active) {
                             td {
                                 form.inline method="post" action="/manage/menu/withdrawals" {
                                     (csrf(view.csrf))
@@ -82,7 +82,7 @@ pub fn menu(nav: &Nav, view: &MenuPage<'_>) -> Markup {
                                     }
                                 }
                             }
-                        }
+                        } @else if view.here.is_some() { td { "—" } }
                         @if view.admin { td { a href=(format!("/manage/menu/pizzas/{}", pizza.slug)) { "Modifier" } } }
                     }
                 } }

@@ -417,16 +417,16 @@ fn hidden_fields(view: &ScreenView<'_>, ticket: &Ticket, to: Status) -> Markup {
 }
 
 /// An admin picks the pizzeria whose screen they want.
-pub fn chooser(nav: &Nav, screen: Screen, choices: &[(String, String)], path: &str) -> Markup {
+pub fn chooser(nav: &Nav, title: &str, choices: &[Here], path: &str) -> Markup {
     page(
-        screen.title(),
+        title,
         nav,
         html! {
-            h1 { (screen.title()) }
+            h1 { (title) }
             p { "Choisissez la pizzeria :" }
             ul.pizzeria-choices {
-                @for (slug, name) in choices {
-                    li { a.button href=(format!("{path}?pizzeria={slug}")) { (name) } }
+                @for here in choices {
+                    li { a.button href=(format!("{path}?pizzeria={}", here.slug)) { (here.name) } }
                 }
             }
         },

@@ -102,10 +102,6 @@ fn check(form: &PizzeriaForm) -> std::result::Result<PizzeriaEdit, String> {
     })
 }
 
-fn valid_slug(slug: &str) -> bool {
-    (1..=64).contains(&slug.len()) && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
 #[post("/admin/pizzerias/<pizzeria>", data = "<form>")]
 async fn save(
     db: &Db,
@@ -120,8 +116,8 @@ async fn save(
     if !creating && pizzerias::for_edit(db, &slug).await?.is_none() {
         return Err(Error::NotFound);
     }
-    let problem = if !valid_slug(&slug) || slug == "new" {
-        "L'identifiant s'écrit en minuscules, chiffres et tirets (par exemple « saint-denis »).".to_string()
+    let problem = if let Err(message) = fields::slug(&slug) {
+        message
     } else if creating && pizzerias::for_edit(db, &slug).await?.is_some() {
         format!("Une pizzeria « {slug} » existe déjà.")
     } else {

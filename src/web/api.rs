@@ -7,9 +7,10 @@ use rocket::serde::json::{json, Json, Value};
 use rocket::{get, post, routes, Route};
 
 use crate::db::Db;
-use crate::domain::roles::{assignable_roles, Actor, Role};
+use crate::domain::roles::{assignable_roles, may_enter, Actor, Area, Role};
 use crate::store::users::{self, Filter, UserRecord};
 use crate::web::auth::ApiCaller;
+use crate::web::screens::{resolve, Here};
 use crate::Error;
 
 pub fn routes() -> Vec<Route> {
@@ -38,6 +39,24 @@ pub(crate) fn server(error: Error) -> ApiError {
             failure(other.status(), "server_error", "Erreur du serveur ; réessayez dans un instant.")
         }
     }
+}
+
+/// The pizzeria `slug` for a caller who works there (its staff) or anywhere (an admin).
+/// Another pizzeria's staff are refused (403); an unknown pizzeria is 404.
+pub(crate) async fn pizzeria_for(db: &Db, caller: &ApiCaller, slug: &str) -> Result<Here, ApiError> {
+    match resolve(db, &caller.0, Some(slug)).await {
+        Ok(Ok(here)) => Ok(here),
+        Ok(Err(_)) => Err(not_found()),
+        Err(error) => Err(server(error)),
+    }
+}
+
+/// The pizzeria `slug` for a caller who manages it: its manager, or an admin.
+pub(crate) async fn managed_pizzeria(db: &Db, caller: &ApiCaller, slug: &str) -> Result<Here, ApiError> {
+    if !may_enter(caller.0.role, Area::Manage) {
+        return Err(failure(Status::Forbidden, "forbidden", "Réservé aux responsables de pizzeria et à la direction."));
+    }
+    pizzeria_for(db, caller, slug).await
 }
 
 type ApiResult = std::result::Result<Json<Value>, ApiError>;

@@ -11,12 +11,11 @@ use serde::Deserialize;
 use crate::db::Db;
 use crate::domain::fields;
 use crate::domain::menu::{self as rules, PizzaEdit};
-use crate::domain::roles::{may_enter, Area, Role};
+use crate::domain::roles::Role;
 use crate::store::menu_admin as store;
-use crate::web::api::{failure, not_found, server, ApiError};
+use crate::web::api::{failure, managed_pizzeria, server, ApiError};
 use crate::web::api_orders::ApiBody;
 use crate::web::auth::ApiCaller;
-use crate::web::screens::resolve;
 
 pub fn routes() -> Vec<Route> {
     routes![put_pizza, put_ingredient, withdraw]
@@ -63,35 +62,21 @@ async fn put_pizza(db: &Db, caller: ApiCaller, pizza: &str, body: ApiBody<PizzaB
         return Err(failure(Status::Forbidden, "forbidden", "Réservé à la direction du groupe."));
     }
     let body = body.0;
-    if !(1..=64).contains(&pizza.len())
-        || !pizza.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Err(invalid("L'identifiant s'écrit en minuscules, chiffres et tirets."));
-    }
+    fields::slug(pizza).map_err(|m| invalid(&m))?;
     let known: HashSet<String> = store::ingredient_codes(db).await.map_err(server)?.into_iter().collect();
-    // The same check as the form's: the lines written the form's way.
-    let typed: String = body
-        .recipe
-        .iter()
-        .map(|l| format!("{} {}\n", l.ingredient.replace(char::is_whitespace, "_"), l.quantity))
-        .collect();
-    let recipe = rules::recipe(&typed, &known).map_err(|m| invalid(&m))?;
-    let steps = rules::steps(&body.steps.join("\n")).map_err(|m| invalid(&m))?;
-    if body.steps.iter().any(|s| s.contains('\n')) {
-        return Err(invalid("Une étape tient sur une ligne."));
-    }
+    let lines = body.recipe.into_iter().map(|l| (l.ingredient, l.quantity)).collect();
+    let recipe = rules::recipe_lines(lines, &known).map_err(|m| invalid(&m))?;
+    let steps = rules::step_list(body.steps).map_err(|m| invalid(&m))?;
     let name = fields::text(&body.name, 80, false).map_err(|m| invalid(&format!("name : {m}")))?;
     let description = fields::note(&body.description, 300).map_err(|m| invalid(&format!("description : {m}")))?;
-    if body.price_cents <= 0 || body.price_cents > 100_000 {
-        return Err(invalid("price_cents : un prix TTC supérieur à zéro (et inférieur à 1 000 €)."));
-    }
+    let price_cents = rules::price(body.price_cents).map_err(|m| invalid(&format!("price_cents : {m}")))?;
     if !(0..=10_000).contains(&body.vat_rate_bp) {
         return Err(invalid("vat_rate_bp : entre 0 et 10 000 (1 000 = 10 %)."));
     }
     let edit = PizzaEdit {
         name,
         description,
-        price_cents: body.price_cents,
+        price_cents,
         vat_rate_bp: body.vat_rate_bp,
         active: body.active,
         sort_order: body.sort_order,
@@ -121,19 +106,12 @@ struct WithdrawBody {
 /// or an admin).
 #[post("/pizzerias/<slug>/withdrawals", data = "<body>")]
 async fn withdraw(db: &Db, caller: ApiCaller, slug: &str, body: ApiBody<WithdrawBody>) -> ApiResult {
-    if !may_enter(caller.0.role, Area::Manage) {
-        return Err(failure(Status::Forbidden, "forbidden", "Réservé aux responsables de pizzeria et à la direction."));
-    }
-    let here = match resolve(db, &caller.0, Some(slug)).await {
-        Ok(Ok(here)) => here,
-        Ok(Err(_)) => return Err(not_found()),
-        Err(error) => return Err(server(error)),
-    };
+    let here = managed_pizzeria(db, &caller, slug).await?;
     let body = body.0;
-    let pizzas = store::pizzas(db).await.map_err(server)?;
-    let Some(pizza) = pizzas.iter().find(|p| p.slug == body.pizza) else { return Err(invalid("Pizza inconnue.")) };
-    store::set_withdrawn(db, here.id, pizza.id, body.withdrawn, caller.0.id).await.map_err(server)?;
-    Ok((Status::Ok, Json(json!({ "pizzeria": here.slug, "pizza": pizza.slug, "withdrawn": body.withdrawn }))))
+    let found = crate::store::menu::pizza_by_slug(db, &body.pizza).await.map_err(server)?;
+    let Some((pizza_id, _)) = found else { return Err(invalid("Cette pizza n'est pas à la carte.")) };
+    store::set_withdrawn(db, here.id, pizza_id, body.withdrawn, caller.0.id).await.map_err(server)?;
+    Ok((Status::Ok, Json(json!({ "pizzeria": here.slug, "pizza": body.pizza, "withdrawn": body.withdrawn }))))
 }
 
 #[derive(Deserialize)]
@@ -154,11 +132,7 @@ async fn put_ingredient(db: &Db, caller: ApiCaller, ingredient: &str, body: ApiB
     }
     let body = body.0;
     let code = ingredient;
-    if !(1..=64).contains(&code.len())
-        || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
-        return Err(invalid("Le code s'écrit en minuscules, chiffres et « _ »."));
-    }
+    fields::code(code).map_err(|m| invalid(&m))?;
     let name = fields::text(&body.name, 80, false).map_err(|m| invalid(&format!("name : {m}")))?;
     let unit = rules::unit(&body.unit).map_err(|m| invalid(&m))?;
     let existing = store::ingredients(db).await.map_err(server)?;

@@ -13,7 +13,7 @@ use crate::domain::roles::{may_enter, Area};
 use crate::domain::workflow::Mover;
 use crate::store::orders::{self, MoveRequest};
 use crate::store::screens::Ticket;
-use crate::web::api::{failure, not_found, server, ApiError};
+use crate::web::api::{failure, not_found, pizzeria_for, server, ApiError};
 use crate::web::api_orders::{order_json, ApiBody};
 use crate::web::auth::ApiCaller;
 use crate::web::screens::{self, Screen};
@@ -93,11 +93,7 @@ async fn watch(db: &Db, caller: &ApiCaller, slug: &str, screen: Screen) -> Resul
     if !may_enter(caller.0.role, area_of(screen)) {
         return Err(failure(Status::Forbidden, "forbidden", "Votre rôle n'a pas accès à cet écran."));
     }
-    match screens::resolve(db, &caller.0, Some(slug)).await {
-        Ok(Ok(here)) => Ok(here),
-        Ok(Err(_)) => Err(not_found()),
-        Err(error) => Err(server(error)),
-    }
+    pizzeria_for(db, caller, slug).await
 }
 
 fn ticket_json(ticket: &Ticket, moves: &[OrderStatus]) -> Value {
@@ -137,10 +133,6 @@ async fn events(db: &Db, caller: ApiCaller, slug: &str, shutdown: Shutdown) -> R
     if !caller.0.role.is_staff() {
         return Err(failure(Status::Forbidden, "forbidden", "Réservé au personnel de la pizzeria."));
     }
-    let here = match screens::resolve(db, &caller.0, Some(slug)).await {
-        Ok(Ok(here)) => here,
-        Ok(Err(_)) => return Err(not_found()),
-        Err(error) => return Err(server(error)),
-    };
+    let here = pizzeria_for(db, &caller, slug).await?;
     Ok(screens::event_stream(move |event| event.pizzeria_id == here.id, shutdown))
 }

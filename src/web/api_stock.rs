@@ -8,33 +8,22 @@ use serde::Deserialize;
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::roles::{may_enter, Area, Role};
+use crate::domain::dashboard::day_start;
+use crate::domain::roles::Role;
 use crate::domain::stock as rules;
 use crate::store::pizzerias;
 use crate::store::stock::{self, JournalFilter};
-use crate::web::api::{failure, not_found, server, ApiError};
+use crate::web::api::{failure, managed_pizzeria, server, ApiError};
 use crate::web::api_orders::ApiBody;
 use crate::web::auth::ApiCaller;
-use crate::web::screens::{resolve, Here};
-use crate::web::stock::{day_start, parse_action};
+use crate::web::screens::Here;
+use crate::web::stock::parse_action;
 
 pub fn routes() -> Vec<Route> {
     routes![levels, act, movements, transfer]
 }
 
 type ApiResult = std::result::Result<(Status, Json<Value>), ApiError>;
-
-/// The pizzeria whose stock the caller manages (its manager, or an admin).
-async fn managed(db: &Db, caller: &ApiCaller, slug: &str) -> Result<Here, ApiError> {
-    if !may_enter(caller.0.role, Area::Manage) {
-        return Err(failure(Status::Forbidden, "forbidden", "Réservé aux responsables de pizzeria et à la direction."));
-    }
-    match resolve(db, &caller.0, Some(slug)).await {
-        Ok(Ok(here)) => Ok(here),
-        Ok(Err(_)) => Err(not_found()),
-        Err(error) => Err(server(error)),
-    }
-}
 
 fn invalid(message: &str) -> ApiError {
     failure(Status::UnprocessableEntity, "invalid", message)
@@ -57,7 +46,7 @@ async fn levels_json(db: &Db, here: &Here) -> Result<Value, ApiError> {
 
 #[get("/pizzerias/<slug>/stock")]
 async fn levels(db: &Db, caller: ApiCaller, slug: &str) -> ApiResult {
-    let here = managed(db, &caller, slug).await?;
+    let here = managed_pizzeria(db, &caller, slug).await?;
     Ok((Status::Ok, Json(levels_json(db, &here).await?)))
 }
 
@@ -80,7 +69,7 @@ async fn act(
     slug: &str,
     body: ApiBody<ActionBody>,
 ) -> ApiResult {
-    let here = managed(db, &caller, slug).await?;
+    let here = managed_pizzeria(db, &caller, slug).await?;
     let body = body.0;
     let ingredient = stock::ingredient_id(db, &body.ingredient).await.map_err(server)?;
     let Some(ingredient) = ingredient else { return Err(invalid("Ingrédient inconnu.")) };
@@ -103,7 +92,7 @@ async fn movements(
     to: Option<&str>,
     page: Option<i64>,
 ) -> ApiResult {
-    let here = managed(db, &caller, slug).await?;
+    let here = managed_pizzeria(db, &caller, slug).await?;
     let ingredient_id = match ingredient {
         Some(code) => {
             Some(stock::ingredient_id(db, code).await.map_err(server)?.ok_or_else(|| invalid("Ingrédient inconnu."))?)

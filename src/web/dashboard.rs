@@ -18,7 +18,6 @@ use crate::views::dashboard::{Board, DashboardPage};
 use crate::web::auth::ManageArea;
 use crate::web::csrf::Page;
 use crate::web::screens::{resolve, Here};
-use crate::web::stock::day_start;
 use crate::{unix_now, views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -69,12 +68,7 @@ async fn dashboard_page(
             };
             Ok(views::dashboard::page(&page.nav(), &view))
         }
-        Err(choices) => {
-            let mut heres = Vec::new();
-            for (slug, name) in choices {
-                let id = crate::store::pizzerias::id_by_slug(db, &slug).await?.ok_or(Error::NotFound)?;
-                heres.push(Here { id, slug, name });
-            }
+        Err(heres) => {
             let mut days = Vec::new();
             for here in &heres {
                 days.push(day(db, settings, here.id).await?);
@@ -129,7 +123,7 @@ async fn export(
 ) -> Result<Csv> {
     let here =
         resolve(db, &user.0, pizzeria).await?.map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
-    let (Some(start), Some(end)) = (day_start(from), day_start(to)) else {
+    let (Some(start), Some(end)) = (dashboard::day_start(from), dashboard::day_start(to)) else {
         return Err(Error::BadRequest("Indiquez les dates de début et de fin (AAAA-MM-JJ).".into()));
     };
     if end < start || end - start > 366 * 86_400 {

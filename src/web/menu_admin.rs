@@ -73,14 +73,13 @@ async fn withdraw(db: &Db, user: ManageArea, form: CsrfForm<WithdrawForm>) -> Re
     let here = resolve(db, &user.0, Some(form.pizzeria.as_str()))
         .await?
         .map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
-    let pizzas = store::pizzas(db).await?;
-    let pizza =
-        pizzas.iter().find(|p| p.slug == form.pizza).ok_or_else(|| Error::BadRequest("Pizza inconnue.".into()))?;
-    store::set_withdrawn(db, here.id, pizza.id, form.withdrawn, user.0.id).await?;
+    let found = crate::store::menu::pizza_by_slug(db, &form.pizza).await?;
+    let (pizza_id, name) = found.ok_or_else(|| Error::BadRequest("Cette pizza n'est pas à la carte.".into()))?;
+    store::set_withdrawn(db, here.id, pizza_id, form.withdrawn, user.0.id).await?;
     let message = if form.withdrawn {
-        format!("{} est retirée de la carte de {} pour aujourd'hui.", pizza.name, here.name)
+        format!("{name} est retirée de la carte de {} pour aujourd'hui.", here.name)
     } else {
-        format!("{} est de retour à la carte de {}.", pizza.name, here.name)
+        format!("{name} est de retour à la carte de {}.", here.name)
     };
     Ok(Flash::success(Redirect::to(here.link(&user.0, "/manage/menu")), message))
 }
@@ -138,10 +137,7 @@ struct EditForm {
 fn check(form: &EditForm, known: &HashSet<String>) -> std::result::Result<PizzaEdit, String> {
     let name = fields::text(&form.name, 80, false).map_err(|m| format!("Nom : {m}"))?;
     let description = fields::note(&form.description, 300).map_err(|m| format!("Description : {m}"))?;
-    let price_cents = money::parse_eur(&form.price)?;
-    if price_cents <= 0 {
-        return Err("Le prix est supérieur à zéro.".into());
-    }
+    let price_cents = rules::price(money::parse_eur(&form.price)?)?;
     let sort_order = match form.sort_order.trim() {
         "" => 0,
         typed => typed.parse::<i64>().map_err(|_| "L'ordre sur la carte est un nombre entier.".to_string())?,
@@ -156,10 +152,6 @@ fn check(form: &EditForm, known: &HashSet<String>) -> std::result::Result<PizzaE
         recipe: rules::recipe(&form.recipe, known)?,
         steps: rules::steps(&form.steps)?,
     })
-}
-
-fn valid_slug(slug: &str) -> bool {
-    (1..=64).contains(&slug.len()) && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Saves a pizza (`new`: creates one with the slug of the form).
@@ -180,8 +172,8 @@ async fn save(
     if !creating && store::pizza(db, slug).await?.is_none() {
         return Err(Error::NotFound);
     }
-    let problem = if !valid_slug(&target) {
-        Some("L'identifiant s'écrit en minuscules, chiffres et tirets (par exemple « quatre-saisons »).".to_string())
+    let problem = if let Err(message) = fields::slug(&target) {
+        Some(message)
     } else if creating && store::pizza(db, &target).await?.is_some() {
         Some(format!("Une pizza « {target} » existe déjà."))
     } else {
@@ -251,11 +243,7 @@ async fn save_ingredient(
     }
     let code = if creating { form.code.trim().replace('-', "_") } else { ingredient.to_string() };
     let checked = (|| {
-        if !(1..=64).contains(&code.len())
-            || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        {
-            return Err("Le code s'écrit en minuscules, chiffres et « _ » (par exemple « origan »).".to_string());
-        }
+        fields::code(&code)?;
         if creating && existing.iter().any(|i| i.code == code) {
             return Err(format!("L'ingrédient « {code} » existe déjà."));
         }

@@ -25,7 +25,7 @@ use crate::views::phone::{PhoneOrderPage, PhoneValues};
 use crate::web::auth::CounterArea;
 use crate::web::checkout::{check_delivery, lines_from_map, DeliveryForm, Schedule};
 use crate::web::csrf::{Both, CsrfForm, Page};
-use crate::web::screens::{resolve, Here, Screen};
+use crate::web::screens::{resolve, Here};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -140,7 +140,7 @@ async fn new_order_page(
     let here = match resolve(db, &user.0, pizzeria).await? {
         Ok(here) => here,
         Err(choices) => {
-            return Ok(views::screens::chooser(&page.nav(), Screen::Counter, &choices, "/staff/orders/new"))
+            return Ok(views::screens::chooser(&page.nav(), "Prise de commande", &choices, "/staff/orders/new"))
         }
     };
     let typed = phone.unwrap_or_default();

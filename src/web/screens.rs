@@ -30,31 +30,22 @@ pub fn routes() -> Vec<Route> {
     routes![move_order]
 }
 
-/// `Ok(here)`, or the pizzerias an admin may choose from. Staff asking for another
+/// `Ok(here)`, or every pizzeria, for an admin to choose from. Staff asking for another
 /// pizzeria than theirs are refused.
-pub async fn resolve(
-    db: &Db,
-    user: &AuthUser,
-    asked: Option<&str>,
-) -> Result<std::result::Result<Here, Vec<(String, String)>>> {
-    let directory = pizzerias::directory(db).await?;
-    let find = |predicate: &dyn Fn(&(i64, String, String)) -> bool| {
-        directory.iter().find(|p| predicate(p)).map(|(id, slug, name)| Here {
-            id: *id,
-            slug: slug.clone(),
-            name: name.clone(),
-        })
-    };
+pub async fn resolve(db: &Db, user: &AuthUser, asked: Option<&str>) -> Result<std::result::Result<Here, Vec<Here>>> {
+    let all: Vec<Here> =
+        pizzerias::directory(db).await?.into_iter().map(|(id, slug, name)| Here { id, slug, name }).collect();
+    let take = |wanted: &dyn Fn(&Here) -> bool| all.iter().find(|p| wanted(p)).cloned().ok_or(Error::NotFound);
     match (user.pizzeria_id, asked.filter(|s| !s.is_empty())) {
         (Some(own), asked) => {
-            let here = find(&|p| p.0 == own).ok_or(Error::NotFound)?;
+            let here = take(&|p| p.id == own)?;
             match asked {
                 Some(slug) if slug != here.slug => Err(Error::Forbidden),
                 _ => Ok(Ok(here)),
             }
         }
-        (None, Some(slug)) => Ok(Ok(find(&|p| p.1 == slug).ok_or(Error::NotFound)?)),
-        (None, None) => Ok(Err(directory.into_iter().map(|(_, slug, name)| (slug, name)).collect())),
+        (None, Some(slug)) => Ok(Ok(take(&|p| p.slug == slug)?)),
+        (None, None) => Ok(Err(all)),
     }
 }
 
@@ -210,7 +201,7 @@ pub async fn page(
     asked: Option<&str>,
 ) -> Result<Markup> {
     match resolve(db, user, asked).await? {
-        Err(choices) => Ok(views::screens::chooser(&page.nav(), screen, &choices, screen.path())),
+        Err(choices) => Ok(views::screens::chooser(&page.nav(), screen.title(), &choices, screen.path())),
         Ok(here) => {
             render(db, screen, user, page, settings, here, |view| views::screens::screen_page(&page.nav(), view)).await
         }

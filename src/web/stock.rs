@@ -2,8 +2,6 @@
 //! and what the stock can still make, live; receptions, waste, inventory counts and
 //! thresholds; the journal with its filters.
 
-use chrono::{NaiveDate, TimeZone};
-use chrono_tz::Europe::Paris;
 use maud::Markup;
 use rocket::form::FromForm;
 use rocket::http::Status;
@@ -14,23 +12,18 @@ use rocket::{get, post, routes, Either, Route, Shutdown, State};
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::fields;
 use crate::domain::stock::{self as rules, Action};
+use crate::domain::{dashboard, fields};
 use crate::store::stock::{self, JournalFilter};
 use crate::store::users::AuthUser;
 use crate::views::stock::{JournalQuery, JournalView, StockForm, StockPage};
 use crate::web::auth::ManageArea;
 use crate::web::csrf::{CsrfForm, Page};
-use crate::web::screens::{self, resolve, Here, Screen};
+use crate::web::screens::{self, resolve, Here};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
     routes![stock_page, live, events, act]
-}
-
-pub(crate) fn day_start(value: Option<&str>) -> Option<i64> {
-    let date = NaiveDate::parse_from_str(value?.trim(), "%Y-%m-%d").ok()?;
-    Paris.from_local_datetime(&date.and_hms_opt(0, 0, 0)?).earliest().map(|t| t.timestamp())
 }
 
 async fn here_or_choose(
@@ -41,7 +34,7 @@ async fn here_or_choose(
 ) -> Result<Either<Here, Markup>> {
     Ok(match resolve(db, user, asked).await? {
         Ok(here) => Either::Left(here),
-        Err(choices) => Either::Right(views::screens::chooser(&page.nav(), Screen::Counter, &choices, "/manage/stock")),
+        Err(choices) => Either::Right(views::screens::chooser(&page.nav(), "Stock", &choices, "/manage/stock")),
     })
 }
 
@@ -65,8 +58,8 @@ async fn render(
     let filter = JournalFilter {
         ingredient_id,
         kind: query.kind.clone().filter(|k| !k.is_empty()),
-        from: day_start(query.from.as_deref()),
-        until: day_start(query.to.as_deref()).map(|t| t + 86_400),
+        from: dashboard::day_start(query.from.as_deref()),
+        until: dashboard::day_start(query.to.as_deref()).map(|t| t + 86_400),
         user_id: query.who,
     };
     let page_number = query.page.unwrap_or(1).max(1);
