@@ -5,16 +5,11 @@
 # Usage: benches/dashboard-load.sh [BINARY] [DATABASE_URL]   (needs sqlite3 or psql, curl)
 # ORDERS (100000). Loopback only; stops the server it starts.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 binary=${1:-target/release/oc-pizza}
-database_url=${2:-}
-port=${PORT:-18995}
 orders=${ORDERS:-100000}
 requests=${REQUESTS:-50}
-data_dir=$(mktemp -d); : > "$data_dir/none.toml"
-export ROCKET_PROFILE=release ROCKET_SECRET_KEY="$(head -c 32 /dev/urandom | base64)" ROCKET_PORT="$port" \
-    OC_PIZZA_DATA_DIR="$data_dir" OC_PIZZA_CONFIG="$data_dir/none.toml" OC_PIZZA_LOG=warn
-[ -n "$database_url" ] && export DATABASE_URL="$database_url"
-if curl -fs -o /dev/null "http://127.0.0.1:$port/healthz"; then echo "port $port is taken: set PORT" >&2; exit 1; fi
+bench_setup "${PORT:-18995}" "${2:-}"
 "$binary" migrate >/dev/null
 for who in "manager --pizzeria boulogne --email bench.manager@ocpizza.fr" "admin --email bench.admin@ocpizza.fr"; do
     # shellcheck disable=SC2086
@@ -23,13 +18,11 @@ done
 now=$(date +%s)
 if [ -n "$database_url" ]; then
     series="generate_series(1, $orders) AS s(n)"
-    run() { psql -q "$database_url" -c "$1"; }
 else
     series="(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < $orders) SELECT n FROM s) AS s"
-    run() { sqlite3 "$data_dir/oc-pizza.db" "$1"; }
 fi
 echo "filling: $orders orders on ${database_url:-SQLite}"
-run "INSERT INTO orders (reference, pizzeria_id, customer_name, customer_phone, channel, mode, status, payment_method,
+bench_sql "INSERT INTO orders (reference, pizzeria_id, customer_name, customer_phone, channel, mode, status, payment_method,
         payment_status, delivery_street, delivery_postcode, delivery_city, total_ht_cents, total_vat_cents,
         total_ttc_cents, created_at, updated_at)
      SELECT 'BENCH-' || n, 1 + n % 5, 'Client', '06 00 00 00 00',
@@ -39,19 +32,13 @@ run "INSERT INTO orders (reference, pizzeria_id, customer_name, customer_phone, 
             'cash', 'paid', '1 rue du Banc', '92100', 'Boulogne', 1727, 173, 1900, $now - n * 77, $now - n * 77
      FROM $series
      WHERE TRUE;"
-run "INSERT INTO order_lines (order_id, pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity)
+bench_sql "INSERT INTO order_lines (order_id, pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity)
      SELECT id, 1, 'Margherita', 950, 1000, 2 FROM orders WHERE reference LIKE 'BENCH-%';
      INSERT INTO order_transitions (order_id, from_status, to_status, created_at)
      SELECT id, 'preparing', 'ready', created_at + 600 FROM orders WHERE reference LIKE 'BENCH-%';"
 # Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` would give a live database.
-run "ANALYZE;"
-"$binary" >"$data_dir/log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data_dir"' EXIT
-until curl -fs -o /dev/null "http://127.0.0.1:$port/readyz"; do
-    kill -0 "$pid" 2>/dev/null || { cat "$data_dir/log"; exit 1; }
-    sleep 0.05
-done
+bench_sql "ANALYZE;"
+bench_start
 time_pages() { # email, path
     local jar="$data_dir/jar-$1" token
     token=$(curl -fs -c "$jar" "http://127.0.0.1:$port/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | cut -d'"' -f4)

@@ -4,14 +4,20 @@ use rocket::fairing::AdHoc;
 use rocket::{Build, Rocket};
 use rocket_db_pools::Database;
 
-use crate::config::Config;
+use crate::config::{Config, Settings};
 use crate::db::{seed, Db};
+use crate::domain::notifications::Channels;
+use crate::jobs::{housekeeping, outbox};
 use crate::{web, Error, Result};
 
 pub fn build(config: &Config) -> Result<Rocket<Build>> {
     let settings = config.settings.clone();
     ensure_data_dir(&settings.data_dir)?;
     let demo = settings.demo;
+    crate::store::outbox::set_channels(Channels {
+        email: settings.smtp_host().is_some(),
+        sms: settings.sms_gateway_url().is_some(),
+    });
     let rocket = rocket::custom(config.figment.clone())
         .manage(settings)
         .attach(web::shield())
@@ -41,53 +47,29 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                 );
             })
         }))
-        .attach(AdHoc::on_liftoff("Housekeeping and live events", |rocket| {
+        .attach(AdHoc::on_liftoff("Housekeeping, notifications and live events", |rocket| {
             Box::pin(async move {
-                if let Some(db) = Db::fetch(rocket) {
-                    rocket::tokio::spawn(housekeeping((**db).clone(), rocket.shutdown()));
-                    if let crate::db::DbPool::Postgres(pool) = &**db {
-                        rocket::tokio::spawn(crate::live::listen(pool.clone(), rocket.shutdown()));
+                let (Some(db), Some(settings)) = (Db::fetch(rocket), rocket.state::<Settings>()) else { return };
+                let keep_days = settings.notification_keep_days;
+                rocket::tokio::spawn(housekeeping::run((**db).clone(), keep_days, rocket.shutdown()));
+                match outbox::Worker::new((**db).clone(), settings.clone()) {
+                    Ok(worker) => {
+                        rocket::tokio::spawn(std::sync::Arc::new(worker).run(rocket.shutdown()));
                     }
+                    Err(error) => tracing::error!(%error, "notifications: the mail or SMS settings are unusable"),
+                }
+                if let crate::db::DbPool::Postgres(pool) = &**db {
+                    rocket::tokio::spawn(crate::live::listen(pool.clone(), rocket.shutdown()));
                 }
             })
         }));
     Ok(web::mount(rocket))
 }
 
-/// Every ten minutes: expired sessions, stale login counters, yesterday's menu withdrawals
-/// and abandoned carts go.
-async fn housekeeping(db: crate::db::DbPool, shutdown: rocket::Shutdown) {
-    let mut shutdown = std::pin::pin!(shutdown);
-    let mut interval = rocket::tokio::time::interval(std::time::Duration::from_secs(600));
-    loop {
-        rocket::tokio::select! {
-            _ = interval.tick() => {}
-            _ = &mut shutdown => return,
-        }
-        let now = crate::unix_now();
-        match crate::store::sessions::purge_expired(&db, now).await {
-            Ok(purged) if purged > 0 => tracing::info!(purged, "expired sessions purged"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not purge expired sessions"),
-        }
-        if let Err(error) = crate::store::login_throttle::purge(&db, now - 86_400).await {
-            tracing::warn!(%error, "could not purge login counters");
-        }
-        // A pizza withdrawn by a manager is withdrawn for the day.
-        let midnight = crate::domain::dashboard::start_of_day(now);
-        if let Err(error) = crate::store::menu_admin::end_old_withdrawals(&db, midnight).await {
-            tracing::warn!(%error, "could not end yesterday's menu withdrawals");
-        }
-        // A cart's cookie lives 7 days: nobody comes back to an older cart.
-        if let Err(error) = crate::store::carts::purge(&db, now - 7 * 86_400).await {
-            tracing::warn!(%error, "could not purge old carts");
-        }
-    }
-}
-
 /// Brings the schema up to date, seeds a new database, and creates demo accounts on request.
 pub async fn prepare_database(db: &crate::db::DbPool, demo: bool) -> Result<()> {
     db.migrate().await?;
+    crate::crypto::set_installation_secret(crate::store::app_secrets::installation_secret(db).await?);
     if seed::apply_once(db).await? {
         tracing::info!("new database: seed data applied");
     }

@@ -63,6 +63,29 @@ pub struct Settings {
     /// The largest quantity one stock action may move, in base units (g, ml, pieces): a
     /// typing slip is refused rather than written.
     pub stock_max_quantity: i64,
+    /// The site's address as customers reach it (links in e-mails and texts).
+    pub public_url: String,
+    /// The SMTP server that sends e-mail; unset: no e-mail is sent (nor written in the outbox).
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (port 587), `tls` (port 465) or `none` (a relay on this machine only).
+    pub smtp_security: String,
+    pub smtp_user: Option<String>,
+    pub smtp_password: Option<String>,
+    /// The sender of every e-mail, `Name <address>`.
+    pub mail_from: String,
+    /// The SMS gateway (`POST` JSON `{"to", "text", "sender"}` with a bearer token); unset:
+    /// no text is sent.
+    pub sms_gateway_url: Option<String>,
+    pub sms_gateway_token: Option<String>,
+    /// The sender name shown on the phone (11 characters at most).
+    pub sms_sender: String,
+    /// Attempts before a message is marked failed.
+    pub notification_max_attempts: i64,
+    /// The first retry waits this long; each next one twice as long (an hour at most).
+    pub notification_retry_base_seconds: i64,
+    /// Sent messages are purged from the outbox after this many days.
+    pub notification_keep_days: i64,
 }
 
 impl Default for Settings {
@@ -87,6 +110,19 @@ impl Default for Settings {
             kitchen_warn_minutes: 15,
             kitchen_late_minutes: 25,
             stock_max_quantity: 1_000_000,
+            public_url: "http://127.0.0.1:8000".into(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_user: None,
+            smtp_password: None,
+            mail_from: "OC Pizza <commandes@ocpizza.fr>".into(),
+            sms_gateway_url: None,
+            sms_gateway_token: None,
+            sms_sender: "OCPIZZA".into(),
+            notification_max_attempts: 8,
+            notification_retry_base_seconds: 30,
+            notification_keep_days: 30,
         }
     }
 }
@@ -177,6 +213,9 @@ impl Config {
             ("kitchen_warn_minutes", s.kitchen_warn_minutes),
             ("kitchen_late_minutes", s.kitchen_late_minutes),
             ("stock_max_quantity", s.stock_max_quantity),
+            ("notification_max_attempts", s.notification_max_attempts),
+            ("notification_retry_base_seconds", s.notification_retry_base_seconds),
+            ("notification_keep_days", s.notification_keep_days),
         ] {
             if value < 1 {
                 return Err(Error::Config(format!("{key} must be 1 or more (OC_PIZZA_{})", key.to_ascii_uppercase())));
@@ -187,6 +226,7 @@ impl Config {
                 "kitchen_late_minutes must be more than kitchen_warn_minutes (OC_PIZZA_KITCHEN_LATE_MINUTES)".into(),
             ));
         }
+        s.check_notifications()?;
         if self.is_release() {
             if !rocket_config.secret_key.is_provided() {
                 return Err(Error::Config(format!(
@@ -235,6 +275,19 @@ impl Config {
             "kitchen_warn_minutes",
             "kitchen_late_minutes",
             "stock_max_quantity",
+            "public_url",
+            "smtp_host",
+            "smtp_port",
+            "smtp_security",
+            "smtp_user",
+            "smtp_password",
+            "mail_from",
+            "sms_gateway_url",
+            "sms_gateway_token",
+            "sms_sender",
+            "notification_max_attempts",
+            "notification_retry_base_seconds",
+            "notification_keep_days",
             "databases.main.max_connections",
             "databases.main.connect_timeout",
         ];
@@ -249,6 +302,8 @@ impl Config {
             let value = match (*key, &found) {
                 ("secret_key", _) => if secret_key_set { "(set, redacted)" } else { "(not set)" }.to_string(),
                 ("database_url", _) => redact_url(&self.settings.effective_database_url()),
+                ("smtp_password" | "sms_gateway_token", Some(_)) => "(set, redacted)".to_string(),
+                ("sms_gateway_url", Some(value)) => redact_url(&value_to_string(value)),
                 (_, Some(value)) => value_to_string(value),
                 ("databases.main.max_connections", None) => "(workers × 4)".to_string(),
                 ("databases.main.connect_timeout", None) => "(5 seconds)".to_string(),
@@ -278,6 +333,80 @@ impl Config {
 }
 
 impl Settings {
+    /// The mail and SMS settings make sense together, or the service does not start.
+    fn check_notifications(&self) -> Result<()> {
+        let url = self.public_url.trim();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::Config(format!(
+                "public_url must start with http:// or https:// (got {url:?}); it is the site's address in e-mails (OC_PIZZA_PUBLIC_URL)"
+            )));
+        }
+        if let Some(host) = self.smtp_host() {
+            match self.smtp_security.as_str() {
+                "starttls" | "tls" => {}
+                "none" if is_loopback(host) => {}
+                "none" => {
+                    return Err(Error::Config(format!(
+                        "smtp_security = \"none\" sends mail in clear text: allowed only to a relay on this machine \
+                         (smtp_host = {host}); use starttls or tls (OC_PIZZA_SMTP_SECURITY)"
+                    )))
+                }
+                other => {
+                    return Err(Error::Config(format!(
+                        "smtp_security must be starttls, tls or none (got {other:?}) (OC_PIZZA_SMTP_SECURITY)"
+                    )))
+                }
+            }
+            if self.smtp_user.is_some() != self.smtp_password.is_some() {
+                return Err(Error::Config("smtp_user and smtp_password go together: set both or neither".into()));
+            }
+            if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(Error::Config(format!(
+                    "mail_from must be an address such as \"OC Pizza <commandes@ocpizza.fr>\" (got {:?}) (OC_PIZZA_MAIL_FROM)",
+                    self.mail_from
+                )));
+            }
+        }
+        if let Some(url) = self.sms_gateway_url() {
+            if !(url.starts_with("https://")
+                || url.starts_with("http://127.0.0.1")
+                || url.starts_with("http://localhost"))
+            {
+                return Err(Error::Config(format!(
+                    "sms_gateway_url must be an https:// address (plain http only on this machine), got {} (OC_PIZZA_SMS_GATEWAY_URL)",
+                    redact_url(url)
+                )));
+            }
+            if self.sms_gateway_token.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                return Err(Error::Config(
+                    "sms_gateway_url is set but sms_gateway_token is not (OC_PIZZA_SMS_GATEWAY_TOKEN)".into(),
+                ));
+            }
+            let sender = self.sms_sender.trim();
+            if sender.is_empty() || sender.chars().count() > 11 || !sender.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(Error::Config(format!(
+                    "sms_sender must be 1 to 11 letters or digits (got {sender:?}) (OC_PIZZA_SMS_SENDER)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The SMTP server, if e-mail is on.
+    pub fn smtp_host(&self) -> Option<&str> {
+        self.smtp_host.as_deref().map(str::trim).filter(|h| !h.is_empty())
+    }
+
+    /// The SMS gateway, if texts are on.
+    pub fn sms_gateway_url(&self) -> Option<&str> {
+        self.sms_gateway_url.as_deref().map(str::trim).filter(|u| !u.is_empty())
+    }
+
+    /// The site's address without a trailing slash.
+    pub fn public_base(&self) -> &str {
+        self.public_url.trim().trim_end_matches('/')
+    }
+
     /// The database URL the operator set, if any (blank counts as unset).
     pub fn explicit_database_url(&self) -> Option<&str> {
         self.database_url.as_deref().map(str::trim).filter(|url| !url.is_empty())
@@ -289,6 +418,10 @@ impl Settings {
             None => sqlite_url(&self.data_dir.join(SQLITE_FILE_NAME)),
         }
     }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 pub fn sqlite_url(path: &Path) -> String {

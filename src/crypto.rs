@@ -22,6 +22,29 @@ pub fn token_digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+static INSTALLATION_SECRET: OnceLock<String> = OnceLock::new();
+
+/// Sets the installation's secret (read from the database at start-up).
+pub fn set_installation_secret(secret: String) {
+    let _ = INSTALLATION_SECRET.set(secret);
+}
+
+/// A guest's private key for an order: an HMAC of its reference under the installation's
+/// secret. Any instance, at any later time, can put the same link in a message without the
+/// link being stored anywhere; the order row keeps only the key's digest.
+pub fn guest_key(reference: &str) -> Result<String> {
+    let secret =
+        INSTALLATION_SECRET.get().ok_or_else(|| Error::Integrity("the installation secret is not loaded".into()))?;
+    Ok(keyed_digest(secret, &format!("guest-order:{reference}")))
+}
+
+fn keyed_digest(secret: &str, message: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(message.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
 /// Compares two secrets in time that does not depend on where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq;
@@ -75,6 +98,15 @@ pub async fn verify_password_blocking(password: String, stored: Option<String>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guest_keys_depend_on_the_secret_and_the_reference() {
+        let a = keyed_digest("secret-one", "guest-order:OC-AAAA");
+        assert_eq!(a, keyed_digest("secret-one", "guest-order:OC-AAAA"));
+        assert_ne!(a, keyed_digest("secret-two", "guest-order:OC-AAAA"));
+        assert_ne!(a, keyed_digest("secret-one", "guest-order:OC-AAAB"));
+        assert_eq!(a.len(), 43);
+    }
 
     #[test]
     fn tokens_are_random_and_digests_stable() {

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod jobs;
 pub mod live;
 pub mod store;
 pub mod views;

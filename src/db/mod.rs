@@ -79,6 +79,10 @@ pub trait BeginWrite {
     /// stock row) take — `FOR UPDATE` would, and deadlock two orders. SQLite: nothing, its
     /// write transaction already excludes other writers.
     fn row_lock(&self) -> &'static str;
+
+    /// What ends a `SELECT` that claims rows several workers compete for: PostgreSQL skips
+    /// the rows another worker has locked; SQLite's write transaction already excludes it.
+    fn skip_locked(&self) -> &'static str;
 }
 
 /// A write transaction (and, on SQLite, this process's turn to write).
@@ -130,6 +134,10 @@ impl BeginWrite for SqlitePool {
     fn row_lock(&self) -> &'static str {
         ""
     }
+
+    fn skip_locked(&self) -> &'static str {
+        ""
+    }
 }
 
 impl BeginWrite for PgPool {
@@ -141,6 +149,10 @@ impl BeginWrite for PgPool {
 
     fn row_lock(&self) -> &'static str {
         " FOR NO KEY UPDATE"
+    }
+
+    fn skip_locked(&self) -> &'static str {
+        " FOR UPDATE SKIP LOCKED"
     }
 }
 

@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod fields;
 pub mod menu;
 pub mod money;
+pub mod notifications;
 pub mod orders;
 pub mod password;
 pub mod pizzerias;

@@ -55,6 +55,16 @@ impl Status {
         }
     }
 
+    /// The steps a customer follows on the order's page, in order (`cancelled` aside).
+    pub fn journey(mode: Mode) -> &'static [Status] {
+        match mode {
+            Mode::Delivery => {
+                &[Status::Placed, Status::Preparing, Status::Ready, Status::OutForDelivery, Status::Delivered]
+            }
+            Mode::Takeaway => &[Status::Placed, Status::Preparing, Status::Ready, Status::Collected],
+        }
+    }
+
     /// Not finished yet (neither handed over nor cancelled).
     pub fn is_open(self) -> bool {
         !matches!(self, Status::Delivered | Status::Collected | Status::Cancelled)
@@ -231,9 +241,24 @@ pub fn reference_from(random: &[u8; 6]) -> String {
     format!("OC-{code}")
 }
 
+/// When the customer can expect the order ready (UTC epoch seconds): the slot they asked
+/// for, or, as soon as possible, the time it was placed plus the preparation lead time.
+pub fn expected_at(created_at: i64, requested_for: Option<i64>, lead_minutes: i64) -> i64 {
+    requested_for.unwrap_or(created_at + lead_minutes * 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_journey_follows_the_mode_and_the_estimate_the_slot_or_the_lead_time() {
+        assert_eq!(Status::journey(Mode::Delivery).last(), Some(&Status::Delivered));
+        assert_eq!(Status::journey(Mode::Takeaway).last(), Some(&Status::Collected));
+        assert!(!Status::journey(Mode::Takeaway).contains(&Status::OutForDelivery));
+        assert_eq!(expected_at(1_000, None, 30), 2_800);
+        assert_eq!(expected_at(1_000, Some(9_000), 30), 9_000);
+    }
 
     #[test]
     fn statuses_round_trip() {

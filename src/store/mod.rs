@@ -3,6 +3,7 @@
 
 pub mod addresses;
 pub mod api_tokens;
+pub mod app_secrets;
 pub mod carts;
 pub mod dashboard;
 pub mod login_throttle;
@@ -11,6 +12,8 @@ pub mod menu_admin;
 pub mod order_moves;
 pub mod order_writes;
 pub mod orders;
+pub mod outbox;
+pub mod password_resets;
 pub mod pizzerias;
 pub mod screens;
 pub mod sessions;

@@ -6,9 +6,12 @@
 //! transaction, so two people tapping the same button are served one after the other: the
 //! second sees the new status (or version) and is refused.
 
+use super::order_writes::Contact;
 use super::orders::Refusal;
+use super::outbox::{self, enqueue};
 use super::stock_sql::{held_by_order, lock_stock, release, value_rows};
 use crate::db::{BeginWrite, DbPool};
+use crate::domain::notifications::Happening;
 use crate::domain::orders::{Mode, PaymentMethod, Status};
 use crate::domain::workflow::{self, MoveRefusal, Mover, OrderState, StockEffect};
 use crate::live::{Announce, Event};
@@ -33,8 +36,6 @@ pub struct Moved {
 
 #[derive(sqlx::FromRow)]
 struct Current {
-    pizzeria_id: i64,
-    reference: String,
     status: String,
     mode: String,
     payment_method: String,
@@ -42,6 +43,8 @@ struct Current {
     driver_id: Option<i64>,
     total_ttc_cents: i64,
     version: i64,
+    #[sqlx(flatten)]
+    contact: Contact,
 }
 
 impl Current {
@@ -94,7 +97,7 @@ pub async fn advance(
         let mut tx = pool.begin_write().await?;
         let sql = format!(
             "SELECT pizzeria_id, reference, status, mode, payment_method, payment_status, driver_id, total_ttc_cents,
-                    version
+                    version, customer_email, customer_phone, notify_email, notify_sms
              FROM orders WHERE id = $1{}",
             pool.row_lock()
         );
@@ -106,15 +109,20 @@ pub async fn advance(
             }
             Ok(allowed) => {
                 let note = match reason {
-                    "" => current.reference.clone(),
-                    reason => format!("{} : {reason}", current.reference),
+                    "" => current.contact.reference.clone(),
+                    reason => format!("{} : {reason}", current.contact.reference),
                 };
                 match allowed.stock {
                     StockEffect::None => {}
                     StockEffect::Return => {
                         let held = held_by_order!(tx, order_id);
-                        lock_stock!(tx, pool.row_lock(), current.pizzeria_id, held.iter().map(|(id, _)| *id).collect());
-                        release!(tx, current.pizzeria_id, order_id, &held, journal_user, &note, now);
+                        lock_stock!(
+                            tx,
+                            pool.row_lock(),
+                            current.contact.pizzeria_id,
+                            held.iter().map(|(id, _)| *id).collect()
+                        );
+                        release!(tx, current.contact.pizzeria_id, order_id, &held, journal_user, &note, now);
                     }
                     StockEffect::Waste => {
                         // The stock was taken when the order was placed; the journal says
@@ -131,7 +139,7 @@ pub async fn advance(
                             for (ingredient_id, quantity) in &held {
                                 for (delta, kind) in [(*quantity, "cancellation"), (-*quantity, "waste")] {
                                     insert = insert
-                                        .bind(current.pizzeria_id)
+                                        .bind(current.contact.pizzeria_id)
                                         .bind(*ingredient_id)
                                         .bind(delta)
                                         .bind(kind)
@@ -186,13 +194,18 @@ pub async fn advance(
                 let event = Event {
                     id: transition_id,
                     kind: if cancelled { "cancelled" } else { "moved" }.into(),
-                    pizzeria_id: current.pizzeria_id,
-                    reference: current.reference.clone(),
+                    pizzeria_id: current.contact.pizzeria_id,
+                    reference: current.contact.reference.clone(),
                     status: to.into(),
                 };
+                let messages = current.contact.messages(Happening::Moved(allowed.to), current.state().mode);
+                let queued = enqueue!(tx, order_id, &current.contact.reference, messages, now);
                 pool.notify_in(&mut *tx, &event).await?;
                 tx.commit().await?;
                 pool.after_commit(event);
+                if queued {
+                    outbox::wake();
+                }
                 Ok(Moved { transition_id, version: current.version + 1 })
             }
         }
@@ -219,8 +232,14 @@ mod tests {
 
     fn current(status: &str, version: i64) -> Current {
         Current {
-            pizzeria_id: 1,
-            reference: "OC-TEST".into(),
+            contact: Contact {
+                pizzeria_id: 1,
+                reference: "OC-TEST".into(),
+                customer_email: None,
+                customer_phone: "0612345678".into(),
+                notify_email: "all".into(),
+                notify_sms: false,
+            },
             status: status.into(),
             mode: "takeaway".into(),
             payment_method: "cash".into(),

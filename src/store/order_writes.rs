@@ -11,9 +11,11 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::orders::{Change, LineRequest, NewOrder, Placed, Refusal};
+use super::outbox::{self, enqueue};
 use super::stock_sql::{apply_stock, held_by_order, lock_stock, release, value_rows};
 use crate::db::{BeginWrite, DbPool};
 use crate::domain::availability::RecipeNeed;
+use crate::domain::notifications::{self, EmailLevel, Happening, Preferences};
 use crate::domain::orders::{self, Mode, Status};
 use crate::domain::pricing::{self, PricedLine, Totals};
 use crate::live::{Announce, Event};
@@ -196,6 +198,34 @@ macro_rules! claim_placed {
     }};
 }
 
+/// Who an order's messages go to, and what they asked for, as the order row keeps it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct Contact {
+    pub pizzeria_id: i64,
+    pub reference: String,
+    pub customer_email: Option<String>,
+    pub customer_phone: String,
+    pub notify_email: String,
+    pub notify_sms: bool,
+}
+
+impl Contact {
+    pub fn messages(&self, happening: Happening, mode: Mode) -> Vec<notifications::Planned> {
+        let preferences = Preferences {
+            email: EmailLevel::parse(&self.notify_email).unwrap_or(EmailLevel::All),
+            sms: self.notify_sms,
+        };
+        notifications::planned(
+            happening,
+            mode,
+            preferences,
+            self.customer_email.as_deref(),
+            &self.customer_phone,
+            outbox::channels(),
+        )
+    }
+}
+
 fn new_reference() -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     let mut bytes = [0u8; 6];
@@ -220,6 +250,7 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
     let user_id = order.taken_by.or(order.customer_id);
     let address = order.address.clone().unwrap_or_default();
     let delivery = order.mode == Mode::Delivery;
+    let guest_key = if order.guest { Some(crate::crypto::guest_key(reference)?) } else { None };
     let outcome = db_run!(db, |pool| {
         let mut tx = pool.begin_write().await?;
         match load_plan!(tx, order.pizzeria_id, &order.lines) {
@@ -232,9 +263,10 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
                     "INSERT INTO orders (reference, pizzeria_id, customer_id, taken_by, customer_name, customer_phone,
                          customer_email, channel, mode, status, payment_method, payment_status, delivery_street,
                          delivery_postcode, delivery_city, delivery_instructions, requested_for, total_ht_cents,
-                         total_vat_cents, total_ttc_cents, access_token_hash, created_at, updated_at, collected_cents)
+                         total_vat_cents, total_ttc_cents, access_token_hash, created_at, updated_at, collected_cents,
+                         notify_email, notify_sms)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'placed', $10, $21, $11, $12, $13, $14, $15, $16,
-                             $17, $18, $19, $20, $20, $22)
+                             $17, $18, $19, $20, $20, $22, $23, $24)
                      RETURNING id",
                 )
                 .bind(reference)
@@ -255,10 +287,12 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
                 .bind(plan.totals.ht_cents)
                 .bind(plan.totals.vat_cents)
                 .bind(plan.totals.ttc_cents)
-                .bind(order.access_token_hash.as_deref())
+                .bind(guest_key.as_deref().map(crate::crypto::token_digest))
                 .bind(now)
                 .bind(if order.paid { "paid" } else { "unpaid" })
                 .bind(order.paid.then_some(plan.totals.ttc_cents))
+                .bind(order.notify.email.as_str())
+                .bind(order.notify.sms)
                 .fetch_one(&mut *tx)
                 .await?;
                 write_lines_and_journal!(tx, plan, order.pizzeria_id, id, user_id, reference, now);
@@ -284,10 +318,22 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
                             reference: reference.to_string(),
                             status: Status::Placed.as_str().into(),
                         };
+                        let messages = notifications::planned(
+                            Happening::Placed,
+                            order.mode,
+                            order.notify,
+                            order.customer_email.as_deref(),
+                            &order.customer_phone,
+                            outbox::channels(),
+                        );
+                        let queued = enqueue!(tx, id, reference, messages, now);
                         pool.notify_in(&mut *tx, &event).await?;
                         tx.commit().await?;
                         pool.after_commit(event);
-                        Ok(Placed { id, reference: reference.to_string() })
+                        if queued {
+                            outbox::wake();
+                        }
+                        Ok(Placed { id, reference: reference.to_string(), guest_key: guest_key.clone() })
                     }
                 }
             }
@@ -312,11 +358,14 @@ pub async fn modify(
     let outcome = db_run!(db, |pool| {
         let mut tx = pool.begin_write().await?;
         let claimed = claim_placed!(tx, order_id, version, now);
-        let (pizzeria_id, reference): (i64, String) =
-            sqlx::query_as("SELECT pizzeria_id, reference FROM orders WHERE id = $1")
-                .bind(order_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let contact: Contact = sqlx::query_as(
+            "SELECT pizzeria_id, reference, customer_email, customer_phone, notify_email, notify_sms
+             FROM orders WHERE id = $1",
+        )
+        .bind(order_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (pizzeria_id, reference) = (contact.pizzeria_id, contact.reference.clone());
         let planned = load_plan!(tx, pizzeria_id, &change.lines);
         match (claimed, planned) {
             (Some(refusal), _) | (None, Err(refusal)) => {
@@ -373,9 +422,14 @@ pub async fn modify(
                             reference: reference.clone(),
                             status: Status::Placed.as_str().into(),
                         };
+                        let queued =
+                            enqueue!(tx, order_id, &reference, contact.messages(Happening::Modified, change.mode), now);
                         pool.notify_in(&mut *tx, &event).await?;
                         tx.commit().await?;
                         pool.after_commit(event);
+                        if queued {
+                            outbox::wake();
+                        }
                         Ok(())
                     }
                 }

@@ -6,6 +6,7 @@ use sqlx::FromRow;
 pub use super::order_moves::{advance, cancel, MoveRequest, Moved};
 pub use super::order_writes::{modify, place};
 use crate::db::DbPool;
+use crate::domain::notifications::Preferences;
 use crate::domain::orders::{Mode, PaymentMethod, Status};
 use crate::{db_run, Result};
 
@@ -42,8 +43,10 @@ pub struct NewOrder {
     /// Paid at the counter as it is taken (the amount is the order's total).
     pub paid: bool,
     pub lines: Vec<LineRequest>,
-    /// Digest of the guest's private link token.
-    pub access_token_hash: Option<String>,
+    /// Placed by a guest, who follows it with a private link.
+    pub guest: bool,
+    /// What the customer wants to be told about this order.
+    pub notify: Preferences,
 }
 
 /// What the customer is told when an order cannot be written.
@@ -115,6 +118,8 @@ impl Refusal {
 pub struct Placed {
     pub id: i64,
     pub reference: String,
+    /// The guest's private key (`crypto::guest_key`).
+    pub guest_key: Option<String>,
 }
 
 /// What a customer may change on a `placed` order.
@@ -204,6 +209,17 @@ pub async fn by_reference(db: &DbPool, reference: &str) -> Result<Option<(Order,
         }
     });
     Ok(found)
+}
+
+/// The order with this id (the outbox worker knows orders by id).
+pub async fn by_id(db: &DbPool, id: i64) -> Result<Option<(Order, Vec<OrderLine>)>> {
+    let reference: Option<String> = db_run!(db, |pool| {
+        sqlx::query_scalar("SELECT reference FROM orders WHERE id = $1").bind(id).fetch_optional(pool).await?
+    });
+    match reference {
+        Some(reference) => by_reference(db, &reference).await,
+        None => Ok(None),
+    }
 }
 
 pub async fn for_customer(db: &DbPool, customer_id: i64) -> Result<Vec<Order>> {

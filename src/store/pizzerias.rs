@@ -110,6 +110,13 @@ pub async fn name(db: &DbPool, id: i64) -> Result<Option<String>> {
     Ok(name)
 }
 
+/// A pizzeria, open or closed for good (its orders still name it).
+pub async fn by_id(db: &DbPool, id: i64) -> Result<Option<Pizzeria>> {
+    let sql = format!("SELECT {PIZZERIA_COLUMNS} FROM pizzerias WHERE id = $1");
+    let found = db_run!(db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    Ok(found)
+}
+
 pub async fn details(db: &DbPool, id: i64) -> Result<Option<PizzeriaDetails>> {
     Ok(list_active(db).await?.into_iter().find(|details| details.pizzeria.id == id))
 }

@@ -3,6 +3,7 @@
 use sqlx::FromRow;
 
 use crate::db::DbPool;
+use crate::domain::notifications::{EmailLevel, Preferences};
 use crate::domain::roles::Role;
 use crate::{db_run, unix_now, Error, Result};
 
@@ -216,6 +217,32 @@ pub async fn update_profile(db: &DbPool, user_id: i64, full_name: &str, phone: O
         sqlx::query("UPDATE users SET full_name = $1, phone = $2, updated_at = $3 WHERE id = $4")
             .bind(full_name)
             .bind(phone)
+            .bind(unix_now())
+            .bind(user_id)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+/// What the customer wants to be told about their orders.
+pub async fn preferences(db: &DbPool, user_id: i64) -> Result<Preferences> {
+    let row: Option<(String, bool)> = db_run!(db, |pool| {
+        sqlx::query_as("SELECT notify_email, notify_sms FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row
+        .map(|(email, sms)| Preferences { email: EmailLevel::parse(&email).unwrap_or(EmailLevel::All), sms })
+        .unwrap_or_default())
+}
+
+pub async fn set_preferences(db: &DbPool, user_id: i64, preferences: Preferences) -> Result<()> {
+    db_run!(db, |pool| {
+        sqlx::query("UPDATE users SET notify_email = $1, notify_sms = $2, updated_at = $3 WHERE id = $4")
+            .bind(preferences.email.as_str())
+            .bind(preferences.sms)
             .bind(unix_now())
             .bind(user_id)
             .execute(pool)

@@ -2,9 +2,10 @@
 
 use maud::{html, Markup};
 
-use super::forms::{action_button, csrf, notice, summary, Input};
+use super::forms::{action_button, csrf, notice, notification_fields, summary, Input};
 use super::layout::{page, Nav};
 use crate::domain::fields::FieldErrors;
+use crate::domain::notifications::Preferences;
 use crate::domain::password::MIN_CHARACTERS;
 use crate::store::addresses::Address;
 use crate::store::api_tokens::ApiToken;
@@ -16,6 +17,8 @@ pub struct LoginValues<'a> {
     pub email: &'a str,
     pub next: Option<&'a str>,
     pub remember: bool,
+    /// Said above the form (after a password reset).
+    pub notice: Option<&'a str>,
 }
 
 pub fn login(nav: &Nav, token: &str, values: &LoginValues<'_>, problem: Option<&str>) -> Markup {
@@ -24,6 +27,7 @@ pub fn login(nav: &Nav, token: &str, values: &LoginValues<'_>, problem: Option<&
         nav,
         html! {
             h1 { "Connexion" }
+            (notice(values.notice))
             @if let Some(problem) = problem { p.form-errors role="alert" { (problem) } }
             form.stacked method="post" action="/login" novalidate {
                 (csrf(token))
@@ -36,6 +40,7 @@ pub fn login(nav: &Nav, token: &str, values: &LoginValues<'_>, problem: Option<&
                 }
                 button.button type="submit" { "Se connecter" }
             }
+            p { a href="/password/forgot" { "Mot de passe oublié ?" } }
             p { "Pas encore de compte ? " a href="/register" { "Créer un compte" } }
         },
     )
@@ -129,6 +134,9 @@ pub struct AccountPage<'a> {
     pub new_address: AddressValues<'a>,
     pub address_errors: &'a FieldErrors,
     pub notice: Option<&'a str>,
+    pub preferences: Preferences,
+    /// Does this installation send text messages?
+    pub sms_available: bool,
 }
 
 pub fn account(nav: &Nav, token: &str, view: &AccountPage<'_>) -> Markup {
@@ -174,6 +182,18 @@ pub fn account(nav: &Nav, token: &str, view: &AccountPage<'_>) -> Markup {
                         (csrf(token))
                         (address_fields(&view.new_address, view.address_errors))
                         button.button type="submit" { "Ajouter l'adresse" }
+                    }
+                }
+            }
+            @if is_customer {
+                section.card #notifications {
+                    h2 { "Mes notifications" }
+                    p { "Ce que nous vous envoyons au sujet de vos prochaines commandes." }
+                    form.stacked method="post" action="/account/notifications" {
+                        (csrf(token))
+                        (notification_fields(view.preferences, view.sms_available,
+                            "Seulement sur un numéro de mobile (06 ou 07) : indiquez-le ci-dessus."))
+                        button.button type="submit" { "Enregistrer mes préférences" }
                     }
                 }
             }

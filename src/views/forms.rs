@@ -3,6 +3,7 @@
 use maud::{html, Markup};
 
 use crate::domain::fields::FieldErrors;
+use crate::domain::notifications::{EmailLevel, Preferences};
 
 pub fn csrf(token: &str) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(token); }
@@ -94,6 +95,29 @@ pub fn action_button(action: &str, csrf_token: &str, label: &str, class: &str) -
         form.inline method="post" action=(action) {
             (csrf(csrf_token))
             button type="submit" class=(class) { (label) }
+        }
+    }
+}
+
+/// The notification choice (account page, guest checkout, phone order): which e-mails, and
+/// text messages or not (offered only when the installation sends them).
+pub fn notification_fields(preferences: Preferences, sms_available: bool, sms_hint: &str) -> Markup {
+    html! {
+        fieldset.field {
+            legend { "E-mails sur la commande" }
+            @for level in EmailLevel::ALL {
+                label.radio {
+                    input type="radio" name="notify_email" value=(level.as_str()) checked[preferences.email == level];
+                    " " (level.label())
+                }
+            }
+        }
+        @if sms_available {
+            div.field.checkbox {
+                input #champ-notify-sms type="checkbox" name="notify_sms" value="true" checked[preferences.sms];
+                label for="champ-notify-sms" { "SMS quand la commande est en préparation, en route ou prête à emporter" }
+                p.hint { (sms_hint) }
+            }
         }
     }
 }

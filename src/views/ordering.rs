@@ -2,10 +2,11 @@
 
 use maud::{html, Markup};
 
-use super::forms::{action_button, csrf, notice, summary, Input};
+use super::forms::{action_button, csrf, notice, notification_fields, summary, Input};
 use super::layout::{page, Nav};
 use crate::domain::fields::FieldErrors;
 use crate::domain::money::{format_eur, format_vat_rate};
+use crate::domain::notifications::Preferences;
 use crate::domain::orders::{Mode, PaymentMethod, Status, MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
 use crate::domain::pricing::{PricedLine, Totals, VatShare};
 use crate::domain::slots;
@@ -100,6 +101,7 @@ pub struct CheckoutValues {
     pub email: String,
     pub phone: String,
     pub payment: String,
+    pub notify: Preferences,
 }
 
 pub struct CheckoutPage<'a> {
@@ -116,6 +118,9 @@ pub struct CheckoutPage<'a> {
     pub values: &'a CheckoutValues,
     pub errors: &'a FieldErrors,
     pub problem: Option<&'a str>,
+    /// Not signed in as a customer: the notification choice is asked here.
+    pub guest: bool,
+    pub sms_available: bool,
 }
 
 pub(crate) fn radio(name: &'static str, value: &str, current: &str, label: &str) -> Markup {
@@ -203,6 +208,15 @@ pub fn checkout(nav: &Nav, token: &str, view: &CheckoutPage<'_>) -> Markup {
                         .hint("Pour recevoir la confirmation et suivre la commande.").render(e))
                     (Input::text("phone", "Téléphone", &v.phone).kind("tel").autocomplete("tel").render(e))
                 }
+                @if view.guest {
+                    fieldset {
+                        legend { "Vous tenir informé" }
+                        (notification_fields(v.notify, view.sms_available, "Sur un numéro de mobile (06 ou 07)."))
+                        @if let Some(error) = e.get("notify_email") { p.field-error { (error) } }
+                    }
+                } @else {
+                    p.note { "Nous vous tenons informé selon " a href="/account#notifications" { "vos préférences de notification" } "." }
+                }
                 fieldset {
                     legend { "Paiement à la livraison ou au comptoir" }
                     (radio("payment", PaymentMethod::Cash.as_str(), &v.payment, "Espèces"))
@@ -226,6 +240,37 @@ pub struct OrderPage<'a> {
     pub notice: Option<&'a str>,
     pub problem: Option<&'a str>,
     pub can_change: bool,
+    /// When the order should be ready (UTC epoch seconds).
+    pub expected_at: i64,
+}
+
+/// The steps of the order as a progress bar: done, current, to come.
+fn progress(order: &Order) -> Markup {
+    let status = order.status();
+    let steps = Status::journey(order.mode());
+    let current = steps.iter().position(|s| *s == status);
+    html! {
+        ol.progress aria-label="Avancement de la commande" {
+            @for (index, step) in steps.iter().enumerate() {
+                @let state = match current {
+                    Some(at) if index < at => "done",
+                    Some(at) if index == at => "current",
+                    _ => "todo",
+                };
+                li class={ "step " (state) } data-step=(step.as_str()) aria-current=[(state == "current").then_some("step")] {
+                    (step_label(*step, order.mode()))
+                }
+            }
+        }
+    }
+}
+
+fn step_label(step: Status, mode: Mode) -> &'static str {
+    match (step, mode) {
+        (Status::Ready, Mode::Takeaway) => "Prête à retirer",
+        (Status::Collected, _) => "Retirée",
+        (step, _) => step.label(),
+    }
 }
 
 fn with_key(path: &str, key: Option<&str>) -> String {
@@ -262,9 +307,21 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
             div data-live="" data-reload="" data-events=(with_key(&format!("/orders/{}/events", order.reference), view.key)) {
                 p.status { "État : " strong data-status=(status.as_str()) { (status.label()) }
                     @if let Some(reason) = &order.cancel_reason { " — " (reason) } }
-                @if status.is_open() { p.live-state #live-state role="status" aria-live="polite" {} }
+                @if status != Status::Cancelled { (progress(order)) }
+                @if status.is_open() {
+                    @if let Some(time) = chrono::DateTime::from_timestamp(view.expected_at, 0) {
+                        p.estimate data-expected-at=(view.expected_at) {
+                            @match (order.requested_for.is_some(), order.mode()) {
+                                (true, Mode::Delivery) => { "Livraison prévue " (slots::describe(time)) "." }
+                                (true, Mode::Takeaway) => { "À retirer " (slots::describe(time)) "." }
+                                (false, _) => { "Prête vers " (slots::describe(time)) " (estimation)." }
+                            }
+                        }
+                    }
+                    p.live-state #live-state role="status" aria-live="polite" {}
+                }
             }
-            p { (order.pizzeria_name) " · " (order.pizzeria_phone) }
+            p { (order.pizzeria_name) " · Tél. " a href={ "tel:" (order.pizzeria_phone.replace(' ', "")) } { (order.pizzeria_phone) } }
             p { (order.mode().label())
                 @if let (Some(street), Some(postcode), Some(city)) = (&order.delivery_street, &order.delivery_postcode, &order.delivery_city) {
                     " au " (street) ", " (postcode) " " (city)

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use maud::{html, Markup};
 
-use super::forms::{csrf, notice, summary, Input};
+use super::forms::{csrf, notice, notification_fields, summary, Input};
 use super::layout::{page, Nav};
 use super::ordering::{delivery_fields, radio, CheckoutPage, CheckoutValues};
 use crate::domain::availability::Availability;
@@ -37,6 +37,8 @@ pub struct PhoneOrderPage<'a> {
     /// An admin's form carries the pizzeria.
     pub admin: bool,
     pub slug: &'a str,
+    /// Does this installation send text messages?
+    pub sms_available: bool,
     pub menu: &'a [MenuItem],
     pub matches: &'a [PhoneCustomer],
     pub addresses: &'a [Address],
@@ -64,6 +66,8 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
         values: &v.delivery,
         errors: e,
         problem: None,
+        guest: false,
+        sms_available: view.sms_available,
     };
     let orders_link = if view.admin { format!("/staff/orders?pizzeria={}", view.slug) } else { "/staff/orders".into() };
     page(
@@ -116,6 +120,11 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
                     (Input::text("full_name", "Nom", &v.delivery.full_name).max_length(100).render(e))
                     (Input::text("email", "E-mail", &v.delivery.email).kind("email").optional()
                         .hint("Pour la confirmation, si le client le souhaite.").render(e))
+                }
+                fieldset {
+                    legend { "Tenir le client informé ? (demandez-lui)" }
+                    (notification_fields(v.delivery.notify, view.sms_available, "Sur son mobile (06 ou 07) seulement."))
+                    @if let Some(error) = e.get("notify_email") { p.field-error { (error) } }
                 }
                 fieldset {
                     legend { "Pizzas" }

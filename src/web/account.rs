@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
+use crate::domain::notifications::Preferences;
 use crate::domain::password;
 use crate::store::addresses::{self, AddressInput};
 use crate::store::{api_tokens, users};
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
     routes![
         account,
         update_profile,
+        update_notifications,
         password_page,
         change_password,
         add_address,
@@ -71,6 +73,8 @@ async fn account_page(
         new_address: address.map(|(form, _)| form.values()).unwrap_or_default(),
         address_errors: address.map_or(&no_errors, |(_, errors)| errors),
         notice,
+        preferences: users::preferences(db, user_id).await?,
+        sms_available: crate::store::outbox::channels().sms,
     };
     Ok(views::account::account(&page.nav(), &page.csrf, &view))
 }
@@ -99,6 +103,21 @@ async fn update_profile(db: &Db, user: SignedIn, page: Page<'_>, form: CsrfForm<
     };
     users::update_profile(db, user.0.id, &full_name, phone.as_deref()).await?;
     done("/account", "Vos informations sont enregistrées.")
+}
+
+#[derive(FromForm)]
+struct NotificationsForm {
+    #[field(default = String::new())]
+    notify_email: String,
+    #[field(default = false)]
+    notify_sms: bool,
+}
+
+#[post("/account/notifications", data = "<form>")]
+async fn update_notifications(db: &Db, user: Customer, form: CsrfForm<NotificationsForm>) -> Result<Flash<Redirect>> {
+    let preferences = Preferences::from_form(&form.0.notify_email, form.0.notify_sms).map_err(Error::BadRequest)?;
+    users::set_preferences(db, user.0.id, preferences).await?;
+    Ok(Flash::success(Redirect::to("/account#notifications"), "Vos préférences de notification sont enregistrées."))
 }
 
 #[get("/account/password")]

@@ -11,14 +11,14 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::config::Settings;
-use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
+use crate::domain::notifications::Preferences;
 use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
 use crate::domain::pricing::{self, PricedLine};
 use crate::domain::roles::Role;
 use crate::store::orders::{self, Change, LineRequest, NewOrder, Order, OrderLine};
-use crate::store::{addresses, menu, pizzerias};
+use crate::store::{addresses, menu, pizzerias, users};
 use crate::web::api::{failure, not_found, server, ApiError};
 use crate::web::auth::{ApiCaller, MaybeApiCaller};
 use crate::web::checkout::{check_delivery, check_order_size, line_request, DeliveryForm};
@@ -161,6 +161,11 @@ struct PlaceBody {
     when: Option<String>,
     contact: ContactBody,
     payment: String,
+    /// A guest's messages: `all` (default), `essential` or `none`; a customer's are their
+    /// account's.
+    notify_email: Option<String>,
+    /// A guest accepts text messages (default: no).
+    notify_sms: Option<bool>,
 }
 
 /// Lines by pizza slug → line requests, with per-line French messages.
@@ -261,6 +266,13 @@ async fn place_order(
     let name = errors.check("full_name", fields::person_name(&body.contact.name));
     let email = errors.check("email", fields::email(&body.contact.email));
     let phone = errors.check("phone", fields::french_phone(&body.contact.phone));
+    let notify = match &customer {
+        Some(user) => Some(users::preferences(db, user.id).await.map_err(server)?),
+        None => errors.check(
+            "notify_email",
+            Preferences::from_form(body.notify_email.as_deref().unwrap_or_default(), body.notify_sms.unwrap_or(false)),
+        ),
+    };
     let payment = match PaymentMethod::parse(body.payment.trim()) {
         Some(method @ (PaymentMethod::Cash | PaymentMethod::Card)) => Some(method),
         _ => {
@@ -273,7 +285,6 @@ async fn place_order(
     else {
         return Err(invalid(&errors));
     };
-    let guest_key = customer.is_none().then(crypto::random_token);
     let order = NewOrder {
         pizzeria_id: pizzeria.id,
         customer_id: customer.as_ref().map(|u| u.id),
@@ -288,12 +299,13 @@ async fn place_order(
         payment_method: payment,
         lines,
         paid: false,
-        access_token_hash: guest_key.as_deref().map(crypto::token_digest),
+        guest: customer.is_none(),
+        notify: notify.unwrap_or_default(),
     };
     let placed = orders::place(db, &order).await.map_err(server)?.map_err(refused)?;
     let (order, lines) = orders::by_reference(db, &placed.reference).await.map_err(server)?.ok_or_else(not_found)?;
     let mut document = order_json(&order, &lines);
-    if let Some(key) = guest_key {
+    if let Some(key) = placed.guest_key {
         document["access_key"] = Value::String(key);
     }
     Ok((Status::Created, Json(document)))

@@ -12,9 +12,9 @@ use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, Either, Route, State};
 
 use crate::config::Settings;
-use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
+use crate::domain::notifications::Preferences;
 use crate::domain::orders::{self as rules, Mode, PaymentMethod, NOTE_MAX_CHARACTERS};
 use crate::domain::pricing::{self};
 use crate::domain::slots::{self, Period};
@@ -62,6 +62,11 @@ struct ContactForm {
     phone: String,
     #[field(default = String::new())]
     payment: String,
+    /// A guest's choice of messages (a customer's is in their account).
+    #[field(default = String::new())]
+    notify_email: String,
+    #[field(default = false)]
+    notify_sms: bool,
 }
 
 pub(crate) fn opening_periods(details: &PizzeriaDetails) -> Vec<Period> {
@@ -257,6 +262,8 @@ fn checkout_markup(
         values,
         errors,
         problem,
+        guest: page.visitor.signed_in().is_none_or(|u| u.role != crate::domain::roles::Role::Customer),
+        sms_available: crate::store::outbox::channels().sms,
     };
     views::ordering::checkout(&page.nav(), &page.csrf, &view)
 }
@@ -322,6 +329,7 @@ async fn checkout(
         email: form.email.clone(),
         phone: form.phone.clone(),
         payment: form.payment.clone(),
+        notify: Preferences::from_form(&form.notify_email, form.notify_sms).unwrap_or_default(),
         ..delivery_form.values()
     };
     let mut errors = FieldErrors::new();
@@ -341,6 +349,14 @@ async fn checkout(
     if let Err(message) = rules::check_size(&quantities) {
         errors.add("lines", message);
     }
+    let customer = page.visitor.signed_in().filter(|u| u.role == crate::domain::roles::Role::Customer);
+    let notify = match customer {
+        Some(user) => users::preferences(db, user.id).await?,
+        None => Preferences::from_form(&form.notify_email, form.notify_sms).unwrap_or_else(|message| {
+            errors.add("notify_email", message);
+            Preferences::default()
+        }),
+    };
     let (Some((mode, address, requested_for)), Some(full_name), Some(email), Some(phone), Some(payment), true) =
         (delivery, full_name, email, phone, payment, errors.is_empty())
     else {
@@ -349,9 +365,7 @@ async fn checkout(
             checkout_markup(&page, &context, &values, &errors, None),
         )));
     };
-    let customer = page.visitor.signed_in().filter(|u| u.role == crate::domain::roles::Role::Customer);
     // A guest follows the order with a private link; a customer with their account.
-    let guest_key = customer.is_none().then(crypto::random_token);
     let order = NewOrder {
         pizzeria_id: cart.pizzeria_id,
         customer_id: customer.map(|u| u.id),
@@ -370,7 +384,8 @@ async fn checkout(
             .map(|l| LineRequest { pizza_id: l.pizza_id, quantity: l.quantity, note: l.note.clone() })
             .collect(),
         paid: false,
-        access_token_hash: guest_key.as_deref().map(crypto::token_digest),
+        guest: customer.is_none(),
+        notify,
     };
     match orders::place(db, &order).await? {
         Err(refusal) => {
@@ -380,8 +395,8 @@ async fn checkout(
         Ok(placed) => {
             carts::clear(db, cart.id).await?;
             tracing::info!(reference = %placed.reference, pizzeria = cart.pizzeria_id, "order placed");
-            let target = match guest_key {
-                Some(key) => format!("{}&new=1", order_link(&placed.reference, Some(&key))),
+            let target = match &placed.guest_key {
+                Some(key) => format!("{}&new=1", order_link(&placed.reference, Some(key))),
                 None => format!("/orders/{}", placed.reference),
             };
             Ok(Either::Right(Flash::success(Redirect::to(target), "Merci ! Votre commande est enregistrée.")))

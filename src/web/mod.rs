@@ -20,6 +20,7 @@ pub mod menu_admin;
 pub mod openapi;
 pub mod ops;
 pub mod orders;
+pub mod password;
 pub mod phone;
 pub mod public;
 pub mod screens;
@@ -46,6 +47,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(public::routes());
     root.extend(ops::routes());
     root.extend(session::routes());
+    root.extend(password::routes());
     root.extend(account::routes());
     root.extend(staff::routes());
     root.extend(cart::routes());

@@ -144,7 +144,9 @@ fn schemas() -> Value {
                             "type": "object", "required": ["name", "email", "phone"], "additionalProperties": false,
                             "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "phone": { "type": "string" } }
                         },
-                        "payment": { "enum": ["cash", "card"] }
+                        "payment": { "enum": ["cash", "card"] },
+                        "notify_email": { "enum": ["all", "essential", "none"], "description": "A guest's e-mails about the order (default `all`); a signed-in customer's come from their account." },
+                        "notify_sms": { "type": "boolean", "description": "A guest accepts text messages on a mobile number (default false)." }
                     }
                 }));
     map.insert(

@@ -91,6 +91,7 @@ type Messages<'a> = (Option<&'a str>, Option<&'a str>);
 
 fn order_markup(
     page: &Page<'_>,
+    settings: &Settings,
     (order, lines, access): (&Order, &[OrderLine], Access),
     key: Option<&str>,
     new: bool,
@@ -106,6 +107,7 @@ fn order_markup(
         notice,
         problem,
         can_change: access.can_change(),
+        expected_at: rules::expected_at(order.created_at, order.requested_for, settings.preparation_lead_minutes),
     };
     views::ordering::order(&page.nav(), &page.csrf, &view)
 }
@@ -113,6 +115,7 @@ fn order_markup(
 #[get("/orders/<reference>?<key>&<new>")]
 async fn order_page(
     db: &Db,
+    settings: &State<Settings>,
     page: Page<'_>,
     flash: Option<FlashMessage<'_>>,
     reference: &str,
@@ -124,7 +127,8 @@ async fn order_page(
     };
     let notice = flash.as_ref().filter(|f| f.kind() == "success").map(FlashMessage::message);
     let problem = flash.as_ref().filter(|f| f.kind() != "success").map(FlashMessage::message);
-    Ok(Either::Left(order_markup(&page, (&order, &lines, access), key, new.is_some(), (notice, problem))))
+    let markup = order_markup(&page, settings, (&order, &lines, access), key, new.is_some(), (notice, problem));
+    Ok(Either::Left(markup))
 }
 
 #[derive(FromForm)]
@@ -204,6 +208,8 @@ fn edit_markup(
             values,
             errors,
             problem,
+            guest: false,
+            sms_available: false,
         },
         order,
         menu: &menu,
@@ -315,6 +321,7 @@ struct CancelForm {
 #[post("/orders/<reference>/cancel", data = "<form>")]
 async fn cancel(
     db: &Db,
+    settings: &State<Settings>,
     page: Page<'_>,
     reference: &str,
     form: CsrfForm<CancelForm>,
@@ -332,8 +339,14 @@ async fn cancel(
         Ok(()) => Ok(Either::Right(Flash::success(back, "Votre commande est annulée."))),
         Err(refusal) => {
             let current = orders::by_reference(db, reference).await?.map(|(o, _)| o).unwrap_or(order);
-            let markup =
-                order_markup(&page, (&current, &lines, access), guest_key, false, (None, Some(&refusal.message())));
+            let markup = order_markup(
+                &page,
+                settings,
+                (&current, &lines, access),
+                guest_key,
+                false,
+                (None, Some(&refusal.message())),
+            );
             Ok(Either::Left((Status::Conflict, markup)))
         }
     }

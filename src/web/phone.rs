@@ -15,6 +15,7 @@ use rocket::{get, post, routes, Either, Route, State};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
+use crate::domain::notifications::Preferences;
 use crate::domain::orders::{Mode, PaymentMethod};
 use crate::store::addresses::{self, Address, AddressInput};
 use crate::store::orders::{self, NewOrder};
@@ -51,6 +52,10 @@ struct PhoneForm {
     payment: String,
     #[field(default = false)]
     paid_now: bool,
+    #[field(default = String::new())]
+    notify_email: String,
+    #[field(default = false)]
+    notify_sms: bool,
     #[field(default = HashMap::new())]
     quantity: HashMap<String, String>,
     #[field(default = HashMap::new())]
@@ -113,6 +118,7 @@ fn markup(
         delivery_postcodes: &context.details.delivery_postcodes,
         admin: user.0.pizzeria_id.is_none(),
         slug: &context.here.slug,
+        sms_available: crate::store::outbox::channels().sms,
         menu: &context.menu,
         matches: &context.matches,
         addresses: &context.addresses,
@@ -163,6 +169,7 @@ async fn new_order_page(
         ..Default::default()
     };
     if let Some(found) = context.matches.first() {
+        values.delivery.notify = users::preferences(db, found.id).await?;
         values.customer_id = found.id.to_string();
         values.delivery.full_name = found.full_name.clone();
         values.delivery.email = found.email.clone().unwrap_or_default();
@@ -206,9 +213,11 @@ async fn new_order(
             full_name: form.full_name.clone(),
             email: form.email.clone(),
             payment: form.payment.clone(),
+            notify: Preferences::from_form(&form.notify_email, form.notify_sms).unwrap_or_default(),
             ..delivery_form.values()
         },
     };
+    let notify = errors.check("notify_email", Preferences::from_form(&form.notify_email, form.notify_sms));
     let channel = match form.channel.as_str() {
         "phone" => Some("phone"),
         "counter" => Some("counter"),
@@ -236,8 +245,15 @@ async fn new_order(
     if form.paid_now && !(channel == Some("counter") && delivery.as_ref().is_some_and(|d| d.0 == Mode::Takeaway)) {
         errors.add("paid_now", "Le paiement immédiat se fait au comptoir, pour une commande à emporter.");
     }
-    let (Some(channel), Some(phone), Some(full_name), Some(payment), Some((mode, address, requested_for)), true) =
-        (channel, phone, full_name, payment, delivery, errors.is_empty())
+    let (
+        Some(channel),
+        Some(phone),
+        Some(full_name),
+        Some(payment),
+        Some((mode, address, requested_for)),
+        Some(notify),
+        true,
+    ) = (channel, phone, full_name, payment, delivery, notify, errors.is_empty())
     else {
         return Ok(Either::Left((
             Status::UnprocessableEntity,
@@ -262,7 +278,8 @@ async fn new_order(
         payment_method: payment,
         paid: form.paid_now,
         lines,
-        access_token_hash: None,
+        guest: false,
+        notify,
     };
     match orders::place(db, &order).await? {
         Err(refusal) => {

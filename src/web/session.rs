@@ -3,6 +3,7 @@
 use maud::Markup;
 use rocket::form::FromForm;
 use rocket::http::{CookieJar, Status};
+use rocket::request::FlashMessage;
 use rocket::response::Redirect;
 use rocket::{get, post, routes, Either, Route, State};
 
@@ -25,12 +26,13 @@ pub fn routes() -> Vec<Route> {
 type PageOrRedirect = Either<(Status, Markup), Redirect>;
 
 #[get("/login?<next>")]
-fn login_page(page: Page<'_>, next: Option<&str>) -> Either<Markup, Redirect> {
+fn login_page(page: Page<'_>, flash: Option<FlashMessage<'_>>, next: Option<&str>) -> Either<Markup, Redirect> {
     if let Some(user) = page.visitor.signed_in() {
         return Either::Right(Redirect::to(safe_next(next, user.role.home())));
     }
     let next = next.filter(|next| crate::web::auth::is_local_path(next));
-    let values = views::account::LoginValues { next, ..Default::default() };
+    let notice = flash.as_ref().map(FlashMessage::message);
+    let values = views::account::LoginValues { next, notice, ..Default::default() };
     Either::Left(views::account::login(&page.nav(), &page.csrf, &values, None))
 }
 
@@ -69,7 +71,7 @@ async fn login(
     let form = form.0;
     let email = form.email.trim().to_lowercase();
     let next = form.next.as_deref().filter(|next| crate::web::auth::is_local_path(next));
-    let values = views::account::LoginValues { email: &form.email, next, remember: form.remember };
+    let values = views::account::LoginValues { email: &form.email, next, remember: form.remember, notice: None };
     let refuse = |status: Status, message: &str| {
         Either::Left((status, views::account::login(&page.nav(), &page.csrf, &values, Some(message))))
     };

@@ -3,6 +3,8 @@
 //! and an HTTP client.
 #![allow(dead_code)]
 
+pub mod notify;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

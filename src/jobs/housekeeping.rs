@@ -1,0 +1,43 @@
+//! Periodic clean-up of what expires.
+
+use crate::db::DbPool;
+use crate::store;
+
+/// Every ten minutes: expired sessions, stale login counters, yesterday's menu withdrawals,
+/// abandoned carts, old sent notifications and spent password reset links go.
+pub async fn run(db: DbPool, notification_keep_days: i64, shutdown: rocket::Shutdown) {
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut interval = rocket::tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        rocket::tokio::select! {
+            _ = interval.tick() => {}
+            _ = &mut shutdown => return,
+        }
+        let now = crate::unix_now();
+        match store::sessions::purge_expired(&db, now).await {
+            Ok(purged) if purged > 0 => tracing::info!(purged, "expired sessions purged"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not purge expired sessions"),
+        }
+        if let Err(error) = store::login_throttle::purge(&db, now - 86_400).await {
+            tracing::warn!(%error, "could not purge login counters");
+        }
+        // A pizza withdrawn by a manager is withdrawn for the day.
+        let midnight = crate::domain::dashboard::start_of_day(now);
+        if let Err(error) = store::menu_admin::end_old_withdrawals(&db, midnight).await {
+            tracing::warn!(%error, "could not end yesterday's menu withdrawals");
+        }
+        // A cart's cookie lives 7 days: nobody comes back to an older cart.
+        if let Err(error) = store::carts::purge(&db, now - 7 * 86_400).await {
+            tracing::warn!(%error, "could not purge old carts");
+        }
+        match store::outbox::purge_sent(&db, now - notification_keep_days * 86_400).await {
+            Ok(purged) if purged > 0 => tracing::info!(purged, "sent notifications purged"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not purge sent notifications"),
+        }
+        if let Err(error) = store::password_resets::purge(&db, now - 86_400).await {
+            tracing::warn!(%error, "could not purge password reset links");
+        }
+    }
+}

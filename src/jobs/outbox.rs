@@ -1,0 +1,176 @@
+//! The outbox worker: takes due messages (`store::outbox::claim`), renders them from the
+//! order as it is now, hands them to the SMTP server or the SMS gateway, and records the
+//! outcome: sent, tried again later (the delay doubles at each failure), or failed after
+//! `notification_max_attempts`.
+//!
+//! It wakes when this process commits a message, when a live event arrives (on PostgreSQL,
+//! an order written by another instance), and every few seconds in any case.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rocket::futures::StreamExt;
+
+use super::mail::{Mailer, SendError};
+use super::sms::SmsGateway;
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::domain::notifications::{retry_delay_seconds, Channel, Kind};
+use crate::domain::pricing::{self, PricedLine};
+use crate::store::outbox::{self, Claimed};
+use crate::store::{orders, password_resets, pizzerias};
+use crate::views::mail::{self, OrderMessage};
+use crate::views::ordering::order_link;
+use crate::{crypto, unix_now, Result};
+
+/// Messages taken per claim, and sent at the same time.
+const BATCH: i64 = 32;
+const PARALLEL_SENDS: usize = 8;
+/// Rows written by another instance are found at the latest this long after.
+const POLL: Duration = Duration::from_secs(5);
+
+pub struct Worker {
+    db: DbPool,
+    settings: Settings,
+    mailer: Option<Mailer>,
+    sms: Option<SmsGateway>,
+}
+
+impl Worker {
+    pub fn new(db: DbPool, settings: Settings) -> std::result::Result<Worker, String> {
+        let mailer = Mailer::from_settings(&settings)?;
+        let sms = SmsGateway::from_settings(&settings)?;
+        Ok(Worker { db, settings, mailer, sms })
+    }
+
+    pub async fn run(self: Arc<Self>, shutdown: rocket::Shutdown) {
+        let mut shutdown = std::pin::pin!(shutdown);
+        let mut events = crate::live::subscribe();
+        loop {
+            loop {
+                match self.deliver_due().await {
+                    Ok(0) => break,
+                    Ok(_) => continue,
+                    Err(error) => {
+                        tracing::warn!(%error, "outbox: could not read the due messages");
+                        break;
+                    }
+                }
+            }
+            rocket::tokio::select! {
+                _ = outbox::woken() => {}
+                _ = events.recv() => {}
+                _ = rocket::tokio::time::sleep(POLL) => {}
+                _ = &mut shutdown => return,
+            }
+        }
+    }
+
+    /// Claims one batch and delivers it; the number of messages claimed.
+    pub async fn deliver_due(&self) -> Result<usize> {
+        let claimed = outbox::claim(&self.db, unix_now(), BATCH).await?;
+        let count = claimed.len();
+        rocket::futures::stream::iter(claimed)
+            .for_each_concurrent(PARALLEL_SENDS, |row| async move {
+                if let Err(error) = self.deliver(&row).await {
+                    tracing::warn!(%error, id = row.id, "outbox: could not record a delivery");
+                }
+            })
+            .await;
+        Ok(count)
+    }
+
+    async fn deliver(&self, row: &Claimed) -> Result<()> {
+        let started = std::time::Instant::now();
+        let outcome = self.send(row).await;
+        let now = unix_now();
+        match outcome {
+            Ok(()) => {
+                outbox::mark_sent(&self.db, row.id, now).await?;
+                tracing::info!(
+                    id = row.id,
+                    channel = %row.channel,
+                    kind = %row.kind,
+                    attempt = row.attempts,
+                    ms = started.elapsed().as_millis() as u64,
+                    "notification sent"
+                );
+            }
+            Err(error) => {
+                let give_up = error.permanent || row.attempts >= self.settings.notification_max_attempts;
+                let retry_at = (!give_up)
+                    .then(|| now + retry_delay_seconds(row.attempts, self.settings.notification_retry_base_seconds));
+                outbox::mark_failed(&self.db, row.id, &error.message, retry_at).await?;
+                tracing::warn!(
+                    id = row.id,
+                    channel = %row.channel,
+                    kind = %row.kind,
+                    attempt = row.attempts,
+                    error = %error.message,
+                    retry_at,
+                    "notification not sent"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    async fn send(&self, row: &Claimed) -> std::result::Result<(), SendError> {
+        let (Some(channel), Some(kind)) = (row.channel(), row.kind()) else {
+            return Err(SendError::permanent(format!("type de message inconnu : {} / {}", row.channel, row.kind)));
+        };
+        let base = self.settings.public_base();
+        if kind == Kind::PasswordReset {
+            let Some(mailer) = &self.mailer else {
+                return Err(SendError::permanent("l'envoi d'e-mails est désactivé"));
+            };
+            let url = format!("{base}/password/reset/{}", row.body);
+            let email = mail::password_reset_email(&url, password_resets::VALID_SECONDS / 60);
+            return mailer.send(&row.recipient, &email).await;
+        }
+        let order_id = row.order_id.ok_or_else(|| SendError::permanent("message sans commande"))?;
+        let found = orders::by_id(&self.db, order_id).await.map_err(|e| SendError::transient(e.to_string()))?;
+        let (order, lines) = found.ok_or_else(|| SendError::permanent("commande introuvable"))?;
+        match channel {
+            Channel::Sms => {
+                let Some(sms) = &self.sms else { return Err(SendError::permanent("l'envoi de SMS est désactivé")) };
+                sms.send(&row.recipient, &mail::sms_text(kind, &order)).await
+            }
+            Channel::Email => {
+                let Some(mailer) = &self.mailer else {
+                    return Err(SendError::permanent("l'envoi d'e-mails est désactivé"));
+                };
+                let pizzeria = pizzerias::by_id(&self.db, order.pizzeria_id)
+                    .await
+                    .map_err(|e| SendError::transient(e.to_string()))?
+                    .ok_or_else(|| SendError::permanent("pizzeria introuvable"))?;
+                // A guest follows the order with its private link; a customer signs in.
+                let key = match (order.customer_id, &order.access_token_hash) {
+                    (None, Some(_)) => {
+                        Some(crypto::guest_key(&order.reference).map_err(|e| SendError::transient(e.to_string()))?)
+                    }
+                    _ => None,
+                };
+                let tracking_url = format!("{base}{}", order_link(&order.reference, key.as_deref()));
+                let prices: Vec<PricedLine> = lines
+                    .iter()
+                    .map(|l| PricedLine {
+                        unit_price_cents: l.unit_price_cents,
+                        vat_rate_bp: l.vat_rate_bp,
+                        quantity: l.quantity,
+                    })
+                    .collect();
+                let breakdown = pricing::vat_breakdown(&prices);
+                let email = mail::order_email(&OrderMessage {
+                    kind,
+                    order: &order,
+                    lines: &lines,
+                    breakdown: &breakdown,
+                    pizzeria: &pizzeria,
+                    tracking_url: &tracking_url,
+                });
+                mailer.send(&row.recipient, &email).await
+            }
+        }
+    }
+}
