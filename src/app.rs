@@ -7,7 +7,7 @@ use rocket_db_pools::Database;
 use crate::config::{Config, Settings};
 use crate::db::{seed, Db};
 use crate::domain::notifications::Channels;
-use crate::jobs::{housekeeping, outbox};
+use crate::jobs::{housekeeping, outbox, stock_alerts};
 use crate::{web, Error, Result};
 
 pub fn build(config: &Config) -> Result<Rocket<Build>> {
@@ -52,6 +52,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                 let (Some(db), Some(settings)) = (Db::fetch(rocket), rocket.state::<Settings>()) else { return };
                 let keep_days = settings.notification_keep_days;
                 rocket::tokio::spawn(housekeeping::run((**db).clone(), keep_days, rocket.shutdown()));
+                rocket::tokio::spawn(stock_alerts::run((**db).clone(), rocket.shutdown()));
                 match outbox::Worker::new((**db).clone(), settings.clone()) {
                     Ok(worker) => {
                         rocket::tokio::spawn(std::sync::Arc::new(worker).run(rocket.shutdown()));

@@ -68,12 +68,23 @@ fn first_slot(page: &str) -> String {
     page[at..at + page[at..].find('"').expect("end")].to_string()
 }
 
+/// Messages to customers: the demo stock has low ingredients, whose alerts go to managers.
+fn for_customers(mail: &Mail) -> bool {
+    !mail.subject.starts_with("Stock ")
+}
+
+fn about_mozzarella(mail: &Mail) -> bool {
+    mail.subject.starts_with("Stock ") && mail.subject.contains("Mozzarella fior di latte")
+}
+
 fn about<'a>(mails: &'a [Mail], reference: &str) -> Vec<&'a Mail> {
     mails.iter().filter(|m| m.subject.contains(reference)).collect()
 }
 
+/// Outbox rows for customers (the managers' stock alerts set aside) that meet `condition`.
 async fn outbox(pool: &DbPool, condition: &str) -> i64 {
-    count(pool, &format!("SELECT COUNT(*) FROM notification_outbox WHERE {condition}")).await
+    count(pool, &format!("SELECT COUNT(*) FROM notification_outbox WHERE kind <> 'stock_alert' AND ({condition})"))
+        .await
 }
 
 /// Waits until some outbox row meets `condition`.
@@ -119,9 +130,9 @@ async fn a_customer_hears_of_every_step_once(backend: Backend) {
     // Delivery: received, in the oven, on its way, delivered (its `ready` is the shop's
     // business). Takeaway: received, in the oven, ready to collect (not `collected`).
     // Cancelled: received, cancelled with the reason.
-    smtp.wait_for(4 + 3 + 2, WAIT).await;
+    smtp.wait_for_where(4 + 3 + 2, WAIT, for_customers).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let mails = smtp.received();
+    let mails = smtp.received_where(for_customers);
     let subjects = |reference: &str| about(&mails, reference).iter().map(|m| m.subject.clone()).collect::<Vec<_>>();
     assert_eq!(
         subjects(&delivery),
@@ -247,9 +258,9 @@ async fn preferences_choose_what_is_sent(backend: Backend) {
         advance(&cook, reference, json!({ "to": "preparing" })).await;
     }
     let (marker, _) = place(&app, "takeaway", json!({})).await;
-    smtp.wait_for(5, WAIT).await;
+    smtp.wait_for_where(5, WAIT, for_customers).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let mails = smtp.received();
+    let mails = smtp.received_where(for_customers);
     assert!(about(&mails, &marker).len() == 1, "the marker order's confirmation arrived");
     assert!(about(&mails, &silent).is_empty(), "nothing for 'none'");
     assert_eq!(about(&mails, &essential).len(), 1, "'essential': the confirmation only");
@@ -275,10 +286,10 @@ async fn a_down_smtp_server_is_retried_until_it_is_back(backend: Backend) {
     // Refused: the row stays pending with its error and a later attempt.
     wait_for_outbox(&pool, "attempts >= 2 AND status = 'pending' AND last_error IS NOT NULL", &app).await;
     let Some(smtp) = SmtpServer::start_on(port).await else { return };
-    let mails = smtp.wait_for(1, Duration::from_secs(60)).await;
+    let mails = smtp.wait_for_where(1, Duration::from_secs(60), for_customers).await;
     assert_eq!(about(&mails, &reference).len(), 1, "delivered once the server is back");
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(smtp.received().len(), 1, "and only once");
+    assert_eq!(smtp.received_where(for_customers).len(), 1, "and only once");
     assert_eq!(outbox(&pool, "status = 'sent' AND attempts >= 3").await, 1);
     assert!(app.log().contains("notification not sent"), "each failure is logged");
 }
@@ -299,7 +310,7 @@ async fn nothing_is_lost_when_the_process_is_killed(backend: Backend) {
     let Some(smtp) = SmtpServer::start_on(port).await else { return };
     let _app = spawn(&db, &envs).await;
     // A row claimed at the instant of the kill waits for its lease (2 minutes) to end.
-    let mails = smtp.wait_for(2, Duration::from_secs(150)).await;
+    let mails = smtp.wait_for_where(2, Duration::from_secs(150), for_customers).await;
     let subjects: Vec<String> = about(&mails, &reference).iter().map(|m| m.subject.clone()).collect();
     assert_eq!(subjects.len(), 2, "{subjects:?}");
     assert!(subjects.iter().any(|s| s.ends_with("reçue")) && subjects.iter().any(|s| s.ends_with("en préparation")));
@@ -318,9 +329,9 @@ async fn two_instances_deliver_each_message_once(backend: Backend) {
         advance(&cooks[n % 2], &reference, json!({ "to": "preparing" })).await;
         references.push(reference);
     }
-    smtp.wait_for(24, Duration::from_secs(30)).await;
+    smtp.wait_for_where(24, Duration::from_secs(30), for_customers).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let mails = smtp.received();
+    let mails = smtp.received_where(for_customers);
     let mut seen: Vec<(String, String)> = mails.iter().map(|m| (m.subject.clone(), m.rcpt_tos.join(","))).collect();
     seen.sort();
     let before = seen.len();
@@ -433,9 +444,9 @@ async fn a_forgotten_password_is_reset_through_the_received_email(backend: Backe
     assert!(said.body.contains("Si un compte existe"), "{}", said.body);
     assert_eq!(visitor.submit("/password/forgot", &[("email", "pas-une-adresse")]).await.status, 422);
 
-    let mails = smtp.wait_for(1, WAIT).await;
+    let mails = smtp.wait_for_where(1, WAIT, for_customers).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(smtp.received().len(), 1, "one message, to the known address only: {mails:?}");
+    assert_eq!(smtp.received_where(for_customers).len(), 1, "one message, to the known address only: {mails:?}");
     let mail = &mails[0];
     assert_eq!(mail.rcpt_tos, vec![email.to_string()]);
     assert_eq!(mail.subject, "Réinitialisation de votre mot de passe OC Pizza");
@@ -464,7 +475,7 @@ async fn a_forgotten_password_is_reset_through_the_received_email(backend: Backe
     // An expired link is refused too.
     common::execute(&pool, "UPDATE password_resets SET created_at = created_at - 3600").await;
     visitor.submit("/password/forgot", &[("email", email)]).await;
-    let mails = smtp.wait_for(2, WAIT).await;
+    let mails = smtp.wait_for_where(2, WAIT, for_customers).await;
     let second = reset_path(&mails[1]);
     assert_ne!(second, path);
     common::execute(&pool, "UPDATE password_resets SET expires_at = 0 WHERE used_at IS NULL").await;
@@ -505,7 +516,48 @@ async fn the_tracking_page_follows_each_step_live(backend: Backend) {
     assert_eq!(guest.events_status(&format!("/orders/{reference}/events?key=not-the-key")).await, 404);
 }
 
+async fn managers_are_emailed_when_an_ingredient_gets_low_or_runs_out(backend: Backend) {
+    let Some(smtp) = SmtpServer::start().await else { return };
+    let db = TestDb::new(backend).await;
+    let app = spawn(&db, &SmtpServer::env(smtp.port)).await;
+    let boss = staff(&app, "manager").await;
+    let act = |action: &'static str, quantity: &'static str| {
+        let fields = [("pizzeria", A), ("ingredient", "mozzarella"), ("action", action), ("quantity", quantity)];
+        let boss = &boss;
+        async move {
+            let reply = boss.submit("/manage/stock", &fields).await;
+            assert_eq!(reply.status, 303, "{action} {quantity}: {}", reply.body);
+        }
+    };
+    let alerts = |mails: &[Mail]| -> Vec<String> { mails.iter().map(|m| m.subject.clone()).collect() };
+    let low = "Stock bas : Mozzarella fior di latte — OC Pizza Boulogne".to_string();
+    let out = "Stock épuisé : Mozzarella fior di latte — OC Pizza Boulogne".to_string();
+
+    act("threshold", "2000").await;
+    act("inventory", "1500").await;
+    smtp.wait_for_where(1, WAIT, about_mozzarella).await;
+    // Still low, lower: not told again.
+    act("inventory", "1200").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(alerts(&smtp.received_where(about_mozzarella)), vec![low.clone()]);
+    let mail = &smtp.received_where(about_mozzarella)[0];
+    assert_eq!(mail.rcpt_tos, vec![demo("manager", A)], "to the pizzeria's manager");
+    assert!(mail.text().contains("il reste 1500 g (seuil d'alerte : 2000 g)"), "{}", mail.text());
+    assert!(mail.text().contains("https://pizza.test/manage/stock") && mail.html().contains("Mozzarella"));
+
+    // Out: told; restocked: the alert ends; low again: told again.
+    act("inventory", "0").await;
+    smtp.wait_for_where(2, WAIT, about_mozzarella).await;
+    act("restock", "5000").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    act("inventory", "100").await;
+    smtp.wait_for_where(3, WAIT, about_mozzarella).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(alerts(&smtp.received_where(about_mozzarella)), vec![low.clone(), out, low]);
+}
+
 both_backends!(
+    managers_are_emailed_when_an_ingredient_gets_low_or_runs_out,
     a_customer_hears_of_every_step_once,
     preferences_choose_what_is_sent,
     a_down_smtp_server_is_retried_until_it_is_back,

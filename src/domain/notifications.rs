@@ -42,10 +42,12 @@ pub enum Kind {
     Delivered,
     Cancelled,
     PasswordReset,
+    /// To a pizzeria's managers: an ingredient is low or out.
+    StockAlert,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Confirmation,
         Kind::Modified,
         Kind::Preparing,
@@ -54,6 +56,7 @@ impl Kind {
         Kind::Delivered,
         Kind::Cancelled,
         Kind::PasswordReset,
+        Kind::StockAlert,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +69,7 @@ impl Kind {
             Kind::Delivered => "delivered",
             Kind::Cancelled => "cancelled",
             Kind::PasswordReset => "password_reset",
+            Kind::StockAlert => "stock_alert",
         }
     }
 
@@ -75,7 +79,7 @@ impl Kind {
 
     /// Told even to a customer who asked for the essential messages only.
     fn is_essential(self) -> bool {
-        matches!(self, Kind::Confirmation | Kind::Modified | Kind::Cancelled | Kind::PasswordReset)
+        matches!(self, Kind::Confirmation | Kind::Modified | Kind::Cancelled | Kind::PasswordReset | Kind::StockAlert)
     }
 
     /// The steps worth a text message: when to be at the door or at the counter.
@@ -94,6 +98,7 @@ impl Kind {
             Kind::Delivered => format!("Commande {reference} livrée"),
             Kind::Cancelled => format!("Commande {reference} annulée"),
             Kind::PasswordReset => "Réinitialisation de votre mot de passe OC Pizza".to_string(),
+            Kind::StockAlert => "Alerte de stock".to_string(),
         }
     }
 
@@ -108,6 +113,7 @@ impl Kind {
             Kind::Delivered => format!("Votre commande {reference} a été livrée. Bon appétit !"),
             Kind::Cancelled => format!("Votre commande {reference} a été annulée."),
             Kind::PasswordReset => "Vous avez demandé à changer le mot de passe de votre compte OC Pizza.".into(),
+            Kind::StockAlert => format!("Alerte de stock à {pizzeria}."),
         }
     }
 }

@@ -36,6 +36,10 @@ impl Level {
             Level::Out => "out",
         }
     }
+
+    pub fn parse(value: &str) -> Option<Level> {
+        [Level::Ok, Level::Low, Level::Out].into_iter().find(|level| level.as_str() == value)
+    }
 }
 
 /// What the stock page asks of one ingredient.
@@ -53,6 +57,51 @@ pub enum Action {
 
 /// The movement an action writes: (signed delta, kind, note). `None` when the stock does
 /// not move (an inventory that finds what the system says, a threshold).
+/// What to do about an ingredient's alert, from the level its managers were last told of
+/// (`None`: nothing told, or back to normal) to the level it is at now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertChange {
+    /// Nothing changes.
+    Keep,
+    /// Back above its threshold: the alert ends (and a later drop is told again).
+    Clear,
+    /// Low, or out, and worse than what was told: the managers are e-mailed.
+    Raise(Level),
+    /// Better than what was told but still low (restocked a little): noted, not e-mailed.
+    Ease(Level),
+}
+
+pub fn alert_change(told: Option<Level>, now: Level) -> AlertChange {
+    match (told, now) {
+        (None, Level::Ok) => AlertChange::Keep,
+        (Some(_), Level::Ok) => AlertChange::Clear,
+        (Some(told), now) if told == now => AlertChange::Keep,
+        (Some(Level::Out), Level::Low) => AlertChange::Ease(Level::Low),
+        (_, now) => AlertChange::Raise(now),
+    }
+}
+
+/// The e-mail a pizzeria's managers get: (subject, text).
+pub fn alert_message(
+    level: Level,
+    ingredient: &str,
+    pizzeria: &str,
+    quantity: i64,
+    threshold: i64,
+    unit: &str,
+) -> (String, String) {
+    let unit = if unit == "piece" { "pièce(s)" } else { unit };
+    let (state, advice) = match level {
+        Level::Out => ("épuisé", "Les pizzas qui en ont besoin ne sont plus proposées aux clients."),
+        _ => ("bas", "Pensez à réapprovisionner avant la rupture."),
+    };
+    let subject = format!("Stock {state} : {ingredient} — {pizzeria}");
+    let text = format!(
+        "Bonjour,\n\n{ingredient} est {state} à {pizzeria} : il reste {quantity} {unit} (seuil d'alerte : {threshold} {unit}).\n{advice}\n"
+    );
+    (subject, text)
+}
+
 pub fn movement(action: &Action, current: i64) -> Result<Option<(i64, &'static str, String)>, String> {
     match action {
         Action::Restock { quantity, reference } => {
@@ -102,6 +151,21 @@ pub fn quantity(value: &str, min: i64, max: i64) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn managers_are_told_when_an_ingredient_gets_worse_and_once_only() {
+        use AlertChange::*;
+        assert_eq!(alert_change(None, Level::Ok), Keep);
+        assert_eq!(alert_change(None, Level::Low), Raise(Level::Low));
+        assert_eq!(alert_change(None, Level::Out), Raise(Level::Out));
+        assert_eq!(alert_change(Some(Level::Low), Level::Low), Keep, "still low: not told again");
+        assert_eq!(alert_change(Some(Level::Low), Level::Out), Raise(Level::Out));
+        assert_eq!(alert_change(Some(Level::Out), Level::Low), Ease(Level::Low));
+        assert_eq!(alert_change(Some(Level::Out), Level::Ok), Clear);
+        let (subject, text) = alert_message(Level::Out, "Mozzarella", "OC Pizza Boulogne", 0, 2000, "g");
+        assert_eq!(subject, "Stock épuisé : Mozzarella — OC Pizza Boulogne");
+        assert!(text.contains("il reste 0 g (seuil d'alerte : 2000 g)"), "{text}");
+    }
 
     #[test]
     fn levels() {

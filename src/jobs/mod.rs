@@ -1,7 +1,8 @@
 //! Work the serving process does in the background: delivering the notification outbox,
-//! and the periodic housekeeping.
+//! the managers' stock alerts, and the periodic housekeeping.
 
 pub mod housekeeping;
 pub mod mail;
 pub mod outbox;
 pub mod sms;
+pub mod stock_alerts;

@@ -120,6 +120,13 @@ impl Worker {
             return Err(SendError::permanent(format!("type de message inconnu : {} / {}", row.channel, row.kind)));
         };
         let base = self.settings.public_base();
+        if kind == Kind::StockAlert {
+            let Some(mailer) = &self.mailer else {
+                return Err(SendError::permanent("l'envoi d'e-mails est désactivé"));
+            };
+            let email = mail::staff_email(&row.subject, &row.body, &format!("{base}/manage/stock"));
+            return mailer.send(&row.recipient, &email).await;
+        }
         if kind == Kind::PasswordReset {
             let Some(mailer) = &self.mailer else {
                 return Err(SendError::permanent("l'envoi d'e-mails est désactivé"));

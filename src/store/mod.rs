@@ -18,5 +18,6 @@ pub mod pizzerias;
 pub mod screens;
 pub mod sessions;
 pub mod stock;
+pub mod stock_alerts;
 pub mod stock_sql;
 pub mod users;

@@ -158,6 +158,19 @@ pub fn password_reset_email(reset_url: &str, valid_minutes: i64) -> Email {
     Email { subject: kind.subject(""), text, html: document(&kind.subject(""), body) }
 }
 
+/// A message to the staff (a stock alert): its text, and a link to the page that deals with it.
+pub fn staff_email(subject: &str, text: &str, link: &str) -> Email {
+    let body = html! {
+        @for paragraph in text.split("\n\n") { p { @for (i, line) in paragraph.lines().enumerate() { @if i > 0 { br; } (line) } } }
+        p { a href=(link) { "Ouvrir la page du stock" } }
+    };
+    Email {
+        subject: subject.to_string(),
+        text: format!("{text}\nLa page du stock : {link}\n"),
+        html: document(subject, body),
+    }
+}
+
 /// The text message: one sentence, with the pizzeria's phone number.
 pub fn sms_text(kind: Kind, order: &Order) -> String {
     format!("{} Tél. {}", kind.headline(&order.reference, &order.pizzeria_name), order.pizzeria_phone)

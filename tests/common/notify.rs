@@ -106,6 +106,11 @@ impl SmtpServer {
 
     /// Every message received so far, oldest first.
     pub fn received(&self) -> Vec<Mail> {
+        self.received_where(|_| true)
+    }
+
+    /// The messages received so far that `keep` keeps, oldest first.
+    pub fn received_where(&self, keep: impl Fn(&Mail) -> bool) -> Vec<Mail> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(self.folder.path())
             .expect("mail folder")
             .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -115,14 +120,20 @@ impl SmtpServer {
         files
             .iter()
             .map(|path| serde_json::from_str(&std::fs::read_to_string(path).expect("mail file")).expect("mail JSON"))
+            .filter(|mail| keep(mail))
             .collect()
     }
 
     /// Waits until at least `count` messages arrived (or `within` passed) and returns them all.
     pub async fn wait_for(&self, count: usize, within: Duration) -> Vec<Mail> {
+        self.wait_for_where(count, within, |_| true).await
+    }
+
+    /// Waits until `keep` keeps at least `count` messages (or `within` passed); those messages.
+    pub async fn wait_for_where(&self, count: usize, within: Duration, keep: impl Fn(&Mail) -> bool) -> Vec<Mail> {
         let deadline = Instant::now() + within;
         loop {
-            let received = self.received();
+            let received = self.received_where(&keep);
             if received.len() >= count || Instant::now() > deadline {
                 return received;
             }
