@@ -20,6 +20,8 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
     });
     let rocket = rocket::custom(config.figment.clone())
         .manage(settings)
+        .manage(crate::metrics::Metrics::new())
+        .attach(web::telemetry::Telemetry)
         .attach(web::shield())
         .attach(Db::init())
         .attach(AdHoc::try_on_ignite("Migrations and seed", move |rocket| async move {

@@ -86,6 +86,9 @@ pub struct Settings {
     pub notification_retry_base_seconds: i64,
     /// Sent messages are purged from the outbox after this many days.
     pub notification_keep_days: i64,
+    /// `/metrics` answers clients on this machine; from elsewhere only with
+    /// `Authorization: Bearer <metrics_token>` (unset: never).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -123,6 +126,7 @@ impl Default for Settings {
             notification_max_attempts: 8,
             notification_retry_base_seconds: 30,
             notification_keep_days: 30,
+            metrics_token: None,
         }
     }
 }
@@ -288,6 +292,7 @@ impl Config {
             "notification_max_attempts",
             "notification_retry_base_seconds",
             "notification_keep_days",
+            "metrics_token",
             "databases.main.max_connections",
             "databases.main.connect_timeout",
         ];
@@ -302,7 +307,7 @@ impl Config {
             let value = match (*key, &found) {
                 ("secret_key", _) => if secret_key_set { "(set, redacted)" } else { "(not set)" }.to_string(),
                 ("database_url", _) => redact_url(&self.settings.effective_database_url()),
-                ("smtp_password" | "sms_gateway_token", Some(_)) => "(set, redacted)".to_string(),
+                ("smtp_password" | "sms_gateway_token" | "metrics_token", Some(_)) => "(set, redacted)".to_string(),
                 ("sms_gateway_url", Some(value)) => redact_url(&value_to_string(value)),
                 (_, Some(value)) => value_to_string(value),
                 ("databases.main.max_connections", None) => "(workers × 4)".to_string(),

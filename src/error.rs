@@ -66,13 +66,15 @@ impl<'r> Responder<'r, 'static> for Error {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
         let status = self.status();
         if status.code >= 500 {
-            tracing::error!(error = %self, uri = %request.uri(), "request failed");
+            let request_id = crate::web::telemetry::request_id(request);
+            tracing::error!(error = %self, uri = %request.uri(), request_id, "request failed");
         }
         let message = match &self {
             Error::BadRequest(message) => Some(message.as_str()),
             _ => None,
         };
-        let page = crate::views::errors::page(status, message);
+        let request_id = crate::web::telemetry::request_id(request);
+        let page = crate::views::errors::page(status, message, Some(request_id));
         response::Response::build_from(page.respond_to(request)?).status(status).ok()
     }
 }

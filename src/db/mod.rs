@@ -250,6 +250,11 @@ impl DbPool {
         Ok(())
     }
 
+    /// (open connections, idle ones), for the metrics.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        db_run!(self, |pool| (pool.size(), pool.num_idle()))
+    }
+
     pub async fn close(&self) {
         db_run!(self, |pool| pool.close().await)
     }

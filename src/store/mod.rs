@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod app_secrets;
 pub mod carts;
 pub mod dashboard;
+pub mod gauges;
 pub mod login_throttle;
 pub mod menu;
 pub mod menu_admin;

@@ -27,6 +27,7 @@ pub mod screens;
 pub mod session;
 pub mod staff;
 pub mod stock;
+pub mod telemetry;
 pub mod users;
 
 use rocket::catcher::BoxFuture;
@@ -94,7 +95,7 @@ fn page_catcher<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
             (403, Some(Refusal::MustChangePassword)) => Redirect::to("/account/password").respond_to(req),
             (_, refusal) => {
                 let detail = refusal.map(Refusal::message);
-                let page = views::errors::page(status, detail);
+                let page = views::errors::page(status, detail, Some(telemetry::request_id(req)));
                 rocket::Response::build_from(page.respond_to(req)?).status(status).ok()
             }
         }

@@ -1,0 +1,79 @@
+//! Every request gets an id (a trusted proxy's `X-Request-Id`, or a new one), returned in
+//! the `X-Request-Id` header and shown on the error page so a customer can quote it; one
+//! log line when it is answered (method, route template, status, duration, id); and its
+//! count and latency in the metrics.
+
+use std::time::Instant;
+
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::Header;
+use rocket::{Data, Request, Response};
+
+use crate::config::Settings;
+use crate::metrics::Metrics;
+
+pub const HEADER: &str = "X-Request-Id";
+
+struct RequestId(String);
+
+struct Started(Instant);
+
+/// This request's id (empty before the fairing ran, which it always has in a served request).
+pub fn request_id<'r>(req: &'r Request<'_>) -> &'r str {
+    &req.local_cache(|| RequestId(String::new())).0
+}
+
+/// A proxy's id is kept when the proxy is trusted and the id is plain (letters, digits,
+/// `-`, `_`, `.`, at most 64): it then ties our log line to the proxy's.
+fn from_proxy(req: &Request<'_>) -> Option<String> {
+    let peer = req.remote()?.ip();
+    let trusted = req.rocket().state::<Settings>()?.trusted_proxies.contains(&peer);
+    let value = req.headers().get_one(HEADER)?.trim();
+    let plain = !value.is_empty()
+        && value.len() <= 64
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    (trusted && plain).then(|| value.to_string())
+}
+
+fn new_id() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub struct Telemetry;
+
+#[rocket::async_trait]
+impl Fairing for Telemetry {
+    fn info(&self) -> Info {
+        Info { name: "Request id, request log and metrics", kind: Kind::Request | Kind::Response }
+    }
+
+    async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
+        let id = from_proxy(req).unwrap_or_else(new_id);
+        req.local_cache(|| RequestId(id));
+        req.local_cache(|| Started(Instant::now()));
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        let id = request_id(req);
+        let elapsed = req.local_cache(|| Started(Instant::now())).0.elapsed();
+        // The path template without its query part: one series per route, whatever the values.
+        let route = req.route().and_then(|route| route.uri.as_str().split('?').next()).unwrap_or("unmatched");
+        let status = res.status().code;
+        res.set_header(Header::new(HEADER, id.to_string()));
+        if let Some(metrics) = req.rocket().state::<Metrics>() {
+            metrics.observe_request(req.method().as_str(), route, status, elapsed.as_secs_f64());
+        }
+        tracing::info!(
+            target: "oc_pizza::http",
+            method = %req.method(),
+            route = %route,
+            status,
+            ms = format_args!("{:.1}", elapsed.as_secs_f64() * 1000.0),
+            request_id = %id,
+            "request"
+        );
+    }
+}
