@@ -47,8 +47,12 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                     config.address,
                     config.port
                 );
+                // Migrated (the ignite fairing) and listening (liftoff): ready for traffic.
+                crate::supervisor::ready();
+                rocket::tokio::spawn(crate::supervisor::watchdog(rocket.shutdown()));
             })
         }))
+        .attach(AdHoc::on_shutdown("systemd stopping", |_| Box::pin(async { crate::supervisor::stopping() })))
         .attach(AdHoc::on_liftoff("Housekeeping, notifications and live events", |rocket| {
             Box::pin(async move {
                 let (Some(db), Some(settings)) = (Db::fetch(rocket), rocket.state::<Settings>()) else { return };

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod live;
 pub mod metrics;
 pub mod store;
+pub mod supervisor;
 pub mod views;
 pub mod web;
 

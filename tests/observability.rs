@@ -129,4 +129,68 @@ fn promtool_accepts(text: &str) {
     );
 }
 
-both_backends!(operators_see_request_ids_logs_and_metrics);
+/// `OC_PIZZA_LOG_FORMAT=json`: every line a JSON object, the request's fields included.
+async fn logs_can_be_json_lines(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &[], &[("OC_PIZZA_LOG_FORMAT", "json")]).await;
+    assert_eq!(request_id(&app, "/pizzerias/boulogne/menu", &[("X-Request-Id", "json-1")]).await.len(), 32);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = app.log();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|line| line.starts_with('{'))
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    assert!(lines.len() >= 3, "{log}");
+    let request = lines
+        .iter()
+        .find(|line| line["route"] == "/pizzerias/<slug>/menu")
+        .unwrap_or_else(|| panic!("the request's line: {log}"));
+    assert_eq!((request["method"].as_str(), request["status"].as_u64()), (Some("GET"), Some(200)));
+    assert_eq!(request["target"], "oc_pizza::http");
+    assert!(request["request_id"].as_str().is_some_and(|id| id.len() == 32), "an untrusted proxy's id is not kept");
+}
+
+/// Under systemd (`Type=notify`, `WatchdogSec=`): READY=1 once serving, keep-alives at half
+/// the watchdog period, STOPPING=1 on SIGTERM, then a clean exit.
+async fn systemd_hears_ready_keepalives_and_stopping(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let path = db.data_dir().join("notify.sock");
+    let socket = tokio::net::UnixDatagram::bind(&path).expect("a notify socket");
+    let path = path.to_string_lossy().to_string();
+    let mut app = TestApp::spawn_with(&db, &[], &[("NOTIFY_SOCKET", &path), ("WATCHDOG_USEC", "400000")]).await;
+    let mut received = Vec::new();
+    let next = || {
+        let socket = &socket;
+        async move {
+            let mut buffer = [0u8; 512];
+            let read = tokio::time::timeout(Duration::from_secs(10), socket.recv(&mut buffer)).await;
+            let read = read.expect("a notification within 10 s").expect("read the notify socket");
+            String::from_utf8_lossy(&buffer[..read]).trim().to_string()
+        }
+    };
+    while received.iter().filter(|m| *m == "WATCHDOG=1").count() < 3 {
+        received.push(next().await);
+    }
+    assert_eq!(received.first().map(String::as_str), Some("READY=1"), "{received:?}");
+    assert_eq!(app.get_text("/healthz").await.0, 200, "ready means serving");
+
+    let sent = std::process::Command::new("kill").args(["-TERM", &app.pid().to_string()]).status();
+    assert!(sent.is_ok_and(|s| s.success()));
+    let mut stopping = false;
+    for _ in 0..20 {
+        if next().await == "STOPPING=1" {
+            stopping = true;
+            break;
+        }
+    }
+    assert!(stopping, "STOPPING=1 on SIGTERM");
+    let status = app.exit_within(Duration::from_secs(15)).expect("the process ends after SIGTERM");
+    assert!(status.success(), "a clean exit: {status}\n{}", app.log());
+}
+
+both_backends!(
+    operators_see_request_ids_logs_and_metrics,
+    logs_can_be_json_lines,
+    systemd_hears_ready_keepalives_and_stopping
+);
