@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::notify::{free_port, Mail, SmsGateway, SmtpServer};
-use common::{count, demo, scalar_text, Backend, Browser, TestApp, TestDb, DEMO_PASSWORD};
+use common::{count, demo, first_slot, scalar_text, Backend, Browser, TestApp, TestDb, DEMO_PASSWORD};
 use oc_pizza::db::DbPool;
 use oc_pizza::domain::money::format_eur;
 use reqwest::Method;
@@ -59,13 +59,6 @@ async fn advance(browser: &Browser, reference: &str, body: serde_json::Value) {
     let path = format!("/api/v1/orders/{reference}/transitions");
     let reply = browser.json(Method::POST, &path, &[("X-CSRF-Token", csrf.as_str())], &body).await;
     assert_eq!(reply.status, 200, "{} → {}", body, reply.body);
-}
-
-/// The first time slot a form offers.
-fn first_slot(page: &str) -> String {
-    let marker = r#"<option value="20"#;
-    let at = page.find(marker).expect("a time slot is offered") + r#"<option value=""#.len();
-    page[at..at + page[at..].find('"').expect("end")].to_string()
 }
 
 /// Messages to customers: the demo stock has low ingredients, whose alerts go to managers.

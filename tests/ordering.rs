@@ -4,7 +4,8 @@
 mod common;
 
 use common::{
-    assert_stock_matches_journal, count, execute, scalar_text, Backend, Browser, Reply, TestApp, TestDb, DEMO_PASSWORD,
+    assert_stock_matches_journal, count, execute, first_slot, scalar_text, Backend, Browser, Reply, TestApp, TestDb,
+    DEMO_PASSWORD,
 };
 use oc_pizza::db::DbPool;
 
@@ -44,13 +45,6 @@ async fn add(browser: &Browser, pizzeria: &str, pizza: &str, quantity: &str, not
     browser
         .submit("/cart/add", &[("pizzeria", pizzeria), ("pizza", pizza), ("quantity", quantity), ("note", note)])
         .await
-}
-
-/// The first time the checkout offers.
-fn first_slot(page: &str) -> String {
-    let marker = r#"<option value="20"#;
-    let at = page.find(marker).expect("a time slot is offered") + r#"<option value=""#.len();
-    page[at..at + page[at..].find('"').expect("end")].to_string()
 }
 
 async fn checkout(browser: &Browser, fields: &[(&str, &str)]) -> Reply {

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{count, demo, scalar_text, Backend, Browser, Reply, TestApp, TestDb, DEMO_PASSWORD};
+use common::{count, demo, first_slot, scalar_text, Backend, Browser, Reply, TestApp, TestDb, DEMO_PASSWORD};
 use oc_pizza::db::DbPool;
 use reqwest::Method;
 use serde_json::json;
@@ -453,13 +453,6 @@ async fn events_cross_instances_on_postgres() {
     tap(&other_cook, "kitchen", &reference, "preparing", "", &[]).await;
     let moved = kitchen.wait_for("change", r#""status":"preparing""#, Duration::from_secs(5)).await;
     assert!(moved.is_some_and(|e| e.data.contains(&reference)));
-}
-
-/// The first time slot a form offers.
-fn first_slot(page: &str) -> String {
-    let marker = r#"<option value="20"#;
-    let at = page.find(marker).expect("a time slot is offered") + r#"<option value=""#.len();
-    page[at..at + page[at..].find('"').expect("end")].to_string()
 }
 
 async fn phone_and_counter_orders(backend: Backend) {

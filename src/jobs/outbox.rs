@@ -17,6 +17,7 @@ use crate::config::Settings;
 use crate::db::DbPool;
 use crate::domain::notifications::{retry_delay_seconds, Channel, Kind};
 use crate::domain::pricing::{self, PricedLine};
+use crate::store::orders::OrderLine;
 use crate::store::outbox::{self, Claimed};
 use crate::store::{orders, password_resets, pizzerias};
 use crate::views::mail::{self, OrderMessage};
@@ -115,25 +116,24 @@ impl Worker {
         Ok(())
     }
 
+    /// The SMTP sender; a message for e-mail while e-mail is off is not retried.
+    fn mailer(&self) -> std::result::Result<&Mailer, SendError> {
+        self.mailer.as_ref().ok_or_else(|| SendError::permanent("l'envoi d'e-mails est désactivé"))
+    }
+
     async fn send(&self, row: &Claimed) -> std::result::Result<(), SendError> {
         let (Some(channel), Some(kind)) = (row.channel(), row.kind()) else {
             return Err(SendError::permanent(format!("type de message inconnu : {} / {}", row.channel, row.kind)));
         };
         let base = self.settings.public_base();
         if kind == Kind::StockAlert {
-            let Some(mailer) = &self.mailer else {
-                return Err(SendError::permanent("l'envoi d'e-mails est désactivé"));
-            };
             let email = mail::staff_email(&row.subject, &row.body, &format!("{base}/manage/stock"));
-            return mailer.send(&row.recipient, &email).await;
+            return self.mailer()?.send(&row.recipient, &email).await;
         }
         if kind == Kind::PasswordReset {
-            let Some(mailer) = &self.mailer else {
-                return Err(SendError::permanent("l'envoi d'e-mails est désactivé"));
-            };
             let url = format!("{base}/password/reset/{}", row.body);
             let email = mail::password_reset_email(&url, password_resets::VALID_SECONDS / 60);
-            return mailer.send(&row.recipient, &email).await;
+            return self.mailer()?.send(&row.recipient, &email).await;
         }
         let order_id = row.order_id.ok_or_else(|| SendError::permanent("message sans commande"))?;
         let found = orders::by_id(&self.db, order_id).await.map_err(|e| SendError::transient(e.to_string()))?;
@@ -144,9 +144,6 @@ impl Worker {
                 sms.send(&row.recipient, &mail::sms_text(kind, &order)).await
             }
             Channel::Email => {
-                let Some(mailer) = &self.mailer else {
-                    return Err(SendError::permanent("l'envoi d'e-mails est désactivé"));
-                };
                 let pizzeria = pizzerias::by_id(&self.db, order.pizzeria_id)
                     .await
                     .map_err(|e| SendError::transient(e.to_string()))?
@@ -159,14 +156,7 @@ impl Worker {
                     _ => None,
                 };
                 let tracking_url = format!("{base}{}", order_link(&order.reference, key.as_deref()));
-                let prices: Vec<PricedLine> = lines
-                    .iter()
-                    .map(|l| PricedLine {
-                        unit_price_cents: l.unit_price_cents,
-                        vat_rate_bp: l.vat_rate_bp,
-                        quantity: l.quantity,
-                    })
-                    .collect();
+                let prices: Vec<PricedLine> = lines.iter().map(OrderLine::priced).collect();
                 let breakdown = pricing::vat_breakdown(&prices);
                 let email = mail::order_email(&OrderMessage {
                     kind,
@@ -176,7 +166,7 @@ impl Worker {
                     pizzeria: &pizzeria,
                     tracking_url: &tracking_url,
                 });
-                mailer.send(&row.recipient, &email).await
+                self.mailer()?.send(&row.recipient, &email).await
             }
         }
     }

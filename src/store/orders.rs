@@ -8,6 +8,7 @@ pub use super::order_writes::{modify, place};
 use crate::db::DbPool;
 use crate::domain::notifications::Preferences;
 use crate::domain::orders::{Mode, PaymentMethod, Status};
+use crate::domain::pricing::PricedLine;
 use crate::{db_run, Result};
 
 #[derive(Debug, Clone)]
@@ -183,6 +184,13 @@ pub struct OrderLine {
     pub note: String,
 }
 
+impl OrderLine {
+    /// The line as the totals see it (its snapshot of price and VAT rate).
+    pub fn priced(&self) -> PricedLine {
+        PricedLine { unit_price_cents: self.unit_price_cents, vat_rate_bp: self.vat_rate_bp, quantity: self.quantity }
+    }
+}
+
 const ORDER_SELECT: &str = "SELECT o.id, o.reference, o.pizzeria_id, p.name AS pizzeria_name, p.slug AS pizzeria_slug,
         p.phone AS pizzeria_phone, o.customer_id, o.customer_name, o.customer_phone, o.customer_email, o.channel,
         o.mode, o.status, o.payment_method, o.payment_status, o.delivery_street, o.delivery_postcode, o.delivery_city,
@@ -192,8 +200,19 @@ const ORDER_SELECT: &str = "SELECT o.id, o.reference, o.pizzeria_id, p.name AS p
 
 pub async fn by_reference(db: &DbPool, reference: &str) -> Result<Option<(Order, Vec<OrderLine>)>> {
     let sql = format!("{ORDER_SELECT} WHERE o.reference = $1");
+    let order: Option<Order> = db_run!(db, |pool| sqlx::query_as(&sql).bind(reference).fetch_optional(pool).await?);
+    with_lines(db, order).await
+}
+
+/// The order with this id (the outbox worker knows orders by id).
+pub async fn by_id(db: &DbPool, id: i64) -> Result<Option<(Order, Vec<OrderLine>)>> {
+    let sql = format!("{ORDER_SELECT} WHERE o.id = $1");
+    let order: Option<Order> = db_run!(db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    with_lines(db, order).await
+}
+
+async fn with_lines(db: &DbPool, order: Option<Order>) -> Result<Option<(Order, Vec<OrderLine>)>> {
     let found = db_run!(db, |pool| {
-        let order: Option<Order> = sqlx::query_as(&sql).bind(reference).fetch_optional(pool).await?;
         match order {
             None => None,
             Some(order) => {
@@ -209,17 +228,6 @@ pub async fn by_reference(db: &DbPool, reference: &str) -> Result<Option<(Order,
         }
     });
     Ok(found)
-}
-
-/// The order with this id (the outbox worker knows orders by id).
-pub async fn by_id(db: &DbPool, id: i64) -> Result<Option<(Order, Vec<OrderLine>)>> {
-    let reference: Option<String> = db_run!(db, |pool| {
-        sqlx::query_scalar("SELECT reference FROM orders WHERE id = $1").bind(id).fetch_optional(pool).await?
-    });
-    match reference {
-        Some(reference) => by_reference(db, &reference).await,
-        None => Ok(None),
-    }
 }
 
 pub async fn for_customer(db: &DbPool, customer_id: i64) -> Result<Vec<Order>> {

@@ -206,10 +206,7 @@ fn delivery_form(mode: &str, address: Option<&AddressBody>, when: Option<&str>) 
 }
 
 pub(crate) fn order_json(order: &Order, lines: &[OrderLine]) -> Value {
-    let prices: Vec<PricedLine> = lines
-        .iter()
-        .map(|l| PricedLine { unit_price_cents: l.unit_price_cents, vat_rate_bp: l.vat_rate_bp, quantity: l.quantity })
-        .collect();
+    let prices: Vec<PricedLine> = lines.iter().map(OrderLine::priced).collect();
     json!({
         "reference": order.reference,
         "pizzeria": order.pizzeria_slug,

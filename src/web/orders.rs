@@ -79,10 +79,7 @@ fn login_first(reference: &str) -> Redirect {
 }
 
 fn breakdown(lines: &[OrderLine]) -> Vec<pricing::VatShare> {
-    let prices: Vec<PricedLine> = lines
-        .iter()
-        .map(|l| PricedLine { unit_price_cents: l.unit_price_cents, vat_rate_bp: l.vat_rate_bp, quantity: l.quantity })
-        .collect();
+    let prices: Vec<PricedLine> = lines.iter().map(OrderLine::priced).collect();
     pricing::vat_breakdown(&prices)
 }
 

@@ -490,6 +490,13 @@ pub fn csrf_in(body: &str) -> Option<String> {
 
 pub const DEMO_PASSWORD: &str = "pizza-demo-2026";
 
+/// The first time slot a form offers (checkout, order edit, phone order).
+pub fn first_slot(page: &str) -> String {
+    let marker = r#"<option value="20"#;
+    let at = page.find(marker).expect("a time slot is offered") + r#"<option value=""#.len();
+    page[at..at + page[at..].find('"').expect("end")].to_string()
+}
+
 pub fn demo(role: &str, pizzeria: &str) -> String {
     format!("{role}.{pizzeria}@demo.ocpizza.fr")
 }
