@@ -44,7 +44,7 @@ async fn main() {
     let orders: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
     let interval: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(50);
     let pizzeria = args.get(4).cloned().unwrap_or_else(|| "boulogne".into());
-    let client = reqwest::Client::new();
+    let client = oc_pizza::tls::http_client().build().expect("HTTP client");
     let when = {
         let tomorrow =
             chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);

@@ -69,7 +69,7 @@ async fn main() {
     let orders: usize = args.get(5).and_then(|s| s.parse().ok()).unwrap_or(100);
     let pizzeria = args.get(6).cloned().unwrap_or_else(|| "boulogne".into());
     let interval: u64 = args.get(7).and_then(|s| s.parse().ok()).unwrap_or(100);
-    let client = reqwest::Client::builder()
+    let client = oc_pizza::tls::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(screens + 16)
         .build()

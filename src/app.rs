@@ -21,6 +21,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
     let rocket = rocket::custom(config.figment.clone())
         .manage(settings)
         .manage(crate::metrics::Metrics::new())
+        .manage(std::sync::Arc::new(crate::jobs::backups::BackupService::default()))
         .attach(web::telemetry::Telemetry)
         .attach(web::shield())
         .attach(Db::init())
@@ -53,7 +54,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
             })
         }))
         .attach(AdHoc::on_shutdown("systemd stopping", |_| Box::pin(async { crate::supervisor::stopping() })))
-        .attach(AdHoc::on_liftoff("Housekeeping, notifications and live events", |rocket| {
+        .attach(AdHoc::on_liftoff("Housekeeping, notifications, live events and backups", |rocket| {
             Box::pin(async move {
                 let (Some(db), Some(settings)) = (Db::fetch(rocket), rocket.state::<Settings>()) else { return };
                 let keep_days = settings.notification_keep_days;
@@ -67,6 +68,14 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                 }
                 if let crate::db::DbPool::Postgres(pool) = &**db {
                     rocket::tokio::spawn(crate::live::listen(pool.clone(), rocket.shutdown()));
+                }
+                let service = rocket.state::<std::sync::Arc<crate::jobs::backups::BackupService>>();
+                match (service, crate::backup::Backups::new((**db).clone(), settings)) {
+                    (Some(service), Ok(backups)) => {
+                        rocket::tokio::spawn(crate::jobs::backups::run(service.clone(), backups, rocket.shutdown()));
+                    }
+                    (_, Err(error)) => tracing::error!(%error, "backups: the storage settings are unusable"),
+                    (None, _) => {}
                 }
             })
         }));

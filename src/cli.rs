@@ -31,6 +31,30 @@ pub enum Command {
     /// Manage accounts (the first admin of a fresh installation, for instance).
     #[command(subcommand)]
     User(UserCommand),
+    /// Take, list and verify backups (storage from the backup_* settings).
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Replace the database's data with a backup's. Stop the service first.
+    Restore {
+        /// A backup key from `backup list`, a downloaded backup folder, or a data.jsonl.zst file.
+        source: String,
+        /// Say what would happen, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not back up the current data first (when the storage is out of reach).
+        #[arg(long)]
+        no_safety_snapshot: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Back up now: snapshot, upload, restore drill, retention.
+    Run,
+    /// The stored backups, oldest first.
+    List,
+    /// Run the restore drill on a stored backup again.
+    Verify { key: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +123,21 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Backup(command) => {
+            config.validate()?;
+            let backups = open_backups(&config).await?;
+            let outcome = run_backup_command(&backups, command).await;
+            backups.close().await;
+            outcome
+        }
+        Command::Restore { source, dry_run, no_safety_snapshot } => {
+            config.validate()?;
+            let backups = open_backups(&config).await?;
+            let outcome = backups.restore(&source, dry_run, !no_safety_snapshot).await;
+            backups.close().await;
+            print_restore(&outcome?);
+            Ok(())
+        }
         Command::CheckConfig => {
             let rows = config.describe();
             let width = rows.iter().map(|(key, _, _)| key.len()).max().unwrap_or(0);
@@ -110,4 +149,101 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+async fn open_backups(config: &Config) -> Result<crate::backup::Backups> {
+    crate::app::ensure_data_dir(&config.settings.data_dir)?;
+    let url = config.settings.effective_database_url();
+    let db = DbPool::connect(&url, &PoolSettings { max_connections: 4, ..Default::default() }).await?;
+    match crate::backup::Backups::new(db.clone(), &config.settings) {
+        Ok(backups) => Ok(backups),
+        Err(error) => {
+            db.close().await;
+            Err(error)
+        }
+    }
+}
+
+async fn run_backup_command(backups: &crate::backup::Backups, command: BackupCommand) -> Result<()> {
+    let time_zone =
+        backups.settings().schedule().ok().flatten().map(|s| s.time_zone()).unwrap_or(chrono_tz::Europe::Paris);
+    let local = |epoch: i64| {
+        chrono::DateTime::from_timestamp(epoch, 0)
+            .map(|at| at.with_timezone(&time_zone).format("%Y-%m-%d %H:%M:%S %Z").to_string())
+            .unwrap_or_default()
+    };
+    match command {
+        BackupCommand::Run => {
+            backups.db().migrate().await?;
+            let report = backups
+                .run(crate::backup::Trigger::Manual, None)
+                .await?
+                .ok_or_else(|| crate::Error::Backup("another backup is running; try again later".into()))?;
+            let orders = report.manifest.row_counts.get("orders").copied().unwrap_or(0);
+            println!("backup {} stored in the {}", report.manifest.key, backups.storage().location());
+            println!(
+                "  {} bytes compressed, {orders} orders; backup {:.1} s, verification {:.1} s",
+                report.manifest.total_size(),
+                report.backup_ms as f64 / 1000.0,
+                report.verify_ms as f64 / 1000.0
+            );
+            for key in &report.deleted {
+                println!("  deleted by retention: {key}");
+            }
+        }
+        BackupCommand::List => {
+            println!("{:24}  {:25}  {:>12}  {:11}  {:9}  backend", "key", "taken", "bytes", "trigger", "verified");
+            for (key, manifest) in backups.storage().manifests().await? {
+                match manifest {
+                    Some(m) => println!(
+                        "{key:24}  {:25}  {:>12}  {:11}  {:9}  {}",
+                        local(m.created_at),
+                        m.total_size(),
+                        m.triggered_by,
+                        if m.verified_at.is_some() { "yes" } else { "no" },
+                        m.backend
+                    ),
+                    None => println!("{key:24}  (no readable manifest: an interrupted upload)"),
+                }
+            }
+        }
+        BackupCommand::Verify { key } => {
+            let started = std::time::Instant::now();
+            let manifest = backups.verify(&key).await?;
+            println!(
+                "backup {} verified in {:.1} s: checksums, restore drill, integrity and row counts ({} orders)",
+                manifest.key,
+                started.elapsed().as_secs_f64(),
+                manifest.row_counts.get("orders").copied().unwrap_or(0)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print_restore(report: &crate::backup::RestoreReport) {
+    let orders = |rows: &std::collections::BTreeMap<String, i64>| rows.get("orders").copied().unwrap_or(0);
+    match &report.manifest {
+        Some(m) => println!(
+            "backup {} ({} database, oc-pizza {}, schema {}): {} orders",
+            m.key,
+            m.backend,
+            m.app_version,
+            m.schema_version,
+            orders(&m.row_counts)
+        ),
+        None => println!("dump file {} (no manifest: no checksum to check it against)", report.source),
+    }
+    if report.dry_run {
+        println!(
+            "dry run: the current data ({} orders) would be backed up first, then replaced by the backup's; nothing changed",
+            orders(&report.current_rows)
+        );
+        return;
+    }
+    if let Some(key) = &report.safety_snapshot {
+        println!("safety snapshot of the data before the restore: {key}");
+    }
+    let total: i64 = report.restored_rows.values().sum();
+    println!("restored {total} rows ({} orders); integrity checks passed", orders(&report.restored_rows));
 }

@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+pub mod backup;
+pub use backup::BackupSettings;
+
 pub const DEFAULT_CONFIG_FILE: &str = "/etc/oc-pizza/oc-pizza.toml";
 pub const SQLITE_FILE_NAME: &str = "oc-pizza.db";
 /// The name of our database in Rocket's `databases` table (`databases.main.url`, …).
@@ -89,6 +92,9 @@ pub struct Settings {
     /// `/metrics` answers clients on this machine; from elsewhere only with
     /// `Authorization: Bearer <metrics_token>` (unset: never).
     pub metrics_token: Option<String>,
+    /// Backups: schedule, storage, retention (`backup_*`).
+    #[serde(flatten)]
+    pub backup: BackupSettings,
 }
 
 impl Default for Settings {
@@ -127,6 +133,7 @@ impl Default for Settings {
             notification_retry_base_seconds: 30,
             notification_keep_days: 30,
             metrics_token: None,
+            backup: BackupSettings::default(),
         }
     }
 }
@@ -231,6 +238,7 @@ impl Config {
             ));
         }
         s.check_notifications()?;
+        s.backup.check(&s.data_dir)?;
         if self.is_release() {
             if !rocket_config.secret_key.is_provided() {
                 return Err(Error::Config(format!(
@@ -296,18 +304,20 @@ impl Config {
             "databases.main.max_connections",
             "databases.main.connect_timeout",
         ];
+        let keys = KEYS.iter().chain(backup::KEYS);
         let secret_key_set = rocket::Config::try_from(&self.figment).is_ok_and(|c| c.secret_key.is_provided());
         let mut rows = vec![(
             "profile".to_string(),
             self.profile.to_string(),
             "ROCKET_PROFILE or the build's default".to_string(),
         )];
-        for key in KEYS {
+        for key in keys {
             let found = self.figment.find_value(key).ok();
             let value = match (*key, &found) {
                 ("secret_key", _) => if secret_key_set { "(set, redacted)" } else { "(not set)" }.to_string(),
                 ("database_url", _) => redact_url(&self.settings.effective_database_url()),
                 ("smtp_password" | "sms_gateway_token" | "metrics_token", Some(_)) => "(set, redacted)".to_string(),
+                (key, Some(_)) if backup::SECRET_KEYS.contains(&key) => "(set, redacted)".to_string(),
                 ("sms_gateway_url", Some(value)) => redact_url(&value_to_string(value)),
                 (_, Some(value)) => value_to_string(value),
                 ("databases.main.max_connections", None) => "(workers × 4)".to_string(),

@@ -30,6 +30,8 @@ pub enum Error {
     PasswordHash(String),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 impl Error {

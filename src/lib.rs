@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod app;
 pub mod assets;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod crypto;
@@ -18,6 +19,7 @@ pub mod live;
 pub mod metrics;
 pub mod store;
 pub mod supervisor;
+pub mod tls;
 pub mod views;
 pub mod web;
 

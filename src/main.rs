@@ -3,6 +3,7 @@ use tracing_subscriber::EnvFilter;
 
 #[rocket::main]
 async fn main() -> std::process::ExitCode {
+    oc_pizza::tls::install_crypto_provider();
     let cli = oc_pizza::cli::Cli::parse();
     let logs = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_env("OC_PIZZA_LOG").unwrap_or_else(|_| EnvFilter::new("info")))

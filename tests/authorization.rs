@@ -277,7 +277,9 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         | ("POST", "/admin/stock/transfers")
         | ("GET", "/admin/pizzerias")
         | ("GET", "/admin/pizzerias/<pizzeria>")
-        | ("POST", "/admin/pizzerias/<pizzeria>") => page_rule(actor, &["admin"]),
+        | ("POST", "/admin/pizzerias/<pizzeria>")
+        | ("GET", "/admin/backups")
+        | ("POST", "/admin/backups/run") => page_rule(actor, &["admin"]),
         ("GET", "/admin/users") | ("GET", "/admin/users/new") | ("POST", "/admin/users") => {
             page_rule(actor, &["admin"])
         }
@@ -355,6 +357,8 @@ const KNOWN: &[(&str, &str)] = &[
     ("GET", "/admin/pizzerias"),
     ("GET", "/admin/pizzerias/<pizzeria>"),
     ("POST", "/admin/pizzerias/<pizzeria>"),
+    ("GET", "/admin/backups"),
+    ("POST", "/admin/backups/run"),
     ("POST", "/admin/stock/transfers"),
     ("GET", "/admin/users"),
     ("GET", "/admin/users/new"),

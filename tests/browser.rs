@@ -49,7 +49,8 @@ async fn driver() -> Option<Driver> {
         .expect("start chromedriver");
     let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
     let deadline = Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("{}/status", driver.url)).await.is_err() {
+    let probe = oc_pizza::tls::http_client().build().expect("HTTP client");
+    while probe.get(format!("{}/status", driver.url)).send().await.is_err() {
         assert!(Instant::now() < deadline, "chromedriver did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

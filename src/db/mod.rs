@@ -23,6 +23,14 @@ use crate::{Error, Result};
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// The migrations embedded for `backend`.
+pub fn migrations(backend: Backend) -> &'static [sqlx::migrate::Migration] {
+    match backend {
+        Backend::Sqlite => &SQLITE_MIGRATOR.migrations,
+        Backend::Postgres => &POSTGRES_MIGRATOR.migrations,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

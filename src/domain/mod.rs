@@ -1,6 +1,7 @@
 //! The rules of the business, as pure functions with their unit tests: no I/O here.
 
 pub mod availability;
+pub mod backups;
 pub mod dashboard;
 pub mod fields;
 pub mod menu;

@@ -18,7 +18,7 @@ impl SmsGateway {
     /// The gateway the settings describe, or `None` when texts are off.
     pub fn from_settings(settings: &Settings) -> Result<Option<SmsGateway>, String> {
         let Some(url) = settings.sms_gateway_url() else { return Ok(None) };
-        let client = reqwest::Client::builder()
+        let client = crate::tls::http_client()
             .timeout(Duration::from_secs(15))
             .user_agent(concat!("oc-pizza/", env!("CARGO_PKG_VERSION")))
             .build()

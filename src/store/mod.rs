@@ -4,8 +4,10 @@
 pub mod addresses;
 pub mod api_tokens;
 pub mod app_secrets;
+pub mod backup_runs;
 pub mod carts;
 pub mod dashboard;
+pub mod dump;
 pub mod gauges;
 pub mod login_throttle;
 pub mod menu;

@@ -26,6 +26,7 @@ fn area_links(role: Role) -> Vec<(&'static str, &'static str)> {
         (Area::Manage, "/manage/dashboard", "Gestion"),
         (Area::Admin, "/admin/users", "Administration"),
         (Area::Admin, "/admin/pizzerias", "Pizzerias"),
+        (Area::Admin, "/admin/backups", "Sauvegardes"),
     ]
     .into_iter()
     .filter(|(area, _, _)| role.is_staff() && may_enter(role, *area))

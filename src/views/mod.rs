@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin_pizzerias;
+pub mod backups;
 pub mod dashboard;
 pub mod errors;
 pub mod forms;

@@ -1,6 +1,7 @@
 //! HTTP routes, grouped by audience. Routes stay thin: parse, call the store, render.
 
 pub mod account;
+pub mod admin_backups;
 pub mod admin_pizzerias;
 pub mod admin_stock;
 pub mod api;
@@ -62,6 +63,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(stock::routes());
     root.extend(admin_stock::routes());
     root.extend(admin_pizzerias::routes());
+    root.extend(admin_backups::routes());
     root.extend(dashboard::routes());
     root.extend(menu_admin::routes());
     rocket

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod notify;
+pub mod s3;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -173,6 +174,8 @@ pub fn command(db: &TestDb) -> Command {
         .env("ROCKET_ADDRESS", "127.0.0.1")
         .env("ROCKET_CLI_COLORS", "false")
         .env("ROCKET_LOG_LEVEL", "normal")
+        // No nightly backup in the middle of a test (the backup tests turn it on).
+        .env("OC_PIZZA_BACKUP_SCHEDULE", "off")
         .stdin(Stdio::null());
     command
 }
@@ -209,7 +212,7 @@ impl TestApp {
             .expect("start oc-pizza");
         let mut app = TestApp {
             address: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::builder().timeout(Duration::from_secs(15)).build().expect("HTTP client"),
+            client: oc_pizza::tls::http_client().timeout(Duration::from_secs(15)).build().expect("HTTP client"),
             child,
             log_path,
         };
@@ -344,7 +347,7 @@ impl Browser {
     pub fn new(app: &TestApp) -> Browser {
         Browser {
             address: app.address.clone(),
-            client: reqwest::Client::builder()
+            client: oc_pizza::tls::http_client()
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(30))
                 .build()
@@ -571,7 +574,7 @@ pub struct SseEvent {
 impl Browser {
     /// Opens an event stream with this browser's cookies; panics unless it answers 200.
     pub async fn events(&self, path: &str) -> EventReader {
-        let client = reqwest::Client::builder().build().expect("HTTP client");
+        let client = oc_pizza::tls::http_client().build().expect("HTTP client");
         let response = client
             .get(format!("{}{path}", self.address))
             .header("Cookie", self.cookie_header())
@@ -591,7 +594,7 @@ impl Browser {
     /// A GET whose body is not read (an event stream): status and headers only.
     pub async fn peek(&self, path: &str) -> Reply {
         let client =
-            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("HTTP client");
+            oc_pizza::tls::http_client().redirect(reqwest::redirect::Policy::none()).build().expect("HTTP client");
         let response = client
             .get(format!("{}{path}", self.address))
             .header("Cookie", self.cookie_header())
