@@ -379,6 +379,109 @@ async fn retention_deletes_exactly_what_it_should(backend: Backend) {
     }
 }
 
+async fn check_config_redacts_the_storage_secrets_and_refuses_unusable_settings(backend: Backend) {
+    let Some(s3) = S3Server::start() else { return };
+    let db = TestDb::new(backend).await;
+    let settings = s3.settings(SECRET_KEY);
+    let stdout = succeeded(&common::run(&db, &["check-config"], &envs(&settings)), "check-config");
+    let line = |key: &str| stdout.lines().find(|l| l.starts_with(&format!("{key} "))).unwrap_or_default().to_string();
+    assert!(line("backup_s3_secret_key").contains("(set, redacted)"), "{stdout}");
+    assert!(line("backup_s3_access_key").contains("(set, redacted)"), "{stdout}");
+    assert!(!stdout.contains(SECRET_KEY) && !stdout.contains(common::s3::ACCESS_KEY), "{stdout}");
+    assert!(line("backup_s3_endpoint").contains(&s3.endpoint), "{stdout}");
+    assert!(line("backup_schedule").contains("0 0 * * *") || line("backup_schedule").contains("off"), "{stdout}");
+
+    let refused = common::run(&db, &["check-config"], &[("OC_PIZZA_BACKUP_SCHEDULE", "0 25 * * *")]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("invalid cron expression"));
+    let refused = common::run(&db, &["check-config"], &[("OC_PIZZA_BACKUP_STORAGE", "s3")]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("needs backup_s3_endpoint"));
+    let refused = common::run(
+        &db,
+        &["check-config"],
+        &[("OC_PIZZA_BACKUP_STORAGE", "s3"), ("OC_PIZZA_BACKUP_S3_ENDPOINT", "http://s3.example.com")],
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("must be an https:// address"));
+}
+
+/// A backup taken while orders keep coming restores to a consistent database: every
+/// order with its lines and its stock movements, and stock = sum of movements.
+async fn a_backup_taken_during_orders_restores_consistently(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    // Plenty of stock (with its restock movements) so that orders keep succeeding.
+    common::execute(
+        &pool,
+        "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, note)
+         SELECT pizzeria_id, ingredient_id, 1000000, 'restock', 'test' FROM stock",
+    )
+    .await;
+    common::execute(&pool, "UPDATE stock SET quantity = quantity + 1000000").await;
+    let folder = tempfile::tempdir().expect("backup folder");
+    let dir = folder.path().to_string_lossy().into_owned();
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let app = std::sync::Arc::new(app);
+    let orderers: Vec<_> = (0..4)
+        .map(|_| {
+            let (app, stop) = (app.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut placed = 0;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    place(&app).await;
+                    placed += 1;
+                }
+                placed
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let output = {
+        let mut command = common::command(&db);
+        command.args(["backup", "run"]).env("OC_PIZZA_BACKUP_DIR", &dir);
+        tokio::task::spawn_blocking(move || command.output().expect("run oc-pizza")).await.expect("backup")
+    };
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut placed = 0;
+    for orderer in orderers {
+        placed += orderer.await.expect("orders");
+    }
+    succeeded(&output, "backup during orders");
+    let key = stored_keys(folder.path()).pop().expect("a backup");
+    let total = count(&pool, "SELECT COUNT(*) FROM orders").await;
+    assert_eq!(total, placed);
+
+    let restored = TestDb::new(backend).await;
+    let stdout =
+        succeeded(&common::run(&restored, &["restore", &key], &[("OC_PIZZA_BACKUP_DIR", dir.as_str())]), "restore");
+    let copy = restored.pool().await;
+    let orders = count(&copy, "SELECT COUNT(*) FROM orders").await;
+    assert!(orders > 0 && orders <= total, "{orders} of {total} orders were in the snapshot\n{stdout}");
+    assert_stock_matches_journal(&copy).await;
+    let without_lines = count(
+        &copy,
+        "SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id)",
+    )
+    .await;
+    let without_movements = count(
+        &copy,
+        "SELECT COUNT(*) FROM orders o WHERE NOT EXISTS
+             (SELECT 1 FROM stock_movements m WHERE m.order_id = o.id AND m.kind = 'order')",
+    )
+    .await;
+    let orphan_movements = count(
+        &copy,
+        "SELECT COUNT(*) FROM stock_movements m WHERE m.kind = 'order'
+             AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = m.order_id)",
+    )
+    .await;
+    assert_eq!((without_lines, without_movements, orphan_movements), (0, 0, 0), "no half-written order");
+    copy.close().await;
+    pool.close().await;
+}
+
 both_backends!(
     restore_drill_through_s3,
     every_table_is_backed_up_or_deliberately_left_out,
@@ -386,7 +489,33 @@ both_backends!(
     a_missed_night_is_caught_up_after_boot_and_admins_can_back_up_now,
     a_newer_schema_or_a_damaged_file_is_refused_and_dry_run_changes_nothing,
     retention_deletes_exactly_what_it_should,
+    check_config_redacts_the_storage_secrets_and_refuses_unusable_settings,
+    a_backup_taken_during_orders_restores_consistently,
 );
+
+/// Several instances on one PostgreSQL: a missed night is caught up by one of them only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_catch_up_once() {
+    if common::postgres_admin_url().is_none() {
+        return;
+    }
+    let Some(s3) = S3Server::start() else { return };
+    let db = TestDb::new(Backend::Postgres).await;
+    // Migrated and seeded before both start, so that they boot at the same moment.
+    succeeded(&common::run(&db, &["migrate"], &[]), "migrate");
+    let mut settings = s3.settings(SECRET_KEY);
+    scheduled(&mut settings);
+    let settings = envs(&settings);
+    let (first, second) =
+        tokio::join!(TestApp::spawn_with(&db, &[], &settings), TestApp::spawn_with(&db, &[], &settings));
+    let pool = db.pool().await;
+    wait_for_count(&pool, "SELECT COUNT(*) FROM backup_runs WHERE status = 'succeeded'", 1, &first).await;
+    // Both were due 1 s after boot; give the other every chance to run a second one.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM backup_runs").await, 1, "{}\n{}", first.log(), second.log());
+    assert_eq!(s3.stored_keys().len(), 1);
+    pool.close().await;
+}
 
 /// The appliance's promise: a SQLite installation grows into PostgreSQL with its history,
 /// and a PostgreSQL backup comes back into SQLite.
@@ -430,4 +559,73 @@ async fn a_sqlite_backup_restores_into_postgres_and_back() {
     assert_stock_matches_journal(&pool).await;
     pool.close().await;
     assert!(Path::new(&dir).join(&postgres_key).join("native.pgdump.zst").is_file());
+}
+
+/// Large files go up in parts (S3 multipart upload) and come back identical.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_files_are_uploaded_in_parts() {
+    use oc_pizza::backup::storage::Storage;
+    use oc_pizza::config::backup::StorageTarget;
+    let Some(s3) = S3Server::start() else { return };
+    let target = StorageTarget::S3 {
+        endpoint: s3.endpoint.clone(),
+        region: "fr-par".into(),
+        bucket: common::s3::BUCKET.into(),
+        access_key: common::s3::ACCESS_KEY.into(),
+        secret_key: SECRET_KEY.into(),
+        prefix: common::s3::PREFIX.into(),
+    };
+    let storage = Storage::open(&target, 5).expect("storage");
+    let folder = tempfile::tempdir().expect("folder");
+    // 12 MiB that do not compress: three parts of 5, 5 and 2 MiB.
+    let mut bytes = vec![0u8; 12 << 20];
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    for byte in bytes.iter_mut() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        *byte = state as u8;
+    }
+    let local = folder.path().join("big");
+    std::fs::write(&local, &bytes).expect("write");
+    let key = "20261126T000000.000Z";
+    storage.upload(&local, key, "big.bin").await.expect("multipart upload");
+    let stored = std::fs::read(s3.prefix_dir().join(key).join("big.bin")).expect("stored object");
+    assert!(stored == bytes, "the server holds the same 12 MiB");
+    let back = folder.path().join("back");
+    storage.download(key, "big.bin", &back).await.expect("download");
+    assert!(std::fs::read(&back).expect("read") == bytes, "and gives them back");
+
+    // The same with a wrong secret: refused by the server's signature check.
+    let wrong = match target {
+        StorageTarget::S3 { endpoint, region, bucket, access_key, prefix, .. } => {
+            StorageTarget::S3 { endpoint, region, bucket, access_key, secret_key: "wrong".into(), prefix }
+        }
+        other => other,
+    };
+    let refused = Storage::open(&wrong, 5).expect("storage").upload(&local, key, "again.bin").await;
+    let message = refused.expect_err("a wrong secret is refused").to_string();
+    assert!(message.contains("access refused"), "{message}");
+}
+
+/// PostgreSQL's native snapshot needs pg_dump: its absence is a clear, recorded failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_pg_dump_is_a_clear_failure() {
+    if common::postgres_admin_url().is_none() {
+        return;
+    }
+    let db = TestDb::new(Backend::Postgres).await;
+    succeeded(&common::run(&db, &["migrate"], &[]), "migrate");
+    let folder = tempfile::tempdir().expect("backup folder");
+    let dir = folder.path().to_string_lossy().into_owned();
+    let envs = [("OC_PIZZA_BACKUP_DIR", dir.as_str()), ("OC_PIZZA_BACKUP_PG_DUMP", "/nonexistent/pg_dump")];
+    let stderr = failed(&common::run(&db, &["backup", "run"], &envs), "backup without pg_dump");
+    assert!(
+        stderr.contains("/nonexistent/pg_dump is not installed") && stderr.contains("postgresql-client"),
+        "{stderr}"
+    );
+    assert!(stored_keys(folder.path()).is_empty());
+    let pool = db.pool().await;
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM backup_runs WHERE status = 'failed'").await, 1);
+    pool.close().await;
 }

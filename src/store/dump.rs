@@ -367,9 +367,13 @@ pub async fn integrity_problems(db: &DbPool) -> Result<Vec<String>> {
     }
     let (mismatched, negative): (i64, i64) = db_run!(db, |pool| {
         sqlx::query_as(
+            // One pass over the journal (a correlated sum per stock row reads it row by row).
             "SELECT
-                 (SELECT COUNT(*) FROM stock s WHERE s.quantity <> (SELECT COALESCE(SUM(m.delta), 0)
-                      FROM stock_movements m WHERE m.pizzeria_id = s.pizzeria_id AND m.ingredient_id = s.ingredient_id)),
+                 (SELECT COUNT(*) FROM stock s
+                  LEFT JOIN (SELECT pizzeria_id, ingredient_id, SUM(delta) AS total FROM stock_movements
+                             GROUP BY pizzeria_id, ingredient_id) m
+                         ON m.pizzeria_id = s.pizzeria_id AND m.ingredient_id = s.ingredient_id
+                  WHERE s.quantity <> COALESCE(m.total, 0)),
                  (SELECT COUNT(*) FROM stock WHERE quantity < 0)",
         )
         .fetch_one(pool)
