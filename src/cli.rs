@@ -84,6 +84,8 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             config.validate()?;
+            // Dropped when serving ends: what is queued for Sentry is flushed then.
+            let _errors = crate::reporting::init(&config.settings.sentry);
             let rocket = crate::app::build(&config)?;
             // Ignition connects to the database, migrates and seeds: one process at a time.
             let boot_lock = BootLock::acquire(&config.settings.effective_database_url()).await?;

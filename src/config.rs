@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 pub mod backup;
+pub mod reporting;
 pub use backup::BackupSettings;
+pub use reporting::SentrySettings;
 
 pub const DEFAULT_CONFIG_FILE: &str = "/etc/oc-pizza/oc-pizza.toml";
 pub const SQLITE_FILE_NAME: &str = "oc-pizza.db";
@@ -23,7 +25,7 @@ pub const SQLITE_FILE_NAME: &str = "oc-pizza.db";
 pub const DATABASE_NAME: &str = "main";
 
 /// OC Pizza's own settings (Rocket's are read by Rocket from the same figment).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     /// Where the SQLite file and local backups live.
@@ -95,6 +97,9 @@ pub struct Settings {
     /// Backups: schedule, storage, retention (`backup_*`).
     #[serde(flatten)]
     pub backup: BackupSettings,
+    /// Error reporting to Sentry (`sentry_*`).
+    #[serde(flatten)]
+    pub sentry: SentrySettings,
 }
 
 impl Default for Settings {
@@ -134,6 +139,7 @@ impl Default for Settings {
             notification_keep_days: 30,
             metrics_token: None,
             backup: BackupSettings::default(),
+            sentry: SentrySettings::default(),
         }
     }
 }
@@ -239,6 +245,7 @@ impl Config {
         }
         s.check_notifications()?;
         s.backup.check(&s.data_dir)?;
+        s.sentry.check()?;
         if self.is_release() {
             if !rocket_config.secret_key.is_provided() {
                 return Err(Error::Config(format!(
@@ -304,7 +311,7 @@ impl Config {
             "databases.main.max_connections",
             "databases.main.connect_timeout",
         ];
-        let keys = KEYS.iter().chain(backup::KEYS);
+        let keys = KEYS.iter().chain(backup::KEYS).chain(reporting::KEYS);
         let secret_key_set = rocket::Config::try_from(&self.figment).is_ok_and(|c| c.secret_key.is_provided());
         let mut rows = vec![(
             "profile".to_string(),
@@ -317,7 +324,9 @@ impl Config {
                 ("secret_key", _) => if secret_key_set { "(set, redacted)" } else { "(not set)" }.to_string(),
                 ("database_url", _) => redact_url(&self.settings.effective_database_url()),
                 ("smtp_password" | "sms_gateway_token" | "metrics_token", Some(_)) => "(set, redacted)".to_string(),
-                (key, Some(_)) if backup::SECRET_KEYS.contains(&key) => "(set, redacted)".to_string(),
+                (key, Some(_)) if backup::SECRET_KEYS.contains(&key) || reporting::SECRET_KEYS.contains(&key) => {
+                    "(set, redacted)".to_string()
+                }
                 ("sms_gateway_url", Some(value)) => redact_url(&value_to_string(value)),
                 (_, Some(value)) => value_to_string(value),
                 ("databases.main.max_connections", None) => "(workers × 4)".to_string(),

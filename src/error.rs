@@ -70,6 +70,7 @@ impl<'r> Responder<'r, 'static> for Error {
         if status.code >= 500 {
             let request_id = crate::web::telemetry::request_id(request);
             tracing::error!(error = %self, uri = %request.uri(), request_id, "request failed");
+            crate::web::telemetry::record_failure(request, &self);
         }
         let message = match &self {
             Error::BadRequest(message) => Some(message.as_str()),

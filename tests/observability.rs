@@ -189,8 +189,62 @@ async fn systemd_hears_ready_keepalives_and_stopping(backend: Backend) {
     assert!(status.success(), "a clean exit: {status}\n{}", app.log());
 }
 
+/// Errors reach Sentry (here a stand-in on loopback that the real client posts to) with the
+/// route, method, request id and role — and nothing personal: no e-mail, cookie or password.
+async fn server_errors_and_failed_jobs_reach_sentry_scrubbed(backend: Backend) {
+    let sentry = common::sentry::SentrySink::start().await;
+    let db = TestDb::new(backend).await;
+    let closed = common::notify::free_port().to_string();
+    let endpoint = format!("http://127.0.0.1:{closed}");
+    let envs = [
+        ("OC_PIZZA_SENTRY_DSN", sentry.dsn.as_str()),
+        ("OC_PIZZA_SENTRY_ENVIRONMENT", "recette"),
+        // A backup to a storage that is down: a failed background job.
+        ("OC_PIZZA_BACKUP_SCHEDULE", "0 0 * * *"),
+        ("OC_PIZZA_BACKUP_CATCH_UP_DELAY_SECONDS", "1"),
+        ("OC_PIZZA_BACKUP_ATTEMPTS", "1"),
+        ("OC_PIZZA_BACKUP_STORAGE", "s3"),
+        ("OC_PIZZA_BACKUP_S3_ENDPOINT", endpoint.as_str()),
+        ("OC_PIZZA_BACKUP_S3_BUCKET", "b"),
+        ("OC_PIZZA_BACKUP_S3_ACCESS_KEY", "AK"),
+        ("OC_PIZZA_BACKUP_S3_SECRET_KEY", "storage-secret-key"),
+    ];
+    let app = TestApp::spawn_with(&db, &["--demo"], &envs).await;
+    let customer = Browser::new(&app);
+    customer.sign_in("client@demo.ocpizza.fr", common::DEMO_PASSWORD).await;
+    let session = customer.cookie("oc_session").unwrap_or_default();
+    let pool = db.pool().await;
+    common::execute(&pool, "ALTER TABLE orders RENAME TO orders_gone").await;
+    let reply = customer.get("/account/orders").await;
+    common::execute(&pool, "ALTER TABLE orders_gone RENAME TO orders").await;
+    assert_eq!(reply.status, 500, "{}", reply.body);
+    let request_id = reply.headers.get("x-request-id").and_then(|v| v.to_str().ok()).expect("request id").to_string();
+
+    let event = sentry
+        .wait_for("request_id", &request_id, Duration::from_secs(10))
+        .await
+        .unwrap_or_else(|| panic!("the 500's event: {:?}\n{}", sentry.envelopes(), app.log()));
+    assert_eq!(event["tags"]["route"], "/account/orders");
+    assert_eq!(event["tags"]["method"], "GET");
+    assert_eq!(event["tags"]["status"], "500");
+    assert_eq!(event["tags"]["role"], "customer");
+    assert_eq!(event["environment"], "recette");
+    assert_eq!(event["release"], concat!("oc-pizza@", env!("CARGO_PKG_VERSION")));
+    assert!(event["extra"]["error"].as_str().is_some_and(|e| e.contains("orders")), "{event}");
+    let job = sentry.wait_for("job", "backup", Duration::from_secs(20)).await.expect("the failed backup's event");
+    assert!(job["message"].as_str().is_some_and(|m| m.starts_with("backup failed")), "{job}");
+
+    let everything = sentry.envelopes().join("\n");
+    for secret in ["client@demo.ocpizza.fr", common::DEMO_PASSWORD, "storage-secret-key"] {
+        assert!(!everything.contains(secret), "{secret} reached Sentry:\n{everything}");
+    }
+    assert!(session.len() > 8 && !everything.contains(&session), "the session cookie never leaves");
+    pool.close().await;
+}
+
 both_backends!(
     operators_see_request_ids_logs_and_metrics,
     logs_can_be_json_lines,
-    systemd_hears_ready_keepalives_and_stopping
+    systemd_hears_ready_keepalives_and_stopping,
+    server_errors_and_failed_jobs_reach_sentry_scrubbed
 );

@@ -202,6 +202,7 @@ impl Backups {
                 let message = error.to_string();
                 backup_runs::failed(&self.db, run, key.as_deref(), &message).await?;
                 tracing::error!(error = %message, "backup failed");
+                crate::reporting::job_failed("backup", &message);
             }
         }
         outcome

@@ -17,27 +17,32 @@ pub async fn run(db: DbPool, notification_keep_days: i64, shutdown: rocket::Shut
         match store::sessions::purge_expired(&db, now).await {
             Ok(purged) if purged > 0 => tracing::info!(purged, "expired sessions purged"),
             Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not purge expired sessions"),
+            Err(error) => failed("purge expired sessions", &error),
         }
         if let Err(error) = store::login_throttle::purge(&db, now - 86_400).await {
-            tracing::warn!(%error, "could not purge login counters");
+            failed("purge login counters", &error);
         }
         // A pizza withdrawn by a manager is withdrawn for the day.
         let midnight = crate::domain::dashboard::start_of_day(now);
         if let Err(error) = store::menu_admin::end_old_withdrawals(&db, midnight).await {
-            tracing::warn!(%error, "could not end yesterday's menu withdrawals");
+            failed("end yesterday's menu withdrawals", &error);
         }
         // A cart's cookie lives 7 days: nobody comes back to an older cart.
         if let Err(error) = store::carts::purge(&db, now - 7 * 86_400).await {
-            tracing::warn!(%error, "could not purge old carts");
+            failed("purge old carts", &error);
         }
         match store::outbox::purge_sent(&db, now - notification_keep_days * 86_400).await {
             Ok(purged) if purged > 0 => tracing::info!(purged, "sent notifications purged"),
             Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "could not purge sent notifications"),
+            Err(error) => failed("purge sent notifications", &error),
         }
         if let Err(error) = store::password_resets::purge(&db, now - 86_400).await {
-            tracing::warn!(%error, "could not purge password reset links");
+            failed("purge password reset links", &error);
         }
     }
+}
+
+fn failed(task: &str, error: &crate::Error) {
+    tracing::warn!(%error, "housekeeping: could not {task}");
+    crate::reporting::job_failed("housekeeping", &format!("could not {task}: {error}"));
 }

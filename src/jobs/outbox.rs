@@ -111,6 +111,12 @@ impl Worker {
                     retry_at,
                     "notification not sent"
                 );
+                if give_up {
+                    crate::reporting::job_failed(
+                        "notifications",
+                        &format!("{} {} message {} given up: {}", row.channel, row.kind, row.id, error.message),
+                    );
+                }
             }
         }
         Ok(())

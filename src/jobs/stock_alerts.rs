@@ -18,7 +18,10 @@ pub async fn run(db: DbPool, shutdown: rocket::Shutdown) {
         match stock_alerts::reconcile(&db, unix_now()).await {
             Ok(0) => {}
             Ok(written) => tracing::info!(written, "stock alerts: managers e-mailed"),
-            Err(error) => tracing::warn!(%error, "stock alerts: could not check the stock"),
+            Err(error) => {
+                tracing::warn!(%error, "stock alerts: could not check the stock");
+                crate::reporting::job_failed("stock alerts", &error.to_string());
+            }
         }
         rocket::tokio::select! {
             _ = rocket::tokio::time::sleep(AT_MOST_EVERY) => {}

@@ -42,6 +42,17 @@ fn new_id() -> String {
     hex::encode(bytes)
 }
 
+/// The message of the error that made a 5xx answer, kept for the error report.
+struct FailureDetail(Option<String>);
+
+pub fn record_failure(req: &Request<'_>, error: &crate::Error) {
+    req.local_cache(|| FailureDetail(Some(error.to_string())));
+}
+
+fn failure_detail<'r>(req: &'r Request<'_>) -> Option<&'r str> {
+    req.local_cache(|| FailureDetail(None)).0.as_deref()
+}
+
 pub struct Telemetry;
 
 #[rocket::async_trait]
@@ -65,6 +76,16 @@ impl Fairing for Telemetry {
         res.set_header(Header::new(HEADER, id.to_string()));
         if let Some(metrics) = req.rocket().state::<Metrics>() {
             metrics.observe_request(req.method().as_str(), route, status, elapsed.as_secs_f64());
+        }
+        if status >= 500 {
+            crate::reporting::server_error(&crate::reporting::FailedRequest {
+                method: req.method().as_str(),
+                route,
+                status,
+                request_id: id,
+                role: crate::web::auth::known_role(req),
+                error: failure_detail(req),
+            });
         }
         tracing::info!(
             target: "oc_pizza::http",

@@ -5,6 +5,7 @@
 
 pub mod notify;
 pub mod s3;
+pub mod sentry;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

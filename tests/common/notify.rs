@@ -228,7 +228,7 @@ impl Drop for SmsGateway {
 }
 
 /// One HTTP/1.1 request: (head, body by Content-Length).
-async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<(String, Vec<u8>)> {
+pub async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<(String, Vec<u8>)> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
