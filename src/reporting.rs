@@ -26,7 +26,7 @@ pub fn init(settings: &SentrySettings) -> Option<sentry::ClientInitGuard> {
     Some(guard)
 }
 
-fn enabled() -> bool {
+pub fn enabled() -> bool {
     sentry::Hub::current().client().is_some_and(|client| client.is_enabled())
 }
 

@@ -208,6 +208,8 @@ async fn server_errors_and_failed_jobs_reach_sentry_scrubbed(backend: Backend) {
         ("OC_PIZZA_BACKUP_S3_BUCKET", "b"),
         ("OC_PIZZA_BACKUP_S3_ACCESS_KEY", "AK"),
         ("OC_PIZZA_BACKUP_S3_SECRET_KEY", "storage-secret-key"),
+        // A handler that panics (mounted in debug builds when asked).
+        ("OC_PIZZA_TEST_PANIC_ROUTE", "1"),
     ];
     let app = TestApp::spawn_with(&db, &["--demo"], &envs).await;
     let customer = Browser::new(&app);
@@ -231,6 +233,21 @@ async fn server_errors_and_failed_jobs_reach_sentry_scrubbed(backend: Backend) {
     assert_eq!(event["environment"], "recette");
     assert_eq!(event["release"], concat!("oc-pizza@", env!("CARGO_PKG_VERSION")));
     assert!(event["extra"]["error"].as_str().is_some_and(|e| e.contains("orders")), "{event}");
+    // A panic in a handler: answered 500, reported once, as a panic, with the request's tags.
+    let reply = customer.get("/test/panic").await;
+    assert_eq!(reply.status, 500);
+    let panic_id = reply.headers.get("x-request-id").and_then(|v| v.to_str().ok()).expect("request id").to_string();
+    let panic = sentry.wait_for("request_id", &panic_id, Duration::from_secs(10)).await.expect("the panic's event");
+    assert_eq!(panic["tags"]["route"], "/test/panic");
+    assert_eq!(panic["tags"]["method"], "GET");
+    assert_eq!(panic["tags"]["role"], "customer");
+    let exception = &panic["exception"]["values"][0];
+    assert_eq!(exception["type"], "panic", "{panic}");
+    assert!(exception["value"].as_str().is_some_and(|v| v.contains("deliberate panic")), "{panic}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let about_panic = sentry.events().iter().filter(|e| e["tags"]["request_id"] == panic_id.as_str()).count();
+    assert_eq!(about_panic, 1, "one report for one panic");
+
     let job = sentry.wait_for("job", "backup", Duration::from_secs(20)).await.expect("the failed backup's event");
     assert!(job["message"].as_str().is_some_and(|m| m.starts_with("backup failed")), "{job}");
 

@@ -100,13 +100,15 @@ pub enum Credential {
     Bearer,
 }
 
-/// The visitor's role once [`Visitor::of`] has looked (for error reports).
-struct KnownRole(Option<&'static str>);
+/// The visitor's role once [`Visitor::of`] has looked (for error reports; shared with the
+/// error report of a panic, which reads it when the panic happens).
+#[derive(Default)]
+pub struct RoleCell(pub std::sync::Arc<std::sync::OnceLock<&'static str>>);
 
 /// `anonymous`, the signed-in visitor's role, or `unknown` when the request was answered
 /// before anyone looked (a bad URL, a failure before the guards).
 pub fn known_role(req: &Request<'_>) -> &'static str {
-    req.local_cache(|| KnownRole(None)).0.unwrap_or("unknown")
+    req.local_cache(RoleCell::default).0.get().copied().unwrap_or("unknown")
 }
 
 /// The visitor of this request: signed in or not. Never fails.
@@ -120,7 +122,10 @@ pub struct Visitor {
 impl Visitor {
     pub async fn of<'r>(req: &'r Request<'_>) -> &'r Visitor {
         let visitor = req.local_cache_async(async { resolve(req).await.unwrap_or_default() }).await;
-        req.local_cache(|| KnownRole(Some(visitor.signed_in().map_or("anonymous", |user| user.role.as_str()))));
+        let _ = req
+            .local_cache(RoleCell::default)
+            .0
+            .set(visitor.signed_in().map_or("anonymous", |user| user.role.as_str()));
         visitor
     }
 

@@ -66,16 +66,17 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(admin_backups::routes());
     root.extend(dashboard::routes());
     root.extend(menu_admin::routes());
+    root.extend(ops::test_routes());
     rocket
-        .mount("/", root)
-        .mount("/admin", users::routes())
-        .mount("/manage", users::routes())
-        .mount("/api/v1", api::routes())
-        .mount("/api/v1", api_orders::routes())
-        .mount("/api/v1", api_staff::routes())
-        .mount("/api/v1", api_stock::routes())
-        .mount("/api/v1", api_menu::routes())
-        .mount("/api/v1", openapi::routes())
+        .mount("/", telemetry::reported(root))
+        .mount("/admin", telemetry::reported(users::routes()))
+        .mount("/manage", telemetry::reported(users::routes()))
+        .mount("/api/v1", telemetry::reported(api::routes()))
+        .mount("/api/v1", telemetry::reported(api_orders::routes()))
+        .mount("/api/v1", telemetry::reported(api_staff::routes()))
+        .mount("/api/v1", telemetry::reported(api_stock::routes()))
+        .mount("/api/v1", telemetry::reported(api_menu::routes()))
+        .mount("/api/v1", telemetry::reported(openapi::routes()))
         .register("/", vec![Catcher::new(None, page_catcher)])
         .register("/api", vec![Catcher::new(None, api_catcher)])
 }

@@ -75,3 +75,21 @@ async fn readyz(db: &Db, settings: &State<Settings>) -> Json {
         }
     }
 }
+
+/// Debug builds only, and only when `OC_PIZZA_TEST_PANIC_ROUTE` is set: a handler that
+/// panics, so that a test can prove a panic reaches the error reports.
+#[cfg(debug_assertions)]
+#[get("/test/panic")]
+async fn panic_for_tests(visitor: &crate::web::auth::Visitor) -> &'static str {
+    let _ = visitor.signed_in();
+    panic!("deliberate panic for the error-reporting test")
+}
+
+/// The routes that exist for tests only (none in release builds).
+pub fn test_routes() -> Vec<Route> {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("OC_PIZZA_TEST_PANIC_ROUTE").is_some() {
+        return routes![panic_for_tests];
+    }
+    Vec::new()
+}

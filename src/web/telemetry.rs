@@ -53,6 +53,55 @@ fn failure_detail<'r>(req: &'r Request<'_>) -> Option<&'r str> {
     req.local_cache(|| FailureDetail(None)).0.as_deref()
 }
 
+/// Set when a handler panicked: its report is the panic's, not a second "HTTP 500".
+struct Panicked(bool);
+
+/// With Sentry on, every route's handler runs under a hub of its own whose scope carries the
+/// route, method, request id and (once known) role, so that a panic's event has them too;
+/// the panic is caught here and answered 500 like Rocket would.
+pub fn reported(routes: Vec<rocket::Route>) -> Vec<rocket::Route> {
+    if !crate::reporting::enabled() {
+        return routes;
+    }
+    routes
+        .into_iter()
+        .map(|mut route| {
+            route.handler = Box::new(ReportedHandler(route.handler));
+            route
+        })
+        .collect()
+}
+
+#[derive(Clone)]
+struct ReportedHandler(Box<dyn rocket::route::Handler>);
+
+#[rocket::async_trait]
+impl rocket::route::Handler for ReportedHandler {
+    async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> rocket::route::Outcome<'r> {
+        use rocket::futures::FutureExt;
+        use sentry::SentryFutureExt;
+        let route = req.route().and_then(|route| route.uri.as_str().split('?').next()).unwrap_or("unmatched");
+        let role = req.local_cache(crate::web::auth::RoleCell::default).0.clone();
+        let hub = std::sync::Arc::new(sentry::Hub::new_from_top(sentry::Hub::main()));
+        hub.configure_scope(|scope| {
+            scope.set_tag("route", route);
+            scope.set_tag("method", req.method().as_str());
+            scope.set_tag("request_id", request_id(req));
+            scope.add_event_processor(move |mut event| {
+                event.tags.insert("role".into(), role.get().copied().unwrap_or("unknown").into());
+                Some(event)
+            });
+        });
+        match std::panic::AssertUnwindSafe(self.0.handle(req, data)).catch_unwind().bind_hub(hub).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                req.local_cache(|| Panicked(true));
+                rocket::route::Outcome::Error(rocket::http::Status::InternalServerError)
+            }
+        }
+    }
+}
+
 pub struct Telemetry;
 
 #[rocket::async_trait]
@@ -77,7 +126,7 @@ impl Fairing for Telemetry {
         if let Some(metrics) = req.rocket().state::<Metrics>() {
             metrics.observe_request(req.method().as_str(), route, status, elapsed.as_secs_f64());
         }
-        if status >= 500 {
+        if status >= 500 && !req.local_cache(|| Panicked(false)).0 {
             crate::reporting::server_error(&crate::reporting::FailedRequest {
                 method: req.method().as_str(),
                 route,
