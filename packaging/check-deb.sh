@@ -106,7 +106,7 @@ echo "ok  lintian: no error"
 step "2. dpkg -i"
 dpkg -i "$scratch/v1.deb"
 expect_mode /usr/bin/oc-pizza 755 root:root
-expect_mode /lib/systemd/system/oc-pizza.service 644 root:root
+expect_mode /usr/lib/systemd/system/oc-pizza.service 644 root:root
 expect_mode /etc/oc-pizza/oc-pizza.toml 640 root:oc-pizza
 expect_mode /etc/oc-pizza/environment 640 root:oc-pizza
 expect_mode /var/lib/oc-pizza 750 oc-pizza:oc-pizza
@@ -117,6 +117,7 @@ echo "ok  system user $(getent passwd oc-pizza)"
 secret=$(grep '^ROCKET_SECRET_KEY=' /etc/oc-pizza/environment | cut -d= -f2-)
 [ "$(printf '%s' "$secret" | base64 -d 2>/dev/null | wc -c)" = 32 ] || fail "no 32-byte secret in /etc/oc-pizza/environment"
 echo "ok  a secret of 32 random bytes was generated"
+echo "installed: /usr/bin/oc-pizza $(stat -c %s /usr/bin/oc-pizza) bytes; package $(dpkg-query -W -f='${Installed-Size}' oc-pizza) KiB installed"
 
 step "3. the installed binary as the service user"
 serve_installed "$scratch/v1.log"
@@ -126,9 +127,9 @@ printf 'un-mot-de-passe-solide\n' | runuser -u oc-pizza -- sh -c "cd /var/lib/oc
 stop_installed
 
 step "4. systemd-analyze"
-systemd-analyze verify /lib/systemd/system/oc-pizza.service || fail "systemd-analyze verify"
+systemd-analyze verify /usr/lib/systemd/system/oc-pizza.service || fail "systemd-analyze verify"
 echo "ok  systemd-analyze verify"
-score=$(systemd-analyze security --offline=true /lib/systemd/system/oc-pizza.service 2>&1 \
+score=$(systemd-analyze security --offline=true /usr/lib/systemd/system/oc-pizza.service 2>&1 \
     | sed -n 's/.*Overall exposure level for oc-pizza.service: \([0-9.]*\).*/\1/p')
 [ -n "$score" ] || fail "no security score"
 awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }' || fail "security exposure $score > 3.0"
