@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 pub mod backup;
+pub mod payments;
 pub mod reporting;
 pub use backup::BackupSettings;
+pub use payments::PaymentSettings;
 pub use reporting::SentrySettings;
 
 pub const DEFAULT_CONFIG_FILE: &str = "/etc/oc-pizza/oc-pizza.toml";
@@ -100,6 +102,9 @@ pub struct Settings {
     /// Error reporting to Sentry (`sentry_*`).
     #[serde(flatten)]
     pub sentry: SentrySettings,
+    /// Online payment (`stripe_*`, `payment_*`).
+    #[serde(flatten)]
+    pub payments: PaymentSettings,
 }
 
 impl Default for Settings {
@@ -140,6 +145,7 @@ impl Default for Settings {
             metrics_token: None,
             backup: BackupSettings::default(),
             sentry: SentrySettings::default(),
+            payments: PaymentSettings::default(),
         }
     }
 }
@@ -246,6 +252,7 @@ impl Config {
         s.check_notifications()?;
         s.backup.check(&s.data_dir)?;
         s.sentry.check()?;
+        s.payments.check()?;
         if self.is_release() {
             if !rocket_config.secret_key.is_provided() {
                 return Err(Error::Config(format!(
@@ -311,7 +318,7 @@ impl Config {
             "databases.main.max_connections",
             "databases.main.connect_timeout",
         ];
-        let keys = KEYS.iter().chain(backup::KEYS).chain(reporting::KEYS);
+        let keys = KEYS.iter().chain(backup::KEYS).chain(reporting::KEYS).chain(payments::KEYS);
         let secret_key_set = rocket::Config::try_from(&self.figment).is_ok_and(|c| c.secret_key.is_provided());
         let mut rows = vec![(
             "profile".to_string(),
@@ -324,7 +331,11 @@ impl Config {
                 ("secret_key", _) => if secret_key_set { "(set, redacted)" } else { "(not set)" }.to_string(),
                 ("database_url", _) => redact_url(&self.settings.effective_database_url()),
                 ("smtp_password" | "sms_gateway_token" | "metrics_token", Some(_)) => "(set, redacted)".to_string(),
-                (key, Some(_)) if backup::SECRET_KEYS.contains(&key) || reporting::SECRET_KEYS.contains(&key) => {
+                (key, Some(_))
+                    if [backup::SECRET_KEYS, reporting::SECRET_KEYS, payments::SECRET_KEYS]
+                        .iter()
+                        .any(|secrets| secrets.contains(&key)) =>
+                {
                     "(set, redacted)".to_string()
                 }
                 ("sms_gateway_url", Some(value)) => redact_url(&value_to_string(value)),

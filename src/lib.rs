@@ -17,6 +17,7 @@ pub mod error;
 pub mod jobs;
 pub mod live;
 pub mod metrics;
+pub mod payments;
 pub mod reporting;
 pub mod store;
 pub mod supervisor;

@@ -9,6 +9,7 @@ pub mod money;
 pub mod notifications;
 pub mod orders;
 pub mod password;
+pub mod payments;
 pub mod pizzerias;
 pub mod pricing;
 pub mod roles;

@@ -6,6 +6,7 @@
 pub mod notify;
 pub mod s3;
 pub mod sentry;
+pub mod stripe;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
