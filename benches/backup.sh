@@ -12,16 +12,18 @@ admin_url=${2:-}
 orders=${ORDERS:-100000}
 . benches/lib.sh
 
-databases=""
+# Named here, not recorded by new_database: it runs in a $( ) subshell.
+databases="oc_pizza_bench_$$_source oc_pizza_bench_$$_target"
 cleanup() {
-    for name in $databases; do psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null; done
+    if [ -n "$admin_url" ]; then
+        for name in $databases; do psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null; done
+    fi
     [ -n "${s3_pid:-}" ] && kill "$s3_pid" 2>/dev/null
     bench_stop
 }
 new_database() {
     local name="oc_pizza_bench_$$_$1"
     psql -q "$admin_url" -c "CREATE DATABASE $name" >/dev/null
-    databases="$databases $name"
     echo "${admin_url%/*}/$name"
 }
 
