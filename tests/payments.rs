@@ -1,5 +1,6 @@
-//! Online payment, first step: the Stripe client and the webhook signature against a real
-//! Stripe-protocol server (localstripe on loopback).
+//! Online payment, first steps: the Stripe client and the webhook signature against a real
+//! Stripe-protocol server (localstripe on loopback), and the app's webhook endpoint —
+//! verified, applied once, on both databases.
 
 mod common;
 
@@ -7,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::stripe::{LocalStripe, SECRET_KEY};
+use common::{count, scalar_text, Backend, Browser, TestApp, TestDb};
 use oc_pizza::config::PaymentSettings;
 use oc_pizza::domain::payments::{verify_signature, SignatureError, SIGNATURE_TOLERANCE_SECONDS};
 use oc_pizza::payments::Stripe;
@@ -106,3 +108,107 @@ async fn the_stripe_client_and_webhook_signatures_work_with_a_stripe_protocol_se
     let refused = stripe.refund("pi_does_not_exist", "refund-nothing").await.expect_err("unknown intent");
     assert!(!refused.transient && refused.message.contains("Stripe refused (404)"), "{refused:?}");
 }
+
+fn signed(body: &str, secret: &str, at: i64) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(format!("{at}.{body}").as_bytes());
+    format!("t={at},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+async fn deliver(app: &TestApp, body: &str, signature: Option<&str>) -> (u16, serde_json::Value) {
+    let mut request = app
+        .client
+        .post(format!("{}/payments/stripe/webhook", app.address))
+        .header("Content-Type", "application/json")
+        .body(body.to_string());
+    if let Some(signature) = signature {
+        request = request.header("Stripe-Signature", signature);
+    }
+    let response = request.send().await.expect("webhook");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+/// localstripe's signed webhook pays an online order's pending payment; forged, old and
+/// replayed events change nothing.
+async fn webhooks_are_verified_and_applied_once(backend: Backend) {
+    let Some(localstripe) = LocalStripe::start() else { return };
+    let db = TestDb::new(backend).await;
+    let envs = [
+        ("OC_PIZZA_STRIPE_API_URL", localstripe.url.as_str()),
+        ("OC_PIZZA_STRIPE_SECRET_KEY", SECRET_KEY),
+        ("OC_PIZZA_STRIPE_PUBLISHABLE_KEY", "pk_test_ocpizza"),
+        ("OC_PIZZA_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ];
+    let app = TestApp::spawn_with(&db, &["--demo"], &envs).await;
+    let pool = db.pool().await;
+    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);
+    let order = serde_json::json!({
+        "pizzeria": "boulogne", "mode": "takeaway", "when": format!("{}T20:00", tomorrow.format("%Y-%m-%d")),
+        "payment": "cash", "lines": [{ "pizza": "margherita", "quantity": 2 }],
+        "contact": { "name": "Léa Invitée", "email": "lea@exemple.fr", "phone": "06 11 22 33 44" },
+    });
+    let reply = Browser::new(&app).json(reqwest::Method::POST, "/api/v1/orders", &[], &order).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let reference = reply.json()["reference"].as_str().expect("reference").to_string();
+    let total = count(&pool, &format!("SELECT total_ttc_cents FROM orders WHERE reference = '{reference}'")).await;
+
+    // Online checkout is the next step: here the order is made an online one by hand, with the
+    // pending payment its PaymentIntent would have.
+    let settings = PaymentSettings {
+        stripe_api_url: localstripe.url.clone(),
+        stripe_secret_key: Some(SECRET_KEY.into()),
+        ..PaymentSettings::default()
+    };
+    let stripe = Stripe::from_settings(&settings).expect("client").expect("on");
+    let intent = stripe.create_intent(&reference, total, &format!("order-{reference}")).await.expect("intent");
+    common::execute(&pool, &format!("UPDATE orders SET payment_method = 'online' WHERE reference = '{reference}'"))
+        .await;
+    common::execute(
+        &pool,
+        &format!(
+            "INSERT INTO payments (order_id, provider, provider_ref, amount_cents, status)
+             SELECT id, 'stripe', '{}', total_ttc_cents, 'pending' FROM orders WHERE reference = '{reference}'",
+            intent.id
+        ),
+    )
+    .await;
+    localstripe.register_webhook(&format!("{}/payments/stripe/webhook", app.address), WEBHOOK_SECRET).await;
+    localstripe.pay(&intent.id).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let paid = format!("SELECT payment_status FROM orders WHERE reference = '{reference}'");
+    while scalar_text(&pool, &paid).await.as_deref() != Some("paid") {
+        assert!(Instant::now() < deadline, "the signed webhook did not mark the order paid:\n{}", app.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let payment = format!("SELECT status FROM payments WHERE provider_ref = '{}'", intent.id);
+    assert_eq!(scalar_text(&pool, &payment).await.as_deref(), Some("succeeded"));
+
+    // Our own events, signed or not.
+    let body = r#"{"id":"evt_test_replay","type":"payment_intent.succeeded","data":{"object":{"id":"pi_unknown","object":"payment_intent"}}}"#;
+    let now = chrono::Utc::now().timestamp();
+    let events = "SELECT COUNT(*) FROM payment_events WHERE event_id = 'evt_test_replay'";
+    for (signature, why) in [
+        (None, "no signature"),
+        (Some(signed(body, "whsec_someone_else", now)), "another secret"),
+        (Some(signed(body, WEBHOOK_SECRET, now - 3600)), "an hour old"),
+        (Some("t=abc,v1=zz".to_string()), "malformed"),
+    ] {
+        let (status, answer) = deliver(&app, body, signature.as_deref()).await;
+        assert_eq!(status, 400, "{why}: {answer}");
+        assert_eq!(count(&pool, events).await, 0, "{why}: nothing recorded");
+    }
+    let signature = signed(body, WEBHOOK_SECRET, now);
+    let (status, answer) = deliver(&app, body, Some(&signature)).await;
+    assert_eq!((status, answer["replayed"].as_bool()), (200, Some(false)), "{answer}");
+    let (status, answer) = deliver(&app, body, Some(&signature)).await;
+    assert_eq!((status, answer["replayed"].as_bool()), (200, Some(true)), "a replay is acknowledged: {answer}");
+    assert_eq!(count(&pool, events).await, 1, "and recorded once");
+    let tampered = body.replace("pi_unknown", &intent.id);
+    let (status, _) = deliver(&app, &tampered, Some(&signature)).await;
+    assert_eq!(status, 400, "a body changed after signing");
+    pool.close().await;
+}
+
+both_backends!(webhooks_are_verified_and_applied_once);

@@ -37,6 +37,7 @@ pub const TABLES: &[&str] = &[
     "order_transitions",
     "stock_movements",
     "payments",
+    "payment_events",
     "notification_outbox",
     "login_throttle",
     "api_tokens",

@@ -17,6 +17,7 @@ pub mod order_writes;
 pub mod orders;
 pub mod outbox;
 pub mod password_resets;
+pub mod payments;
 pub mod pizzerias;
 pub mod screens;
 pub mod sessions;
