@@ -167,8 +167,7 @@ async fn open_backups(config: &Config) -> Result<crate::backup::Backups> {
 }
 
 async fn run_backup_command(backups: &crate::backup::Backups, command: BackupCommand) -> Result<()> {
-    let time_zone =
-        backups.settings().schedule().ok().flatten().map(|s| s.time_zone()).unwrap_or(chrono_tz::Europe::Paris);
+    let time_zone = backups.settings().time_zone();
     let local = |epoch: i64| {
         chrono::DateTime::from_timestamp(epoch, 0)
             .map(|at| at.with_timezone(&time_zone).format("%Y-%m-%d %H:%M:%S %Z").to_string())

@@ -403,10 +403,7 @@ impl Settings {
             }
         }
         if let Some(url) = self.sms_gateway_url() {
-            if !(url.starts_with("https://")
-                || url.starts_with("http://127.0.0.1")
-                || url.starts_with("http://localhost"))
-            {
+            if !is_https_or_loopback(url) {
                 return Err(Error::Config(format!(
                     "sms_gateway_url must be an https:// address (plain http only on this machine), got {} (OC_PIZZA_SMS_GATEWAY_URL)",
                     redact_url(url)
@@ -453,6 +450,13 @@ impl Settings {
             None => sqlite_url(&self.data_dir.join(SQLITE_FILE_NAME)),
         }
     }
+}
+
+/// Secrets may travel to this address: https, or plain http to this machine only.
+pub fn is_https_or_loopback(url: &str) -> bool {
+    let url = url.trim();
+    url.starts_with("https://")
+        || ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|p| url.starts_with(p))
 }
 
 fn is_loopback(host: &str) -> bool {

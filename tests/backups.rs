@@ -15,15 +15,10 @@ use serde_json::json;
 
 const A: &str = "boulogne";
 
-fn next_evening() -> String {
-    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);
-    format!("{}T20:00", tomorrow.format("%Y-%m-%d"))
-}
-
 /// A guest orders through the API: (reference, private key).
 async fn place(app: &TestApp) -> (String, String) {
     let body = json!({
-        "pizzeria": A, "mode": "takeaway", "when": next_evening(), "payment": "cash",
+        "pizzeria": A, "mode": "takeaway", "when": common::next_evening(), "payment": "cash",
         "lines": [{ "pizza": "margherita", "quantity": 2, "note": "bien cuite" }, { "pizza": "reine", "quantity": 1 }],
         "contact": { "name": "Léa Invitée", "email": "lea@exemple.fr", "phone": "06 11 22 33 44" },
     });

@@ -18,11 +18,6 @@ const A: &str = "boulogne";
 const GUEST_EMAIL: &str = "lea@exemple.fr";
 const WAIT: Duration = Duration::from_secs(20);
 
-fn next_evening() -> String {
-    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);
-    format!("{}T20:00", tomorrow.format("%Y-%m-%d"))
-}
-
 async fn spawn(db: &TestDb, envs: &[(&'static str, String)]) -> TestApp {
     let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     TestApp::spawn_with(db, &["--demo"], &envs).await
@@ -31,7 +26,7 @@ async fn spawn(db: &TestDb, envs: &[(&'static str, String)]) -> TestApp {
 /// A guest orders through the API: (reference, private key).
 async fn place(app: &TestApp, mode: &str, extra: serde_json::Value) -> (String, String) {
     let mut body = json!({
-        "pizzeria": A, "mode": mode, "when": next_evening(), "payment": "cash",
+        "pizzeria": A, "mode": mode, "when": common::next_evening(), "payment": "cash",
         "lines": [{ "pizza": "margherita", "quantity": 2, "note": "bien cuite" }, { "pizza": "reine", "quantity": 1 }],
         "contact": { "name": "Léa Invitée", "email": GUEST_EMAIL, "phone": "06 11 22 33 44" },
     });
@@ -210,7 +205,7 @@ async fn preferences_choose_what_is_sent(backend: Backend) {
     let refused = customer.submit("/account/notifications", &[("notify_email", "everything")]).await;
     assert_eq!(refused.status, 400);
     let csrf = customer.csrf().await;
-    let body = json!({ "pizzeria": A, "mode": "takeaway", "when": next_evening(), "payment": "cash",
+    let body = json!({ "pizzeria": A, "mode": "takeaway", "when": common::next_evening(), "payment": "cash",
                        "lines": [{ "pizza": "margherita", "quantity": 1 }],
                        "contact": { "name": "Camille Client", "email": "client@demo.ocpizza.fr", "phone": "0612345678" } });
     let reply = customer.json(Method::POST, "/api/v1/orders", &[("X-CSRF-Token", csrf.as_str())], &body).await;
@@ -240,7 +235,7 @@ async fn preferences_choose_what_is_sent(backend: Backend) {
         .split_once("?key=")
         .map(|(r, k)| (r.to_string(), k.split('&').next().unwrap_or("").to_string()))
         .expect("a guest link");
-    let change = json!({ "version": 1, "mode": "takeaway", "when": next_evening(),
+    let change = json!({ "version": 1, "mode": "takeaway", "when": common::next_evening(),
                          "lines": [{ "pizza": "reine", "quantity": 2 }] });
     let changed = Browser::new(&app)
         .json(Method::PUT, &format!("/api/v1/orders/{web}"), &[("X-Order-Key", web_key.as_str())], &change)

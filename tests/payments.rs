@@ -143,9 +143,8 @@ async fn webhooks_are_verified_and_applied_once(backend: Backend) {
     ];
     let app = TestApp::spawn_with(&db, &["--demo"], &envs).await;
     let pool = db.pool().await;
-    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);
     let order = serde_json::json!({
-        "pizzeria": "boulogne", "mode": "takeaway", "when": format!("{}T20:00", tomorrow.format("%Y-%m-%d")),
+        "pizzeria": "boulogne", "mode": "takeaway", "when": common::next_evening(),
         "payment": "cash", "lines": [{ "pizza": "margherita", "quantity": 2 }],
         "contact": { "name": "Léa Invitée", "email": "lea@exemple.fr", "phone": "06 11 22 33 44" },
     });

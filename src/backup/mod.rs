@@ -365,8 +365,7 @@ impl Backups {
             })
             .collect();
         let retention: Retention = self.settings.retention();
-        let time_zone =
-            self.settings.schedule().ok().flatten().map(|s| s.time_zone()).unwrap_or(chrono_tz::Europe::Paris);
+        let time_zone = self.settings.time_zone();
         let doomed = retention.to_delete(&stored, time_zone);
         for key in &doomed {
             self.storage.delete(key).await?;

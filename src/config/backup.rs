@@ -115,6 +115,12 @@ impl BackupSettings {
             .map_err(|e| Error::Config(format!("{e} (backup_schedule / backup_time_zone)")))
     }
 
+    /// The zone of the schedule, of retention's days, weeks and months, and of the dates
+    /// shown (`check` refuses an unknown one).
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.backup_time_zone.trim().parse().unwrap_or(chrono_tz::Europe::Paris)
+    }
+
     pub fn retention(&self) -> Retention {
         Retention { daily: self.backup_keep_daily, weekly: self.backup_keep_weekly, monthly: self.backup_keep_monthly }
     }
@@ -129,10 +135,7 @@ impl BackupSettings {
             "local" => Ok(StorageTarget::Local(self.backup_dir.clone().unwrap_or_else(|| data_dir.join("backups")))),
             "s3" => {
                 let endpoint = required(&self.backup_s3_endpoint, "backup_s3_endpoint")?;
-                let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-                    .iter()
-                    .any(|prefix| endpoint.starts_with(prefix));
-                if !endpoint.starts_with("https://") && !loopback {
+                if !super::is_https_or_loopback(&endpoint) {
                     return Err(Error::Config(format!(
                         "backup_s3_endpoint must be an https:// address (plain http only on this machine), got {endpoint}"
                     )));

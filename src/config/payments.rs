@@ -53,11 +53,6 @@ fn set(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-fn https_or_loopback(url: &str) -> bool {
-    url.starts_with("https://")
-        || ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|p| url.starts_with(p))
-}
-
 impl PaymentSettings {
     /// The secret key, when online payment is on.
     pub fn secret_key(&self) -> Option<&str> {
@@ -85,7 +80,7 @@ impl PaymentSettings {
             }
         }
         for (key, url) in [("stripe_api_url", &self.stripe_api_url), ("stripe_js_url", &self.stripe_js_url)] {
-            if !https_or_loopback(url.trim()) {
+            if !super::is_https_or_loopback(url) {
                 return Err(Error::Config(format!(
                     "{key} must be an https:// address (plain http only on this machine), got {url}"
                 )));

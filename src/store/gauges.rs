@@ -18,7 +18,7 @@ pub struct Gauges {
 }
 
 pub async fn read(db: &DbPool) -> Result<Gauges> {
-    let gauges = db_run!(db, |pool| {
+    let (orders, notifications, stock_alerts) = db_run!(db, |pool| {
         let orders = sqlx::query_as::<_, (String, String, i64)>(
             "SELECT status, channel, CAST(COUNT(*) AS BIGINT) FROM orders GROUP BY status, channel ORDER BY 1, 2",
         )
@@ -34,11 +34,8 @@ pub async fn read(db: &DbPool) -> Result<Gauges> {
         )
         .fetch_all(pool)
         .await?;
-        let last_backup_success: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(finished_at) FROM backup_runs WHERE status = 'succeeded'")
-                .fetch_one(pool)
-                .await?;
-        Gauges { orders, notifications, stock_alerts, last_backup_success }
+        (orders, notifications, stock_alerts)
     });
-    Ok(gauges)
+    let last_backup_success = crate::store::backup_runs::last_success(db).await?;
+    Ok(Gauges { orders, notifications, stock_alerts, last_backup_success })
 }

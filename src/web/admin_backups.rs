@@ -30,8 +30,7 @@ async fn overview(
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Markup> {
     let runs = backup_runs::recent(db, 30).await?;
-    let time_zone =
-        settings.backup.schedule().ok().flatten().map(|s| s.time_zone()).unwrap_or(chrono_tz::Europe::Paris);
+    let time_zone = settings.backup.time_zone();
     let view = BackupsPage {
         runs: &runs,
         next_run: service.next_run(),

@@ -686,3 +686,18 @@ pub async fn join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) 
     .await;
     results.into_iter().flatten().collect()
 }
+
+/// Tomorrow at 20:00 in Paris, as order forms write it: every pizzeria of the seed is open then.
+pub fn next_evening() -> String {
+    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);
+    format!("{}T20:00", tomorrow.format("%Y-%m-%d"))
+}
+
+/// Waits until a server started by a test listens on `port` (20 s at most).
+pub fn wait_for_port(port: u16, server: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{server} did not listen on port {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

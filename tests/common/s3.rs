@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 pub const ACCESS_KEY: &str = "OCPIZZATESTKEY";
 pub const SECRET_KEY: &str = "oc-pizza-test-secret-0123456789";
@@ -64,11 +63,7 @@ impl S3Server {
             .spawn()
             .expect("start s3s-fs");
         let server = S3Server { endpoint: format!("http://127.0.0.1:{port}"), child, root };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "s3s-fs did not listen on port {port}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        super::wait_for_port(port, "s3s-fs");
         Some(server)
     }
 

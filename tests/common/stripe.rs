@@ -2,7 +2,6 @@
 //! with signed webhooks configured through `POST /_config/webhooks/<id>`.
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 pub const SECRET_KEY: &str = "sk_test_ocpizza";
 
@@ -40,11 +39,7 @@ impl LocalStripe {
             .spawn()
             .expect("start localstripe");
         let stripe = LocalStripe { url: format!("http://127.0.0.1:{port}"), child };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "localstripe did not listen on port {port}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        super::wait_for_port(port, "localstripe");
         Some(stripe)
     }
 
