@@ -18,7 +18,9 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
         email: settings.smtp_host().is_some(),
         sms: settings.sms_gateway_url().is_some(),
     });
+    let stripe = crate::payments::Stripe::from_settings(&settings.payments).map_err(Error::Config)?;
     let rocket = rocket::custom(config.figment.clone())
+        .manage(crate::payments::OnlinePayment(stripe))
         .manage(settings)
         .manage(crate::metrics::Metrics::new())
         .manage(std::sync::Arc::new(crate::jobs::backups::BackupService::default()))
@@ -65,6 +67,15 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                         rocket::tokio::spawn(std::sync::Arc::new(worker).run(rocket.shutdown()));
                     }
                     Err(error) => tracing::error!(%error, "notifications: the mail or SMS settings are unusable"),
+                }
+                if let Some(crate::payments::OnlinePayment(Some(stripe))) = rocket.state() {
+                    let job = crate::jobs::payments::run(
+                        (**db).clone(),
+                        stripe.clone(),
+                        settings.payments.clone(),
+                        rocket.shutdown(),
+                    );
+                    rocket::tokio::spawn(job);
                 }
                 if let crate::db::DbPool::Postgres(pool) = &**db {
                     rocket::tokio::spawn(crate::live::listen(pool.clone(), rocket.shutdown()));

@@ -268,3 +268,68 @@ async fn ordered_from_the_menu_seen_live_in_the_kitchen(backend: Backend) {
 }
 
 both_backends!(ordered_from_the_menu_seen_live_in_the_kitchen);
+
+/// The payment page in a real browser: Stripe.js (localstripe's stand-in, on loopback) loads
+/// under the page's own content security policy and the card form mounts; the order's page,
+/// open on the return from Stripe, says the payment is being confirmed and turns to *payée*
+/// by itself when the signed webhook arrives.
+async fn the_payment_page_loads_stripe_and_the_return_page_follows_the_webhook(backend: Backend) {
+    let Some(driver) = driver().await else { return };
+    let Some(localstripe) = common::stripe::LocalStripe::start() else { return };
+    let db = TestDb::new(backend).await;
+    let js = format!("{}/js.stripe.com/v3/", localstripe.url);
+    let envs = [
+        ("OC_PIZZA_STRIPE_API_URL", localstripe.url.as_str()),
+        ("OC_PIZZA_STRIPE_JS_URL", js.as_str()),
+        ("OC_PIZZA_STRIPE_SECRET_KEY", common::stripe::SECRET_KEY),
+        ("OC_PIZZA_STRIPE_PUBLISHABLE_KEY", "pk_test_ocpizza"),
+        ("OC_PIZZA_STRIPE_WEBHOOK_SECRET", "whsec_browser"),
+    ];
+    let app = TestApp::spawn_with(&db, &["--demo"], &envs).await;
+    localstripe.register_webhook(&format!("{}/payments/stripe/webhook", app.address), "whsec_browser").await;
+    let pool = db.pool().await;
+    let body = serde_json::json!({
+        "pizzeria": A, "mode": "takeaway", "when": common::next_evening(), "payment": "online",
+        "lines": [{ "pizza": "reine", "quantity": 1 }],
+        "contact": { "name": "Léa Invitée", "email": "lea@exemple.fr", "phone": "06 11 22 33 44" },
+    });
+    let reply = common::Browser::new(&app).json(reqwest::Method::POST, "/api/v1/orders", &[], &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let order = reply.json();
+    let (reference, key) =
+        (order["reference"].as_str().expect("reference"), order["access_key"].as_str().expect("key"));
+    let intent = order["payment"]["intent"].as_str().expect("intent").to_string();
+
+    let phone = window(&driver, 400, 800).await;
+    phone.goto(&format!("{}/orders/{reference}/pay?key={key}", app.address)).await.expect("payment page");
+    // localstripe's card form is drawn by its script: it ran, under our policy.
+    phone
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#payment-element input"))
+        .await
+        .expect("Stripe.js mounted its card form");
+    let enabled = phone.execute("return !document.getElementById('payment-submit').disabled;", vec![]).await;
+    assert_eq!(enabled.expect("script"), serde_json::json!(true), "pay.js enabled the button");
+    screenshot(&phone, &format!("payment-phone-{}", format!("{backend:?}").to_lowercase())).await;
+
+    open_live(&phone, &format!("{}/orders/{reference}?key={key}&payment=return", app.address)).await;
+    let page = phone.source().await.expect("page");
+    assert!(page.contains("Paiement en cours de confirmation"), "{page}");
+    localstripe.pay(&intent).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let shown = phone.find(Locator::Css("[data-payment]")).await.expect("payment state").text().await;
+        if shown.as_deref().is_ok_and(|text| text == "payée") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the page did not follow the payment: {shown:?}\n{}", app.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let paid = format!("SELECT payment_status FROM orders WHERE reference = '{reference}'");
+    assert_eq!(scalar_text(&pool, &paid).await.as_deref(), Some("paid"));
+    phone.close().await.expect("close");
+    pool.close().await;
+}
+
+both_backends!(the_payment_page_loads_stripe_and_the_return_page_follows_the_webhook);

@@ -22,6 +22,9 @@ pub struct PaymentSettings {
     pub stripe_webhook_previous_secret: Option<String>,
     /// An online order not paid within this delay is cancelled and its stock returned.
     pub payment_timeout_minutes: i64,
+    /// How often the payment job looks for overdue orders and refunds to retry (it also
+    /// wakes at once after a cancellation).
+    pub payment_check_seconds: u64,
 }
 
 impl Default for PaymentSettings {
@@ -34,6 +37,7 @@ impl Default for PaymentSettings {
             stripe_webhook_secret: None,
             stripe_webhook_previous_secret: None,
             payment_timeout_minutes: 15,
+            payment_check_seconds: 30,
         }
     }
 }
@@ -46,6 +50,7 @@ pub const KEYS: &[&str] = &[
     "stripe_webhook_secret",
     "stripe_webhook_previous_secret",
     "payment_timeout_minutes",
+    "payment_check_seconds",
 ];
 pub const SECRET_KEYS: &[&str] = &["stripe_secret_key", "stripe_webhook_secret", "stripe_webhook_previous_secret"];
 
@@ -89,6 +94,11 @@ impl PaymentSettings {
         if self.payment_timeout_minutes < 1 {
             return Err(Error::Config(
                 "payment_timeout_minutes must be 1 or more (OC_PIZZA_PAYMENT_TIMEOUT_MINUTES)".into(),
+            ));
+        }
+        if !(1..=3_600).contains(&self.payment_check_seconds) {
+            return Err(Error::Config(
+                "payment_check_seconds must be between 1 and 3600 (OC_PIZZA_PAYMENT_CHECK_SECONDS)".into(),
             ));
         }
         Ok(())

@@ -77,6 +77,25 @@ impl Status {
     }
 }
 
+/// What the order page and the staff screens say of an order's payment.
+pub fn payment_state(method: PaymentMethod, payment_status: &str, status: Status) -> &'static str {
+    match (method, payment_status, status) {
+        (_, "refunded", _) => "remboursée",
+        (_, "paid", Status::Cancelled) => "remboursement en cours",
+        (_, "paid", _) => "payée",
+        (PaymentMethod::Online, _, Status::Placed) => "en attente du paiement en ligne",
+        (PaymentMethod::Online, _, _) => "non payée",
+        _ => "à régler",
+    }
+}
+
+/// Lines, address or time may change while the order is `placed` — except when it is paid
+/// online: the customer's card paid (or is paying) the amount of the provider's
+/// PaymentIntent, so such an order is cancelled (and refunded) rather than changed.
+pub fn customer_may_modify(status: Status, method: PaymentMethod) -> bool {
+    status.customer_may_change() && method != PaymentMethod::Online
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Delivery,
@@ -258,6 +277,25 @@ mod tests {
         assert!(!Status::journey(Mode::Takeaway).contains(&Status::OutForDelivery));
         assert_eq!(expected_at(1_000, None, 30), 2_800);
         assert_eq!(expected_at(1_000, Some(9_000), 30), 9_000);
+    }
+
+    #[test]
+    fn the_payment_is_described_as_the_customer_and_staff_need_it() {
+        use PaymentMethod::*;
+        assert_eq!(payment_state(Online, "unpaid", Status::Placed), "en attente du paiement en ligne");
+        assert_eq!(payment_state(Online, "unpaid", Status::Cancelled), "non payée");
+        assert_eq!(payment_state(Online, "paid", Status::Preparing), "payée");
+        assert_eq!(payment_state(Online, "paid", Status::Cancelled), "remboursement en cours");
+        assert_eq!(payment_state(Online, "refunded", Status::Cancelled), "remboursée");
+        assert_eq!(payment_state(Cash, "unpaid", Status::Ready), "à régler");
+        assert_eq!(payment_state(Card, "paid", Status::Collected), "payée");
+    }
+
+    #[test]
+    fn an_order_paid_online_is_cancelled_rather_than_modified() {
+        assert!(customer_may_modify(Status::Placed, PaymentMethod::Cash));
+        assert!(!customer_may_modify(Status::Placed, PaymentMethod::Online));
+        assert!(!customer_may_modify(Status::Preparing, PaymentMethod::Card));
     }
 
     #[test]

@@ -74,9 +74,65 @@ pub fn verify_signature(
     Ok(timestamp)
 }
 
+/// How long after a failed refund it is tried again: 30 s, doubling with each failure,
+/// at most an hour (a refund owed is never given up; the manager sees it meanwhile).
+pub fn refund_retry_delay(failures: i64) -> i64 {
+    let doublings = failures.clamp(1, 8) - 1;
+    (30_i64 << doublings).min(3_600)
+}
+
+/// An online order placed at `placed_at` and still unpaid at `now` is cancelled when its
+/// payment delay has run out.
+pub fn payment_overdue(placed_at: i64, now: i64, timeout_minutes: i64) -> bool {
+    now - placed_at >= timeout_minutes * 60
+}
+
+/// The origins the payment page's content security policy adds, from the configured
+/// Stripe.js and API addresses (loopback servers in tests). Stripe's own script also opens
+/// frames on `hooks.stripe.com` for 3-D Secure, so that origin goes with `js.stripe.com`.
+pub fn payment_origins(js_url: &str, api_url: &str) -> (Vec<String>, Vec<String>) {
+    let origin = |url: &str| -> Option<String> {
+        let (scheme, rest) = url.trim().split_once("://")?;
+        let host = rest.split(['/', '?', '#']).next().filter(|h| !h.is_empty())?;
+        Some(format!("{scheme}://{host}"))
+    };
+    let mut scripts: Vec<String> = origin(js_url).into_iter().collect();
+    let mut connect = scripts.clone();
+    connect.extend(origin(api_url));
+    if scripts.iter().any(|o| o == "https://js.stripe.com") {
+        scripts.push("https://hooks.stripe.com".into());
+    }
+    connect.dedup();
+    (scripts, connect)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refunds_are_retried_sooner_then_later_but_never_given_up() {
+        let delays: Vec<i64> = (1..=10).map(refund_retry_delay).collect();
+        assert_eq!(&delays[..4], &[30, 60, 120, 240]);
+        assert!(delays.windows(2).all(|pair| pair[0] <= pair[1]));
+        assert_eq!(refund_retry_delay(40), 3_600);
+    }
+
+    #[test]
+    fn an_online_order_is_overdue_once_its_delay_has_run_out() {
+        assert!(!payment_overdue(1_000, 1_000 + 15 * 60 - 1, 15));
+        assert!(payment_overdue(1_000, 1_000 + 15 * 60, 15));
+    }
+
+    #[test]
+    fn the_payment_page_opens_only_to_the_configured_origins() {
+        let (frames, connect) = payment_origins("https://js.stripe.com/v3/", "https://api.stripe.com");
+        assert_eq!(frames, vec!["https://js.stripe.com", "https://hooks.stripe.com"]);
+        assert_eq!(connect, vec!["https://js.stripe.com", "https://api.stripe.com"]);
+        let (frames, connect) = payment_origins("http://127.0.0.1:4242/js.stripe.com/v3/", "http://127.0.0.1:4242");
+        assert_eq!(frames, vec!["http://127.0.0.1:4242"]);
+        assert_eq!(connect, vec!["http://127.0.0.1:4242"]);
+    }
 
     const PAYLOAD: &[u8] = br#"{"id":"evt_1","type":"payment_intent.succeeded"}"#;
     const SIGNED_AT: i64 = 1_795_670_628;

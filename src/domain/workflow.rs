@@ -7,6 +7,7 @@
 //!                        ╰──→ collected                       (takeaway)
 //! placed | preparing | ready → cancelled                      (staff, with a reason)
 //! placed → cancelled                                          (the customer)
+//! placed → cancelled         (the system: an online payment that never came)
 //! ```
 
 use super::orders::{Mode, PaymentMethod, Status};
@@ -22,6 +23,8 @@ pub enum Mover {
         user_id: i64,
         role: Role,
     },
+    /// The payment job, cancelling an online order whose payment did not come in time.
+    System,
 }
 
 /// What is known of the order when a move is asked.
@@ -54,6 +57,9 @@ pub struct Move {
     pub assigns_driver: bool,
     /// Unpaid, the order is paid at this move: the payment collected is recorded.
     pub takes_payment: bool,
+    /// Paid online and cancelled: the payment is refunded (asked of the provider after
+    /// the commit, and retried until it confirms).
+    pub refunds: bool,
 }
 
 /// Why a move is refused.
@@ -111,6 +117,13 @@ pub fn check_move(order: OrderState, to: Status, mover: Mover, reason: &str) -> 
     let roles = staff_roles(from, to, order.mode);
     let customer_edge = from == Status::Placed && to == Status::Cancelled;
     match mover {
+        Mover::System => {
+            // Only the expiry of an online order still waiting for its payment.
+            let awaiting = order.payment_method == PaymentMethod::Online && !order.paid;
+            if !(customer_edge && awaiting) {
+                return Err(MoveRefusal::Invalid { from, to });
+            }
+        }
         Mover::Customer if !customer_edge => {
             return Err(if to == Status::Cancelled {
                 MoveRefusal::Invalid { from, to }
@@ -154,6 +167,7 @@ pub fn check_move(order: OrderState, to: Status, mover: Mover, reason: &str) -> 
         },
         assigns_driver: to == Status::OutForDelivery,
         takes_payment: matches!(to, Status::Delivered | Status::Collected) && !order.paid,
+        refunds: to == Status::Cancelled && order.payment_method == PaymentMethod::Online && order.paid,
     })
 }
 
@@ -319,6 +333,36 @@ mod tests {
             "",
         );
         assert_eq!(delivered.map(|m| m.takes_payment), Ok(false), "already paid");
+    }
+
+    #[test]
+    fn paid_online_orders_are_refunded_when_cancelled_by_anyone() {
+        let mut online = order(Status::Placed, Mode::Takeaway);
+        online.payment_method = PaymentMethod::Online;
+        online.paid = true;
+        assert_eq!(check_move(online, Status::Cancelled, Mover::Customer, "").map(|m| m.refunds), Ok(true));
+        let preparing = OrderState { status: Status::Preparing, ..online };
+        let by_staff = check_move(preparing, Status::Cancelled, staff(Role::Counter), "four en panne");
+        assert_eq!(by_staff.map(|m| (m.refunds, m.stock)), Ok((true, StockEffect::Waste)));
+        let unpaid = OrderState { paid: false, ..online };
+        assert_eq!(check_move(unpaid, Status::Cancelled, Mover::Customer, "").map(|m| m.refunds), Ok(false));
+        let cash = order(Status::Placed, Mode::Takeaway);
+        assert_eq!(check_move(cash, Status::Cancelled, Mover::Customer, "").map(|m| m.refunds), Ok(false));
+    }
+
+    #[test]
+    fn the_system_only_expires_unpaid_online_orders() {
+        let mut online = order(Status::Placed, Mode::Delivery);
+        online.payment_method = PaymentMethod::Online;
+        let expired = check_move(online, Status::Cancelled, Mover::System, "paiement non reçu");
+        assert_eq!(expired.map(|m| (m.stock, m.refunds)), Ok((StockEffect::Return, false)));
+        let paid = OrderState { paid: true, ..online };
+        assert!(check_move(paid, Status::Cancelled, Mover::System, "").is_err(), "paid meanwhile: kept");
+        let cash = order(Status::Placed, Mode::Delivery);
+        assert!(check_move(cash, Status::Cancelled, Mover::System, "").is_err());
+        let started = OrderState { status: Status::Preparing, paid: true, ..online };
+        assert!(check_move(started, Status::Cancelled, Mover::System, "").is_err());
+        assert!(check_move(online, Status::Preparing, Mover::System, "").is_err());
     }
 
     #[test]

@@ -5,5 +5,6 @@ pub mod backups;
 pub mod housekeeping;
 pub mod mail;
 pub mod outbox;
+pub mod payments;
 pub mod sms;
 pub mod stock_alerts;

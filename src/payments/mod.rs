@@ -53,6 +53,9 @@ struct ErrorDetail {
     message: Option<String>,
 }
 
+/// Online payment as the routes see it: the Stripe client, or `None` when it is off.
+pub struct OnlinePayment(pub Option<Stripe>);
+
 /// The Stripe client of this installation.
 #[derive(Clone)]
 pub struct Stripe {
@@ -138,5 +141,16 @@ impl Stripe {
     /// Refunds a paid intent in full.
     pub async fn refund(&self, intent_id: &str, idempotency_key: &str) -> Result<Refund, PaymentError> {
         self.post("/v1/refunds", &[("payment_intent", intent_id.to_string())], idempotency_key).await
+    }
+
+    /// What became of a refund asked earlier (Stripe may answer `pending` first).
+    pub async fn refund_state(&self, refund_id: &str) -> Result<Refund, PaymentError> {
+        let request = self.client.get(format!("{}/v1/refunds/{refund_id}", self.api)).bearer_auth(&self.secret_key);
+        Self::answer(request.send().await).await
+    }
+
+    /// Cancels an intent that was never paid, so that a late card confirmation is refused.
+    pub async fn cancel_intent(&self, id: &str) -> Result<PaymentIntent, PaymentError> {
+        self.post(&format!("/v1/payment_intents/{id}/cancel"), &[], &format!("cancel-{id}")).await
     }
 }

@@ -179,6 +179,27 @@ pub async fn advance(
                 .bind(order_id)
                 .execute(&mut *tx)
                 .await?;
+                if cancelled {
+                    // An intent not paid yet is moot now (paid later all the same, it is
+                    // refunded); a payment received is owed back.
+                    sqlx::query(
+                        "UPDATE payments SET status = 'failed', updated_at = $2 WHERE order_id = $1 AND status = 'pending'",
+                    )
+                    .bind(order_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if allowed.refunds {
+                    sqlx::query(
+                        "UPDATE payments SET refund_status = 'pending', refund_next_at = $2
+                         WHERE order_id = $1 AND status = 'succeeded' AND refund_status IS NULL",
+                    )
+                    .bind(order_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 let transition_id: i64 = sqlx::query_scalar(
                     "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, reason, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -223,6 +244,16 @@ pub async fn cancel(
 ) -> Result<std::result::Result<(), Refusal>> {
     let request = MoveRequest { to: Status::Cancelled, version: Some(version), reason: reason.into(), collected: None };
     Ok(advance(db, order_id, Mover::Customer, user_id, &request).await?.map(|_| ()))
+}
+
+/// Why the payment job cancels an online order (journal and customer's page).
+pub const EXPIRED_REASON: &str = "Paiement en ligne non reçu dans les délais";
+
+/// The payment job cancels an online order whose payment did not come in time: its stock
+/// goes back. Refused, with nothing written, if the order was paid meanwhile.
+pub async fn expire(db: &DbPool, order_id: i64) -> Result<std::result::Result<(), Refusal>> {
+    let request = MoveRequest { to: Status::Cancelled, version: None, reason: EXPIRED_REASON.into(), collected: None };
+    Ok(advance(db, order_id, Mover::System, None, &request).await?.map(|_| ()))
 }
 
 #[cfg(test)]

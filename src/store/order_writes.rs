@@ -177,7 +177,8 @@ macro_rules! reserve {
 macro_rules! claim_placed {
     ($tx:expr, $order_id:expr, $version:expr, $now:expr) => {{
         let claimed = sqlx::query(
-            "UPDATE orders SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND status = 'placed'",
+            "UPDATE orders SET version = version + 1, updated_at = $1
+             WHERE id = $2 AND version = $3 AND status = 'placed' AND payment_method <> 'online'",
         )
         .bind($now)
         .bind($order_id)
@@ -188,10 +189,14 @@ macro_rules! claim_placed {
         if claimed == 1 {
             None
         } else {
-            let status: Option<String> =
-                sqlx::query_scalar("SELECT status FROM orders WHERE id = $1").bind($order_id).fetch_optional(&mut *$tx).await?;
-            Some(match status.as_deref().and_then(Status::parse) {
-                Some(status) if status != Status::Placed => Refusal::TooLate(status),
+            let found: Option<(String, String)> =
+                sqlx::query_as("SELECT status, payment_method FROM orders WHERE id = $1")
+                    .bind($order_id)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+            Some(match found.as_ref().map(|(status, method)| (Status::parse(status), method.as_str())) {
+                Some((Some(status), _)) if status != Status::Placed => Refusal::TooLate(status),
+                Some((_, "online")) => Refusal::PaidOnline,
                 _ => Refusal::Stale,
             })
         }

@@ -65,6 +65,8 @@ pub enum Refusal {
     Move(crate::domain::workflow::MoveRefusal),
     /// The payment collected at hand-over is missing or wrong.
     Payment(String),
+    /// Paid online: the order is cancelled and refunded rather than modified.
+    PaidOnline,
 }
 
 impl Refusal {
@@ -83,6 +85,11 @@ impl Refusal {
             ),
             Refusal::Move(refusal) => refusal.message(),
             Refusal::Payment(message) => message.clone(),
+            Refusal::PaidOnline => {
+                "Une commande payée en ligne ne peut pas être modifiée : annulez-la (elle vous sera \
+                                    remboursée) puis commandez à nouveau."
+                    .into()
+            }
         }
     }
 
@@ -111,6 +118,7 @@ impl Refusal {
             Refusal::Move(MoveRefusal::AwaitingPayment) => "awaiting_payment",
             Refusal::Move(MoveRefusal::ReasonRequired) => "reason_required",
             Refusal::Payment(_) => "payment_required",
+            Refusal::PaidOnline => "paid_online",
         }
     }
 }

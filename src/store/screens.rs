@@ -104,7 +104,7 @@ pub async fn tickets(db: &DbPool, pizzeria_id: i64, wanted: Wanted<'_>) -> Resul
         "{TICKET_SELECT}
          WHERE o.pizzeria_id = $1
            AND (o.status IN ({}) OR (o.status = 'cancelled' AND o.updated_at >= $2))
-           AND NOT ($3 AND o.payment_method = 'online' AND o.payment_status <> 'paid')
+           AND NOT ($3 AND o.payment_method = 'online' AND o.payment_status = 'unpaid')
          ORDER BY COALESCE(o.requested_for, o.created_at), o.id
          LIMIT 300",
         statuses.join(", ")

@@ -16,6 +16,8 @@ pub struct Board<'a> {
     pub figures: &'a Figures,
     pub best_sellers: &'a [(String, i64)],
     pub alerts: &'a [StockRow],
+    /// Refunds owed to customers and not yet confirmed by the payment provider.
+    pub refunds: &'a [crate::store::payments::OpenRefund],
 }
 
 fn channel_label(channel: &str) -> &str {
@@ -132,6 +134,29 @@ pub fn board(board: &Board<'_>) -> Markup {
                     ul.alerts { @for row in board.alerts {
                         li data-alert=(row.code) { span class=(format!("badge level-badge-{}", row.level().as_str())) { (row.level().label()) } " " (row.name) " : " (row.quantity) }
                     } }
+                }
+            }
+            @if !board.refunds.is_empty() {
+                section.card.refunds data-refunds=(board.refunds.len()) {
+                    h2 { "Remboursements en attente" }
+                    p.note { "Commandes payées en ligne puis annulées : le remboursement est redemandé automatiquement "
+                        "jusqu'à ce que Stripe le confirme. Au-delà d'une heure, vérifiez dans le tableau de bord Stripe." }
+                    table {
+                        thead { tr { th { "Commande" } th { "Montant" } th { "État" } th { "Essais" } th { "Dernière erreur" } th { "Prochain essai" } } }
+                        tbody { @for refund in board.refunds {
+                            tr data-refund=(refund.reference) data-refund-status=(refund.refund_status) {
+                                td { (refund.reference) }
+                                td.qty { (format_eur(refund.amount_cents)) }
+                                td { @if refund.refund_status == "failed" { "⚠ échec" } @else { "en cours" } }
+                                td.qty { (refund.refund_attempts) }
+                                td { (refund.refund_error.as_deref().unwrap_or("—")) }
+                                td { @match refund.refund_next_at.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
+                                    Some(t) => { (t.with_timezone(&chrono_tz::Europe::Paris).format("%H:%M:%S")) }
+                                    None => { "—" }
+                                } }
+                            }
+                        } }
+                    }
                 }
             }
             section {

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod menu_admin;
 pub mod ordering;
 pub mod password;
+pub mod payment;
 pub mod phone;
 pub mod public;
 pub mod recipe;

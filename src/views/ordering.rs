@@ -121,6 +121,8 @@ pub struct CheckoutPage<'a> {
     /// Not signed in as a customer: the notification choice is asked here.
     pub guest: bool,
     pub sms_available: bool,
+    /// Online payment is configured: offered first.
+    pub online_payment: bool,
 }
 
 pub(crate) fn radio(name: &'static str, value: &str, current: &str, label: &str) -> Markup {
@@ -218,9 +220,16 @@ pub fn checkout(nav: &Nav, token: &str, view: &CheckoutPage<'_>) -> Markup {
                     p.note { "Nous vous tenons informé selon " a href="/account#notifications" { "vos préférences de notification" } "." }
                 }
                 fieldset {
-                    legend { "Paiement à la livraison ou au comptoir" }
-                    (radio("payment", PaymentMethod::Cash.as_str(), &v.payment, "Espèces"))
-                    (radio("payment", PaymentMethod::Card.as_str(), &v.payment, "Carte bancaire"))
+                    @if view.online_payment {
+                        legend { "Paiement" }
+                        (radio("payment", PaymentMethod::Online.as_str(), &v.payment, "Payer en ligne maintenant (carte bancaire)"))
+                        (radio("payment", PaymentMethod::Cash.as_str(), &v.payment, "Espèces, à la livraison ou au comptoir"))
+                        (radio("payment", PaymentMethod::Card.as_str(), &v.payment, "Carte bancaire, à la livraison ou au comptoir"))
+                    } @else {
+                        legend { "Paiement à la livraison ou au comptoir" }
+                        (radio("payment", PaymentMethod::Cash.as_str(), &v.payment, "Espèces"))
+                        (radio("payment", PaymentMethod::Card.as_str(), &v.payment, "Carte bancaire"))
+                    }
                     @if let Some(error) = e.get("payment") { p.field-error { (error) } }
                 }
                 button.button type="submit" { "Valider la commande (" (format_eur(view.totals.ttc_cents)) ")" }
@@ -242,6 +251,15 @@ pub struct OrderPage<'a> {
     pub can_change: bool,
     /// When the order should be ready (UTC epoch seconds).
     pub expected_at: i64,
+    /// Waiting for its online payment: what to say and until when.
+    pub pay: Option<AwaitingPayment>,
+}
+
+pub struct AwaitingPayment {
+    /// The browser is back from the payment provider.
+    pub returning: bool,
+    /// After this (UTC epoch seconds) the order is cancelled.
+    pub pay_before: i64,
 }
 
 /// The steps of the order as a progress bar: done, current, to come.
@@ -332,8 +350,24 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                     None => { "dès que possible" }
                 }
             }
-            p { "Paiement : " (PaymentMethod::parse(&order.payment_method).map(PaymentMethod::label).unwrap_or("—"))
-                @if order.payment_status == "paid" { " (payée)" } @else { " (à régler)" } }
+            @let method = PaymentMethod::parse(&order.payment_method).unwrap_or(PaymentMethod::Cash);
+            p { "Paiement : " (method.label()) " (" span data-payment=(order.payment_status) {
+                (crate::domain::orders::payment_state(method, &order.payment_status, status)) } ")" }
+            @if let Some(pay) = &view.pay {
+                div.notice role="status" {
+                    @if pay.returning {
+                        p { strong { "Paiement en cours de confirmation…" }
+                            " Cette page se met à jour dès que notre prestataire de paiement nous le confirme." }
+                    } @else {
+                        p { "Votre commande attend son paiement en ligne : elle part en cuisine dès qu'il est confirmé." }
+                    }
+                    @if let Some(deadline) = chrono::DateTime::from_timestamp(pay.pay_before, 0) {
+                        p { "Sans paiement avant " (slots::describe(deadline)) ", elle sera annulée." }
+                    }
+                    p { a.button href=(with_key(&format!("/orders/{}/pay", order.reference), view.key)) {
+                        @if pay.returning { "Revenir au paiement" } @else { "Payer maintenant" } } }
+                }
+            }
             table.order-lines {
                 thead { tr { th { "Pizza" } th { "Quantité" } th { "Prix TTC" } th { "Sous-total" } } }
                 tbody {
@@ -349,8 +383,11 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
             }
             (totals_table(view.breakdown, totals))
             @if view.can_change && status == Status::Placed {
+                @let modifiable = crate::domain::orders::customer_may_modify(status, method);
                 div.actions {
-                    a.button href=(with_key(&format!("/orders/{}/edit", order.reference), view.key)) { "Modifier la commande" }
+                    @if modifiable {
+                        a.button href=(with_key(&format!("/orders/{}/edit", order.reference), view.key)) { "Modifier la commande" }
+                    }
                     form.inline method="post" action={ "/orders/" (order.reference) "/cancel" } {
                         (csrf(token))
                         input type="hidden" name="version" value=(order.version);
@@ -358,7 +395,13 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                         button.button.danger type="submit" { "Annuler la commande" }
                     }
                 }
-                p.note { "Vous pouvez modifier ou annuler tant que la pizzeria n'a pas commencé la préparation." }
+                @if modifiable {
+                    p.note { "Vous pouvez modifier ou annuler tant que la pizzeria n'a pas commencé la préparation." }
+                } @else if order.payment_status == "paid" {
+                    p.note { "Vous pouvez annuler tant que la pizzeria n'a pas commencé la préparation : le paiement vous sera remboursé." }
+                } @else {
+                    p.note { "Vous pouvez annuler tant que la pizzeria n'a pas commencé la préparation." }
+                }
             }
         },
     )

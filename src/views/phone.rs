@@ -68,6 +68,7 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
         problem: None,
         guest: false,
         sms_available: view.sms_available,
+        online_payment: false,
     };
     let orders_link = if view.admin { format!("/staff/orders?pizzeria={}", view.slug) } else { "/staff/orders".into() };
     page(

@@ -241,6 +241,7 @@ pub(crate) fn order_json(order: &Order, lines: &[OrderLine]) -> Value {
 async fn place_order(
     db: &Db,
     settings: &State<Settings>,
+    online: &State<crate::payments::OnlinePayment>,
     caller: MaybeApiCaller,
     body: ApiBody<PlaceBody>,
 ) -> ApiResult {
@@ -272,6 +273,11 @@ async fn place_order(
     };
     let payment = match PaymentMethod::parse(body.payment.trim()) {
         Some(method @ (PaymentMethod::Cash | PaymentMethod::Card)) => Some(method),
+        Some(PaymentMethod::Online) if online.0.is_some() => Some(PaymentMethod::Online),
+        _ if online.0.is_some() => {
+            errors.add("payment", "Le paiement se fait en ligne (online), en espèces (cash) ou par carte (card).");
+            None
+        }
         _ => {
             errors.add("payment", "Le paiement se fait en espèces (cash) ou par carte (card).");
             None
@@ -305,7 +311,42 @@ async fn place_order(
     if let Some(key) = placed.guest_key {
         document["access_key"] = Value::String(key);
     }
+    if let (PaymentMethod::Online, Some(stripe)) = (payment, &online.0) {
+        document["payment"] = online_payment_json(db, settings, stripe, &order).await.map_err(server)?;
+    }
     Ok((Status::Created, Json(document)))
+}
+
+/// What a client needs to pay an online order with Stripe.js: the intent's client secret
+/// and the publishable key. The provider out of reach is not fatal: the order waits, and
+/// `GET /orders/<ref>/pay` (the web page) or a new call later creates the intent.
+async fn online_payment_json(
+    db: &Db,
+    settings: &Settings,
+    stripe: &crate::payments::Stripe,
+    order: &Order,
+) -> crate::Result<Value> {
+    let intent = crate::web::pay::intent_for(db, stripe, order).await?;
+    let mut payment = json!({
+        "provider": "stripe",
+        "amount_cents": order.total_ttc_cents,
+        "currency": "eur",
+        "publishable_key": settings.payments.stripe_publishable_key.as_deref().unwrap_or_default().trim(),
+        "pay_before": chrono::DateTime::from_timestamp(crate::web::pay::pay_before(order, settings), 0)
+            .map(|t| t.to_rfc3339()),
+        "page": format!("/orders/{}/pay", order.reference),
+    });
+    match intent {
+        Ok(intent) => {
+            payment["intent"] = Value::String(intent.id);
+            payment["client_secret"] = intent.client_secret.map(Value::String).unwrap_or(Value::Null);
+        }
+        Err(error) => {
+            tracing::warn!(%error, reference = %order.reference, "API: Stripe could not be reached");
+            payment["client_secret"] = Value::Null;
+        }
+    }
+    Ok(payment)
 }
 
 /// The order, if the caller may see it: its customer, the guest with its key (header

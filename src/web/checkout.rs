@@ -18,6 +18,7 @@ use crate::domain::notifications::Preferences;
 use crate::domain::orders::{self as rules, Mode, PaymentMethod, NOTE_MAX_CHARACTERS};
 use crate::domain::pricing::{self};
 use crate::domain::slots::{self, Period};
+use crate::payments::OnlinePayment;
 use crate::store::addresses::{self, Address};
 use crate::store::carts::{self, Cart, CartLine};
 use crate::store::orders::{self, DeliveryAddress, LineRequest, NewOrder};
@@ -210,6 +211,7 @@ pub(crate) async fn check_delivery(
 }
 
 struct CheckoutContext {
+    online_payment: bool,
     details: PizzeriaDetails,
     lines: Vec<CartLine>,
     addresses: Vec<Address>,
@@ -220,6 +222,7 @@ struct CheckoutContext {
 async fn checkout_context(
     db: &Db,
     settings: &Settings,
+    online: &OnlinePayment,
     page: &Page<'_>,
     cart: &Cart,
     lines: Vec<CartLine>,
@@ -232,6 +235,7 @@ async fn checkout_context(
     let lead = Duration::minutes(settings.preparation_lead_minutes);
     let schedule = Schedule::of(&details);
     Ok(CheckoutContext {
+        online_payment: online.0.is_some(),
         can_asap: schedule.as_soon_as_possible(Utc::now(), lead).is_some(),
         slots: schedule.choices(Utc::now(), lead),
         details,
@@ -264,6 +268,7 @@ fn checkout_markup(
         problem,
         guest: page.visitor.signed_in().is_none_or(|u| u.role != crate::domain::roles::Role::Customer),
         sms_available: crate::store::outbox::channels().sms,
+        online_payment: context.online_payment,
     };
     views::ordering::checkout(&page.nav(), &page.csrf, &view)
 }
@@ -272,13 +277,14 @@ fn checkout_markup(
 async fn checkout_page(
     db: &Db,
     settings: &State<Settings>,
+    online: &State<OnlinePayment>,
     cookies: &CookieJar<'_>,
     page: Page<'_>,
 ) -> Result<Either<Markup, Flash<Redirect>>> {
     let Some((cart, lines)) = current_cart(db, cookies).await?.filter(|(_, lines)| !lines.is_empty()) else {
         return Ok(Either::Right(Flash::error(Redirect::to("/cart"), "Votre panier est vide.")));
     };
-    let context = checkout_context(db, settings, &page, &cart, lines).await?;
+    let context = checkout_context(db, settings, online, &page, &cart, lines).await?;
     let mut values = CheckoutValues {
         mode: Mode::Delivery.as_str().into(),
         when: if context.can_asap { "asap".into() } else { String::new() },
@@ -315,6 +321,7 @@ impl DeliveryForm {
 async fn checkout(
     db: &Db,
     settings: &State<Settings>,
+    online: &State<OnlinePayment>,
     cookies: &CookieJar<'_>,
     page: Page<'_>,
     form: CsrfForm<Both<DeliveryForm, ContactForm>>,
@@ -323,7 +330,7 @@ async fn checkout(
     let Some((cart, lines)) = current_cart(db, cookies).await?.filter(|(_, lines)| !lines.is_empty()) else {
         return Ok(Either::Right(Flash::error(Redirect::to("/cart"), "Votre panier est vide.")));
     };
-    let context = checkout_context(db, settings, &page, &cart, lines).await?;
+    let context = checkout_context(db, settings, online, &page, &cart, lines).await?;
     let values = CheckoutValues {
         full_name: form.full_name.clone(),
         email: form.email.clone(),
@@ -340,6 +347,11 @@ async fn checkout(
     let phone = errors.check("phone", fields::french_phone(&form.phone));
     let payment = match PaymentMethod::parse(form.payment.trim()) {
         Some(method @ (PaymentMethod::Cash | PaymentMethod::Card)) => Some(method),
+        Some(PaymentMethod::Online) if context.online_payment => Some(PaymentMethod::Online),
+        _ if context.online_payment => {
+            errors.add("payment", "Choisissez le paiement en ligne, en espèces ou par carte bancaire.");
+            None
+        }
         _ => {
             errors.add("payment", "Choisissez espèces ou carte bancaire.");
             None
@@ -395,6 +407,17 @@ async fn checkout(
         Ok(placed) => {
             carts::clear(db, cart.id).await?;
             tracing::info!(reference = %placed.reference, pizzeria = cart.pizzeria_id, "order placed");
+            if payment == PaymentMethod::Online {
+                // The payment page creates the intent (and says so if Stripe is out of reach).
+                let target = match &placed.guest_key {
+                    Some(key) => format!("/orders/{}/pay?key={key}", placed.reference),
+                    None => format!("/orders/{}/pay", placed.reference),
+                };
+                return Ok(Either::Right(Flash::success(
+                    Redirect::to(target),
+                    "Votre commande est enregistrée : il reste à la régler.",
+                )));
+            }
             let target = match &placed.guest_key {
                 Some(key) => format!("{}&new=1", order_link(&placed.reference, Some(key))),
                 None => format!("/orders/{}", placed.reference),

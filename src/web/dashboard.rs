@@ -29,6 +29,7 @@ struct Day {
     figures: Figures,
     best_sellers: Vec<(String, i64)>,
     alerts: Vec<StockRow>,
+    refunds: Vec<crate::store::payments::OpenRefund>,
 }
 
 async fn day(db: &Db, settings: &Settings, pizzeria_id: i64) -> Result<Day> {
@@ -43,11 +44,12 @@ async fn day(db: &Db, settings: &Settings, pizzeria_id: i64) -> Result<Day> {
         figures: dashboard::figures(&orders, since, now),
         best_sellers: dashboard::best_sellers(&lines, 5),
         alerts,
+        refunds: crate::store::payments::open_refunds(db, pizzeria_id).await?,
     })
 }
 
 fn board<'a>(here: &'a Here, day: &'a Day) -> Board<'a> {
-    Board { here, figures: &day.figures, best_sellers: &day.best_sellers, alerts: &day.alerts }
+    Board { here, figures: &day.figures, best_sellers: &day.best_sellers, alerts: &day.alerts, refunds: &day.refunds }
 }
 
 #[get("/manage/dashboard?<pizzeria>")]

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod ops;
 pub mod orders;
 pub mod password;
+pub mod pay;
 pub mod payments;
 pub mod phone;
 pub mod public;
@@ -68,6 +69,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(dashboard::routes());
     root.extend(menu_admin::routes());
     root.extend(payments::routes());
+    root.extend(pay::routes());
     root.extend(ops::test_routes());
     rocket
         .mount("/", telemetry::reported(root))

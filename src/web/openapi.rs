@@ -144,7 +144,8 @@ fn schemas() -> Value {
                             "type": "object", "required": ["name", "email", "phone"], "additionalProperties": false,
                             "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "phone": { "type": "string" } }
                         },
-                        "payment": { "enum": ["cash", "card"] },
+                        "payment": { "enum": ["online", "cash", "card"],
+                                     "description": "`online` only when the installation takes online payment (otherwise 422): the answer's `payment` then holds what Stripe.js needs." },
                         "notify_email": { "enum": ["all", "essential", "none"], "description": "A guest's e-mails about the order (default `all`); a signed-in customer's come from their account." },
                         "notify_sms": { "type": "boolean", "description": "A guest accepts text messages on a mobile number (default false)." }
                     }
@@ -293,7 +294,20 @@ fn schemas() -> Value {
                         "vat": { "type": "array", "items": { "type": "object", "required": ["vat_rate_bp", "ht_cents", "vat_cents", "ttc_cents"] } },
                         "cancel_reason": nullable_string,
                         "created_at": nullable_string,
-                        "access_key": { "type": "string", "description": "Only when a guest places an order: keep it, it is shown once." }
+                        "access_key": { "type": "string", "description": "Only when a guest places an order: keep it, it is shown once." },
+                        "payment": { "$ref": "#/components/schemas/OnlinePayment" }
+                    }
+                }));
+    map.insert("OnlinePayment".into(), json!({
+                    "type": "object", "description": "Only when an order paid online is placed. Confirm the PaymentIntent with Stripe.js \
+                        (`client_secret`, `publishable_key`); the order is paid when Stripe's signed webhook reaches the server — \
+                        follow `payment_status` on the order. `client_secret` is null when Stripe could not be reached: the web \
+                        page `page` creates the intent later. Unpaid at `pay_before`, the order is cancelled.",
+                    "required": ["provider", "amount_cents", "currency", "publishable_key", "pay_before", "page", "client_secret"],
+                    "properties": {
+                        "provider": { "const": "stripe" }, "amount_cents": { "type": "integer" }, "currency": { "const": "eur" },
+                        "publishable_key": { "type": "string" }, "pay_before": { "type": "string", "format": "date-time" },
+                        "page": { "type": "string" }, "intent": { "type": "string" }, "client_secret": { "type": ["string", "null"] }
                     }
                 }));
     map.insert(

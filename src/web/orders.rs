@@ -21,7 +21,7 @@ use crate::domain::slots;
 use crate::store::orders::{self, Change, Order, OrderLine};
 use crate::store::{addresses, pizzerias};
 use crate::views::ordering::order_link;
-use crate::views::ordering::{CheckoutPage, CheckoutValues, EditPage, OrderPage};
+use crate::views::ordering::{AwaitingPayment, CheckoutPage, CheckoutValues, EditPage, OrderPage};
 use crate::web::auth::{SignedIn, Visitor};
 use crate::web::checkout::{check_delivery, lines_from_map, DeliveryForm, Schedule};
 use crate::web::csrf::{Both, CsrfForm, Page};
@@ -33,7 +33,7 @@ pub fn routes() -> Vec<Route> {
 
 /// The order and how the visitor may see it; someone else's order does not exist (404).
 /// A visitor who is not signed in and has no key is asked to sign in first.
-async fn reach(
+pub(crate) async fn reach(
     db: &Db,
     visitor: &Visitor,
     reference: &str,
@@ -74,7 +74,7 @@ async fn reach_to_change(
     }
 }
 
-fn login_first(reference: &str) -> Redirect {
+pub(crate) fn login_first(reference: &str) -> Redirect {
     Redirect::to(format!("/login?next=%2Forders%2F{reference}"))
 }
 
@@ -91,7 +91,7 @@ fn order_markup(
     settings: &Settings,
     (order, lines, access): (&Order, &[OrderLine], Access),
     key: Option<&str>,
-    new: bool,
+    (new, returning): (bool, bool),
     (notice, problem): Messages<'_>,
 ) -> Markup {
     let private_link = (new && access == Access::Guest).then(|| order_link(&order.reference, key));
@@ -105,11 +105,14 @@ fn order_markup(
         problem,
         can_change: access.can_change(),
         expected_at: rules::expected_at(order.created_at, order.requested_for, settings.preparation_lead_minutes),
+        pay: (access.can_change() && crate::web::pay::awaiting_payment(order))
+            .then(|| AwaitingPayment { returning, pay_before: crate::web::pay::pay_before(order, settings) }),
     };
     views::ordering::order(&page.nav(), &page.csrf, &view)
 }
 
-#[get("/orders/<reference>?<key>&<new>")]
+#[get("/orders/<reference>?<key>&<new>&<payment>")]
+#[allow(clippy::too_many_arguments)] // Rocket guards and query fields, each named.
 async fn order_page(
     db: &Db,
     settings: &State<Settings>,
@@ -118,13 +121,15 @@ async fn order_page(
     reference: &str,
     key: Option<&str>,
     new: Option<&str>,
+    payment: Option<&str>,
 ) -> Result<Either<Markup, Redirect>> {
     let Some((order, lines, access)) = reach(db, page.visitor, reference, key).await? else {
         return Ok(Either::Right(login_first(reference)));
     };
     let notice = flash.as_ref().filter(|f| f.kind() == "success").map(FlashMessage::message);
     let problem = flash.as_ref().filter(|f| f.kind() != "success").map(FlashMessage::message);
-    let markup = order_markup(&page, settings, (&order, &lines, access), key, new.is_some(), (notice, problem));
+    let shown = (new.is_some(), payment == Some("return"));
+    let markup = order_markup(&page, settings, (&order, &lines, access), key, shown, (notice, problem));
     Ok(Either::Left(markup))
 }
 
@@ -207,6 +212,7 @@ fn edit_markup(
             problem,
             guest: false,
             sms_available: false,
+            online_payment: false,
         },
         order,
         menu: &menu,
@@ -229,7 +235,8 @@ async fn edit_page(
     if !access.can_change() {
         return Err(Error::NotFound);
     }
-    if !order.status().customer_may_change() {
+    let method = rules::PaymentMethod::parse(&order.payment_method).unwrap_or(rules::PaymentMethod::Cash);
+    if !rules::customer_may_modify(order.status(), method) {
         return Ok(Either::Right(Redirect::to(order_link(reference, key))));
     }
     let context = edit_context(db, settings, &order).await?;
@@ -341,7 +348,7 @@ async fn cancel(
                 settings,
                 (&current, &lines, access),
                 guest_key,
-                false,
+                (false, false),
                 (None, Some(&refusal.message())),
             );
             Ok(Either::Left((Status::Conflict, markup)))

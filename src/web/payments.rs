@@ -85,6 +85,10 @@ async fn stripe_webhook(
         .filter(|object| object.object.as_deref() == Some("payment_intent"))
         .and_then(|object| object.id);
     let outcome = payments::apply_event(db, &event.id, &event.kind, intent.as_deref()).await?;
+    if matches!(outcome, EventOutcome::Applied { order_id: Some(_) }) {
+        // A payment that came after its order was cancelled is refunded at once.
+        crate::jobs::payments::wake();
+    }
     tracing::info!(event = %event.id, kind = %event.kind, ?outcome, "payment webhook");
     Ok((Status::Ok, json!({ "received": true, "replayed": outcome == EventOutcome::Replayed })))
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod notify;
+pub mod openapi;
 pub mod s3;
 pub mod sentry;
 pub mod stripe;

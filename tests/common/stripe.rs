@@ -92,3 +92,55 @@ impl Drop for LocalStripe {
         let _ = self.child.wait();
     }
 }
+
+/// A TCP relay in front of localstripe that a test can close: closing it cuts the open
+/// connections (the app's client keeps them alive), and while closed every new connection is
+/// dropped at once, as when the provider is out of reach.
+pub struct Gate {
+    pub url: String,
+    open: tokio::sync::watch::Sender<bool>,
+}
+
+impl Gate {
+    pub async fn to(target: &str) -> Gate {
+        let target = target.trim_start_matches("http://").to_string();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("address").port());
+        let (open, watching) = tokio::sync::watch::channel(true);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else { return };
+                let mut open = watching.clone();
+                let target = target.clone();
+                tokio::spawn(async move {
+                    if !*open.borrow_and_update() {
+                        return;
+                    }
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = open.wait_for(|open| !*open) => {}
+                    }
+                });
+            }
+        });
+        Gate { url, open }
+    }
+
+    pub fn set_open(&self, open: bool) {
+        self.open.send_replace(open);
+    }
+}
+
+impl LocalStripe {
+    /// A GET as the Stripe dashboard would make it.
+    pub async fn get(&self, path: &str) -> serde_json::Value {
+        let client = oc_pizza::tls::http_client().build().expect("HTTP client");
+        let response =
+            client.get(format!("{}{path}", self.url)).basic_auth(SECRET_KEY, Some("")).send().await.expect("GET");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    }
+}
