@@ -327,6 +327,8 @@ async fn cancelled_paid_orders_are_refunded_and_failures_retried(backend: Backen
         [("to", "cancelled"), ("version", version.as_str()), ("screen", "counter"), ("reason", "four en panne")];
     assert_eq!(counter.submit(&format!("/staff/orders/{started}/move"), &fields).await.status, 303);
     wait_for(&pool, &paid, "refunded", &app).await;
+    let seen = counter.get(&format!("/orders/{started}")).await.body;
+    assert!(seen.contains(r#"data-payment="refunded""#) && seen.contains("remboursée"), "the staff see it refunded");
     let wasted = format!(
         "SELECT COUNT(*) FROM stock_movements WHERE kind = 'waste'
            AND order_id = (SELECT id FROM orders WHERE reference = '{started}')"

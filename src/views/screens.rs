@@ -349,7 +349,11 @@ fn customer_block(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
                 @if !ticket.delivery_instructions.is_empty() { p.line-note { "ℹ " (ticket.delivery_instructions) } }
             }
             p.amount {
-                @if ticket.paid() {
+                @if ticket.payment_status == "refunded" {
+                    "↩ Remboursée (" (format_eur(ticket.total_ttc_cents)) ")"
+                } @else if ticket.paid() && ticket.status() == Status::Cancelled {
+                    "↩ Remboursement en cours (" (format_eur(ticket.total_ttc_cents)) ")"
+                } @else if ticket.paid() {
                     "✔ Payée (" (format_eur(ticket.total_ttc_cents)) ")"
                 } @else if ticket.payment_method == "online" {
                     "⌛ Paiement en ligne en attente (" (format_eur(ticket.total_ttc_cents)) ")"
