@@ -317,6 +317,7 @@ impl Config {
             "metrics_token",
             "databases.main.max_connections",
             "databases.main.connect_timeout",
+            "databases.main.statement_timeout",
         ];
         let keys = KEYS.iter().chain(backup::KEYS).chain(reporting::KEYS).chain(payments::KEYS);
         let secret_key_set = rocket::Config::try_from(&self.figment).is_ok_and(|c| c.secret_key.is_provided());
@@ -342,6 +343,7 @@ impl Config {
                 (_, Some(value)) => value_to_string(value),
                 ("databases.main.max_connections", None) => "(workers × 4)".to_string(),
                 ("databases.main.connect_timeout", None) => "(5 seconds)".to_string(),
+                ("databases.main.statement_timeout", None) => "(10 seconds)".to_string(),
                 (_, None) => "(not set)".to_string(),
             };
             let source = match *key {

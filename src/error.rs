@@ -59,6 +59,13 @@ impl Error {
                 sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_),
             )
             | Error::Connect { .. } => Status::ServiceUnavailable,
+            // A statement cancelled by its timeout (PostgreSQL 57014, 55P03) or a write lock
+            // held too long by another process (SQLite BUSY): overloaded, not broken.
+            Error::Database(sqlx::Error::Database(e))
+                if matches!(e.code().as_deref(), Some("57014" | "55P03" | "5" | "517")) =>
+            {
+                Status::ServiceUnavailable
+            }
             _ => Status::InternalServerError,
         }
     }

@@ -156,3 +156,79 @@ async fn postgres_connections_can_be_encrypted() {
     assert_eq!(common::count(&observer, &application_connections(false)).await, 0, "and none is in clear text");
     observer.close().await;
 }
+
+/// Another process holds the database's write lock (SQLite: a write transaction on the file;
+/// PostgreSQL: an exclusive lock on `stock`) while customers order and the pool is small:
+/// every request gives up after the statement timeout (or the wait for a connection) with a
+/// French 503 instead of hanging, nothing is half-written, `/healthz` keeps answering; once
+/// the lock is gone, orders go through again.
+async fn a_blocked_database_answers_503_and_never_hangs(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let databases = "{main={statement_timeout=1,connect_timeout=1,max_connections=2}}";
+    let app = TestApp::spawn_with(&db, &[], &[("ROCKET_DATABASES", databases)]).await;
+    let order = serde_json::json!({
+        "pizzeria": "boulogne", "mode": "takeaway", "when": common::next_evening(), "payment": "cash",
+        "lines": [{ "pizza": "margherita", "quantity": 1 }],
+        "contact": { "name": "Léa Invitée", "email": "lea@exemple.fr", "phone": "06 11 22 33 44" },
+    });
+    let place = || async {
+        // The client gives up after 15 s: a hang fails the test.
+        let response = app.client.post(format!("{}/api/v1/orders", app.address)).json(&order).send().await;
+        let response = response.expect("an answer, not a hang");
+        let status = response.status().as_u16();
+        (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+    };
+
+    let pool = db.pool().await;
+    let held = Held::take(&pool).await;
+    let healthz = async { app.get_text("/healthz").await };
+    let (answers, (health, _)) = tokio::join!(common::join_all((0..4).map(|_| place())), healthz);
+    assert_eq!(health, 200, "the process answers while the database is blocked");
+    for (status, body) in &answers {
+        assert_eq!(*status, 503, "{body}\n{}", app.log());
+        assert_eq!(body["error"], "unavailable", "{body}");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains("surchargé")), "{body}");
+    }
+    let (status, page) = app.get_text("/cart").await;
+    assert!(status == 200 || status == 503, "{status}");
+    if status == 503 {
+        assert!(page.contains("momentanément indisponible"), "{page}");
+    }
+    held.release().await;
+
+    assert_eq!(common::count(&pool, "SELECT COUNT(*) FROM orders").await, 0, "nothing half-written");
+    common::assert_stock_matches_journal(&pool).await;
+    let (status, body) = place().await;
+    assert_eq!(status, 201, "the lock gone, orders go through: {body}");
+    pool.close().await;
+}
+
+both_backends!(a_blocked_database_answers_503_and_never_hangs);
+
+/// A write lock held by the test, as another process would.
+enum Held {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Held {
+    async fn take(pool: &oc_pizza::db::DbPool) -> Held {
+        match pool {
+            oc_pizza::db::DbPool::Sqlite(pool) => {
+                Held::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.expect("the write lock"))
+            }
+            oc_pizza::db::DbPool::Postgres(pool) => {
+                let mut tx = pool.begin().await.expect("begin");
+                sqlx::query("LOCK TABLE stock IN ACCESS EXCLUSIVE MODE").execute(&mut *tx).await.expect("lock");
+                Held::Postgres(tx)
+            }
+        }
+    }
+
+    async fn release(self) {
+        match self {
+            Held::Sqlite(tx) => tx.rollback().await.expect("release"),
+            Held::Postgres(tx) => tx.rollback().await.expect("release"),
+        }
+    }
+}

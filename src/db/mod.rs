@@ -130,11 +130,20 @@ fn sqlite_writer_gate() -> std::sync::Arc<rocket::tokio::sync::Mutex<()>> {
     GATE.get_or_init(Default::default).clone()
 }
 
+/// How long a request waits for this process's turn to write on SQLite (the server's
+/// `statement_timeout`); unset (command-line tools): as long as it takes.
+static WRITE_TURN_TIMEOUT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+
 impl BeginWrite for SqlitePool {
     type Database = sqlx::Sqlite;
 
     async fn begin_write(&self) -> Result<WriteTx<sqlx::Sqlite>, sqlx::Error> {
-        let turn = sqlite_writer_gate().lock_owned().await;
+        let gate = sqlite_writer_gate().lock_owned();
+        let turn = match WRITE_TURN_TIMEOUT.get() {
+            // Writers queued longer than this: the request gives up (503) rather than hang.
+            Some(limit) => rocket::tokio::time::timeout(*limit, gate).await.map_err(|_| sqlx::Error::PoolTimedOut)?,
+            None => gate.await,
+        };
         let tx = self.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx { tx, _turn: Some(turn) })
     }
@@ -164,6 +173,9 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// The server's `databases.main.statement_timeout` when not set.
+pub const DEFAULT_STATEMENT_TIMEOUT_SECONDS: u64 = 10;
+
 /// Pool sizing and timeouts, from `databases.main.*` (rocket_db_pools' keys).
 #[derive(Debug, Clone)]
 pub struct PoolSettings {
@@ -171,6 +183,10 @@ pub struct PoolSettings {
     pub min_connections: u32,
     pub connect_timeout: Duration,
     pub idle_timeout: Option<Duration>,
+    /// The longest a statement may run (lock waits included) before it is cancelled and its
+    /// request answered 503; on SQLite, also the longest wait for the write lock. `None`
+    /// (command-line tools, restores): no limit.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Default for PoolSettings {
@@ -180,6 +196,7 @@ impl Default for PoolSettings {
             min_connections: 0,
             connect_timeout: Duration::from_secs(5),
             idle_timeout: None,
+            statement_timeout: None,
         }
     }
 }
@@ -209,13 +226,20 @@ impl DbPool {
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
+                    .busy_timeout(settings.statement_timeout.unwrap_or(Duration::from_secs(10)))
                     .foreign_keys(true);
+                if let Some(limit) = settings.statement_timeout {
+                    let _ = WRITE_TURN_TIMEOUT.set(limit);
+                }
                 let pool = settings.pool_options().connect_with(options).await?;
                 Ok(DbPool::Sqlite(pool))
             }
             Backend::Postgres => {
-                let options = PgConnectOptions::from_str(url)?;
+                let mut options = PgConnectOptions::from_str(url)?;
+                if let Some(limit) = settings.statement_timeout {
+                    let millis = limit.as_millis().to_string();
+                    options = options.options([("statement_timeout", millis.as_str())]);
+                }
                 let pool = settings.pool_options().connect_with(options.clone()).await;
                 match pool {
                     Ok(pool) => Ok(DbPool::Postgres(pool)),
@@ -281,6 +305,9 @@ impl rocket_db_pools::Pool for DbPool {
             min_connections: config.min_connections.unwrap_or(0),
             connect_timeout: Duration::from_secs(config.connect_timeout),
             idle_timeout: config.idle_timeout.map(Duration::from_secs),
+            statement_timeout: Some(Duration::from_secs(
+                figment.extract_inner::<u64>("statement_timeout").unwrap_or(DEFAULT_STATEMENT_TIMEOUT_SECONDS),
+            )),
         };
         DbPool::connect(&config.url, &settings).await
     }

@@ -161,6 +161,8 @@ where
         let mut tx = connection.begin().await?;
         if let DbPool::Postgres(_) = db {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+            // A big table may take longer than a request's statement timeout.
+            sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *tx).await?;
         }
         let mut side_task = None;
         if let DbPool::Postgres(_) = db {

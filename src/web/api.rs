@@ -34,6 +34,14 @@ pub(crate) fn server(error: Error) -> ApiError {
         Error::NotFound => not_found(),
         Error::Forbidden => failure(Status::Forbidden, "forbidden", "Votre compte n'a pas accès à cette ressource."),
         Error::BadRequest(message) => failure(Status::BadRequest, "bad_request", &message),
+        other if other.status() == Status::ServiceUnavailable => {
+            tracing::warn!(error = %other, "API request gave up: the database is overloaded or unreachable");
+            failure(
+                other.status(),
+                "unavailable",
+                "Le service est momentanément surchargé ; réessayez dans un instant.",
+            )
+        }
         other => {
             tracing::error!(error = %other, "API request failed");
             failure(other.status(), "server_error", "Erreur du serveur ; réessayez dans un instant.")

@@ -119,6 +119,7 @@ fn api_catcher<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
             (None, 404) => ("not_found", "Ressource introuvable."),
             (None, 400 | 422) => ("bad_request", "Requête invalide."),
             (None, 413) => ("too_large", "Requête trop volumineuse."),
+            (None, 503) => ("unavailable", "Le service est momentanément surchargé ; réessayez dans un instant."),
             (None, code) if code >= 500 => ("server_error", "Erreur du serveur ; réessayez dans un instant."),
             (None, _) => ("error", "Requête refusée."),
         };
