@@ -68,10 +68,39 @@ pub fn subscribe() -> broadcast::Receiver<Arc<Published>> {
     bus().subscribe()
 }
 
+/// Counts the events this process has seen: whatever was read from the database before the
+/// count moved may be out of date (the menu cache keys its entries with it).
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The number of events published in this process so far.
+pub fn generation() -> u64 {
+    GENERATION.load(std::sync::atomic::Ordering::Acquire)
+}
+
 /// Publishes on this process's bus (nobody listening is fine).
 pub fn publish(event: Event) {
+    // Before the screens hear of it, so that a page they re-read is not served from a cache.
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     let json = event.to_json();
     let _ = bus().send(Arc::new(Published { event, json }));
+}
+
+/// Announces a change made outside any order or stock transaction (a menu or pizzeria edit),
+/// after its commit: NOTIFY on PostgreSQL (every instance hears it), the bus on SQLite.
+pub async fn announce(db: &crate::db::DbPool, event: Event) -> crate::Result<()> {
+    match db {
+        crate::db::DbPool::Postgres(pool) => {
+            sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(event.to_json()).execute(pool).await?;
+        }
+        crate::db::DbPool::Sqlite(_) => publish(event),
+    }
+    Ok(())
+}
+
+/// A change of the catalogue (pizzas, recipes, ingredients, pizzerias, withdrawals): every
+/// menu is re-read.
+pub fn catalogue_changed(pizzeria_id: i64) -> Event {
+    Event { id: 0, kind: "catalogue".into(), pizzeria_id, reference: String::new(), status: String::new() }
 }
 
 /// How a write announces its event on each backend: PostgreSQL notifies inside the

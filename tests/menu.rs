@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{execute, Backend, TestApp, TestDb};
+use common::{execute, Backend, Browser, TestApp, TestDb, DEMO_PASSWORD};
+use reqwest::Method;
+use serde_json::json;
 
 /// The availability the menu page shows for one pizza: ("available" | "few-left" |
 /// "sold-out", the count shown for few-left).
@@ -21,38 +23,27 @@ fn availability_of(menu: &str, pizza: &str) -> (String, Option<i64>) {
     (state, attribute("data-count").map(|count| count.parse().expect("count")))
 }
 
-/// Sets a pizzeria's stock of one ingredient the way an inventory count would: a journal
-/// movement and the stock row, in one transaction.
-async fn set_stock(db: &TestDb, pizzeria: &str, ingredient: &str, quantity: i64) {
-    let pool = db.pool().await;
-    let target = format!(
-        "pizzeria_id = (SELECT id FROM pizzerias WHERE slug = '{pizzeria}')
-         AND ingredient_id = (SELECT id FROM ingredients WHERE code = '{ingredient}')"
-    );
-    oc_pizza::db_run!(&pool, |pool| {
-        let mut tx = pool.begin().await.expect("begin");
-        sqlx::query(&format!(
-            "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, note)
-             SELECT pizzeria_id, ingredient_id, {quantity} - quantity, 'inventory', 'test' FROM stock
-             WHERE {target} AND quantity <> {quantity}"
-        ))
-        .execute(&mut *tx)
-        .await
-        .expect("movement");
-        let updated = sqlx::query(&format!("UPDATE stock SET quantity = {quantity} WHERE {target}"))
-            .execute(&mut *tx)
-            .await
-            .expect("stock")
-            .rows_affected();
-        assert_eq!(updated, 1, "stock row of {ingredient} at {pizzeria}");
-        tx.commit().await.expect("commit");
-    });
-    pool.close().await;
+/// The admin, signed in (the demo accounts are on).
+async fn admin(app: &TestApp) -> Browser {
+    let admin = Browser::new(app);
+    admin.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    admin
+}
+
+/// Sets a pizzeria's stock of one ingredient through the app, as an inventory count: the
+/// menus are served from a cache that only the app's own writes (and their events) refresh.
+async fn set_stock(admin: &Browser, pizzeria: &str, ingredient: &str, quantity: i64) {
+    let csrf = admin.csrf().await;
+    let body = json!({ "ingredient": ingredient, "action": "inventory", "quantity": quantity });
+    let path = format!("/api/v1/pizzerias/{pizzeria}/stock");
+    let reply = admin.json(Method::POST, &path, &[("X-CSRF-Token", csrf.as_str())], &body).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
 async fn menu_availability_follows_the_stock(backend: Backend) {
     let db = TestDb::new(backend).await;
-    let app = TestApp::spawn(&db).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let admin = admin(&app).await;
     let menu = || async { app.get_text("/pizzerias/paris-bastille/menu").await.1 };
 
     let before = menu().await;
@@ -61,7 +52,7 @@ async fn menu_availability_follows_the_stock(backend: Backend) {
     assert!(!before.contains("Épuisée"));
 
     // No mozzarella left: every pizza that needs it is sold out; the bufala is not.
-    set_stock(&db, "paris-bastille", "mozzarella", 0).await;
+    set_stock(&admin, "paris-bastille", "mozzarella", 0).await;
     let after = menu().await;
     for pizza in ["margherita", "reine", "napolitaine", "quatre-fromages", "calzone", "truffe"] {
         assert_eq!(availability_of(&after, pizza).0, "sold-out", "{pizza} needs mozzarella");
@@ -70,7 +61,7 @@ async fn menu_availability_follows_the_stock(backend: Backend) {
     assert!(after.contains("Épuisée"));
 
     // 250 g of buffalo mozzarella at 125 g a pizza: "plus que 2".
-    set_stock(&db, "paris-bastille", "buffalo_mozzarella", 250).await;
+    set_stock(&admin, "paris-bastille", "buffalo_mozzarella", 250).await;
     let few = menu().await;
     assert_eq!(availability_of(&few, "bufala"), ("few-left".into(), Some(2)));
     assert!(few.contains("Plus que 2"));
@@ -80,7 +71,7 @@ async fn menu_availability_follows_the_stock(backend: Backend) {
     assert_eq!(availability_of(&elsewhere, "margherita").0, "available");
 
     // Back in stock, back on the menu.
-    set_stock(&db, "paris-bastille", "mozzarella", 5000).await;
+    set_stock(&admin, "paris-bastille", "mozzarella", 5000).await;
     assert_eq!(availability_of(&menu().await, "margherita").0, "available");
 
     // The seed itself starts two pizzerias short.
@@ -93,20 +84,26 @@ async fn menu_availability_follows_the_stock(backend: Backend) {
 
 async fn a_withdrawn_pizza_is_sold_out_in_that_pizzeria_only(backend: Backend) {
     let db = TestDb::new(backend).await;
-    let app = TestApp::spawn(&db).await;
-    let pool = db.pool().await;
-    execute(
-        &pool,
-        "INSERT INTO menu_withdrawals (pizzeria_id, pizza_id)
-         SELECT z.id, p.id FROM pizzerias z, pizzas p WHERE z.slug = 'boulogne' AND p.slug = 'diavola'",
-    )
-    .await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let admin = admin(&app).await;
+    let csrf = admin.csrf().await;
+    let headers = [("X-CSRF-Token", csrf.as_str())];
+    // Both menus are in the cache before the change.
+    assert_eq!(availability_of(&app.get_text("/pizzerias/boulogne/menu").await.1, "diavola").0, "available");
+    assert_eq!(availability_of(&app.get_text("/pizzerias/montreuil/menu").await.1, "diavola").0, "available");
+    let withdraw = json!({ "pizza": "diavola", "withdrawn": true });
+    let reply = admin.json(Method::POST, "/api/v1/pizzerias/boulogne/withdrawals", &headers, &withdraw).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(availability_of(&app.get_text("/pizzerias/boulogne/menu").await.1, "diavola").0, "sold-out");
     assert_eq!(availability_of(&app.get_text("/pizzerias/montreuil/menu").await.1, "diavola").0, "available");
     // An inactive pizza leaves every menu.
-    execute(&pool, "UPDATE pizzas SET active = FALSE WHERE slug = 'calzone'").await;
+    let calzone = json!({
+        "name": "Calzone", "price_cents": 1250, "vat_rate_bp": 1000, "active": false,
+        "recipe": [{ "ingredient": "dough", "quantity": 1 }],
+    });
+    let reply = admin.json(Method::PUT, "/api/v1/menu/pizzas/calzone", &headers, &calzone).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
     assert!(!app.get_text("/pizzerias/montreuil/menu").await.1.contains(r#"data-pizza="calzone""#));
-    pool.close().await;
 }
 
 async fn unknown_pages_get_a_french_404(backend: Backend) {
@@ -212,3 +209,80 @@ both_backends!(
     assets_are_embedded_and_cached,
     pages_carry_security_headers,
 );
+
+/// The longest a menu may show what the stock no longer allows: none on SQLite (the cache
+/// is invalidated after the commit, before the answer leaves); on PostgreSQL, NOTIFY's
+/// delivery to each instance's listener, well under this bound.
+fn staleness_bound(backend: Backend) -> std::time::Duration {
+    match backend {
+        Backend::Sqlite => std::time::Duration::ZERO,
+        Backend::Postgres => std::time::Duration::from_secs(1),
+    }
+}
+
+/// Checks `sold_out` at once, then until `bound` has passed; panics with `what` if never.
+async fn sold_out_within<F, Fut>(bound: std::time::Duration, what: &str, sold_out: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + bound;
+    loop {
+        if sold_out().await {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what} still shows the pizza available after {bound:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Menus are served from a cache, yet an emptied stock shows as *épuisée* on the page and in
+/// the API within the stated bound — on the instance that took the change and (PostgreSQL)
+/// on another one serving the same database; a browser that has the page gets a 304 until
+/// it changes.
+async fn cached_menus_follow_the_stock_on_every_instance(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let first = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let second = match backend {
+        Backend::Postgres => Some(TestApp::spawn(&db).await),
+        Backend::Sqlite => None,
+    };
+    let instances: Vec<&TestApp> = std::iter::once(&first).chain(second.as_ref()).collect();
+    let page = "/pizzerias/paris-bastille/menu";
+    let api = "/api/v1/pizzerias/paris-bastille/menu";
+    let api_available = |app: &TestApp| {
+        let url = format!("{}{api}", app.address);
+        let client = app.client.clone();
+        async move {
+            let menu: serde_json::Value = client.get(url).send().await.expect("menu").json().await.expect("JSON");
+            let pizzas = menu["pizzas"].as_array().cloned().unwrap_or_default();
+            pizzas.iter().find(|p| p["slug"] == "margherita").map(|p| p["available"] == true)
+        }
+    };
+    for app in &instances {
+        assert_eq!(availability_of(&app.get_text(page).await.1, "margherita").0, "available");
+        assert_eq!(api_available(app).await, Some(true), "cached on every instance");
+    }
+    let visitor = Browser::new(&first);
+    let seen = visitor.get(page).await;
+    let etag = seen.headers.get("etag").and_then(|v| v.to_str().ok()).expect("an ETag").to_string();
+    let again = visitor.send(Method::GET, page, &[("If-None-Match", etag.as_str())], Vec::new()).await;
+    assert_eq!(again.status, 304, "unchanged: not sent again");
+
+    let admin = admin(&first).await;
+    set_stock(&admin, "paris-bastille", "mozzarella", 0).await;
+    for (index, app) in instances.iter().enumerate() {
+        let what = format!("instance {index}'s page");
+        sold_out_within(staleness_bound(backend), &what, || async {
+            availability_of(&app.get_text(page).await.1, "margherita").0 == "sold-out"
+        })
+        .await;
+        let what = format!("instance {index}'s API");
+        sold_out_within(staleness_bound(backend), &what, || async { api_available(app).await == Some(false) }).await;
+    }
+    let changed = visitor.send(Method::GET, page, &[("If-None-Match", etag.as_str())], Vec::new()).await;
+    assert_eq!(changed.status, 200, "changed: sent again");
+    assert!(changed.body.contains("Épuisée"));
+}
+
+both_backends!(cached_menus_follow_the_stock_on_every_instance);

@@ -108,7 +108,7 @@ pub async fn save(db: &DbPool, slug: &str, edit: &PizzaEdit) -> Result<()> {
         }
         tx.commit().await?;
     });
-    Ok(())
+    crate::live::announce(db, crate::live::catalogue_changed(0)).await
 }
 
 /// Every ingredient's code (what a recipe may name).
@@ -152,7 +152,7 @@ pub async fn set_withdrawn(db: &DbPool, pizzeria_id: i64, pizza_id: i64, withdra
                 .await?;
         }
     });
-    Ok(())
+    crate::live::announce(db, crate::live::catalogue_changed(pizzeria_id)).await
 }
 
 /// Withdrawals are for the day: those made before `since` (today's midnight) end.
@@ -164,6 +164,9 @@ pub async fn end_old_withdrawals(db: &DbPool, since: i64) -> Result<u64> {
             .await?
             .rows_affected()
     });
+    if ended > 0 {
+        crate::live::announce(db, crate::live::catalogue_changed(0)).await?;
+    }
     Ok(ended)
 }
 
@@ -225,5 +228,5 @@ pub async fn save_ingredient(db: &DbPool, row: &IngredientRow) -> Result<()> {
         sqlx::query(super::stock_sql::ZERO_STOCK_ROWS).execute(&mut *tx).await?;
         tx.commit().await?;
     });
-    Ok(())
+    crate::live::announce(db, crate::live::catalogue_changed(0)).await
 }

@@ -12,6 +12,7 @@ pub mod gauges;
 pub mod login_throttle;
 pub mod menu;
 pub mod menu_admin;
+pub mod menu_cache;
 pub mod order_moves;
 pub mod order_writes;
 pub mod orders;

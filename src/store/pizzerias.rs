@@ -254,5 +254,5 @@ pub async fn save(db: &DbPool, slug: &str, edit: &PizzeriaEdit) -> Result<()> {
         sqlx::query(super::stock_sql::ZERO_STOCK_ROWS).execute(&mut *tx).await?;
         tx.commit().await?;
     });
-    Ok(())
+    crate::live::announce(db, crate::live::catalogue_changed(0)).await
 }

@@ -108,9 +108,12 @@ async fn list_pizzerias(db: &Db) -> ApiResult {
 
 #[get("/pizzerias/<slug>/menu")]
 async fn pizzeria_menu(db: &Db, settings: &State<Settings>, slug: &str) -> ApiResult {
-    let pizzeria = pizzerias::find_active_by_slug(db, slug).await.map_err(server)?.ok_or_else(not_found)?;
-    let items = menu::for_pizzeria(db, pizzeria.id, settings.few_left_threshold).await.map_err(server)?;
-    let pizzas: Vec<Value> = items
+    let menu = crate::store::menu_cache::menu(db, slug, settings.few_left_threshold)
+        .await
+        .map_err(server)?
+        .ok_or_else(not_found)?;
+    let pizzas: Vec<Value> = menu
+        .items
         .iter()
         .map(|item| {
             json!({
@@ -120,7 +123,7 @@ async fn pizzeria_menu(db: &Db, settings: &State<Settings>, slug: &str) -> ApiRe
             })
         })
         .collect();
-    Ok((Status::Ok, Json(json!({ "pizzeria": pizzeria.slug, "pizzas": pizzas }))))
+    Ok((Status::Ok, Json(json!({ "pizzeria": menu.pizzeria.slug, "pizzas": pizzas }))))
 }
 
 #[derive(Deserialize)]

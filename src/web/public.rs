@@ -3,8 +3,7 @@ use rocket::{get, routes, Route, State};
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::store::{menu, pizzerias};
-use std::collections::HashMap;
+use crate::store::menu_cache;
 
 use rocket::http::CookieJar;
 use rocket::request::FlashMessage;
@@ -19,9 +18,37 @@ pub fn routes() -> Vec<Route> {
     routes![home, pizzeria_menu]
 }
 
+/// A page answered with an `ETag` (a digest of its bytes), and `304 Not Modified` to a
+/// browser that already has those bytes. The page depends on the visitor's cookies (their
+/// session, CSRF token, cart), hence `Vary: Cookie`; `no-cache` makes the browser ask each
+/// time, so a change of availability is never hidden by its cache.
+pub struct Revalidated(Markup);
+
+impl<'r> rocket::response::Responder<'r, 'static> for Revalidated {
+    fn respond_to(self, request: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        use sha2::Digest;
+        let body = self.0.into_string();
+        let digest = sha2::Sha256::digest(body.as_bytes());
+        let tag = format!("\"{}\"", hex::encode(&digest[..16]));
+        let matches = request
+            .headers()
+            .get("If-None-Match")
+            .flat_map(|value| value.split(','))
+            .any(|candidate| candidate.trim().trim_start_matches("W/") == tag);
+        let mut response = rocket::Response::build();
+        response.raw_header("ETag", tag).raw_header("Cache-Control", "no-cache").raw_header("Vary", "Cookie");
+        if matches {
+            response.status(rocket::http::Status::NotModified);
+        } else {
+            response.header(rocket::http::ContentType::HTML).sized_body(body.len(), std::io::Cursor::new(body));
+        }
+        response.ok()
+    }
+}
+
 #[get("/?<postcode>")]
-async fn home(db: &Db, visitor: &Visitor, postcode: Option<&str>) -> Result<Markup> {
-    let mut pizzerias = pizzerias::list_active(db).await?;
+async fn home(db: &Db, visitor: &Visitor, postcode: Option<&str>) -> Result<Revalidated> {
+    let mut pizzerias = menu_cache::pizzerias(db).await?.as_ref().clone();
     let typed = postcode.map(str::trim).filter(|p| !p.is_empty());
     let answer = match typed.map(|p| (p, fields::postcode(p))) {
         None => PostcodeAnswer::None,
@@ -34,7 +61,7 @@ async fn home(db: &Db, visitor: &Visitor, postcode: Option<&str>) -> Result<Mark
             PostcodeAnswer::Known(code, any)
         }
     };
-    Ok(views::public::home(&visitor.nav(), &pizzerias, &answer))
+    Ok(Revalidated(views::public::home(&visitor.nav(), &pizzerias, &answer)))
 }
 
 #[get("/pizzerias/<slug>/menu")]
@@ -45,20 +72,14 @@ async fn pizzeria_menu(
     cookies: &CookieJar<'_>,
     flash: Option<FlashMessage<'_>>,
     slug: &str,
-) -> Result<Markup> {
-    let pizzeria = pizzerias::find_active_by_slug(db, slug).await?.ok_or(Error::NotFound)?;
-    let items = menu::for_pizzeria(db, pizzeria.id, settings.few_left_threshold).await?;
-    let elsewhere = if items.iter().any(|item| !item.availability.can_order()) {
-        menu::makeable_elsewhere(db, pizzeria.id).await?
-    } else {
-        HashMap::new()
-    };
+) -> Result<Revalidated> {
+    let menu = menu_cache::menu(db, slug, settings.few_left_threshold).await?.ok_or(Error::NotFound)?;
     let cart_count = crate::web::cart::cart_size(db, cookies).await?;
     let extras = MenuExtras {
         csrf: &page.csrf,
-        elsewhere: &elsewhere,
+        elsewhere: &menu.elsewhere,
         flash: flash.as_ref().map(|f| (f.kind() != "success", f.message())),
         cart_count,
     };
-    Ok(views::public::menu(&page.nav(), &pizzeria, &items, &extras))
+    Ok(Revalidated(views::public::menu(&page.nav(), &menu.pizzeria, &menu.items, &extras)))
 }

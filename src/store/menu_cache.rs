@@ -1,0 +1,82 @@
+//! The menus and the list of pizzerias as served: read from the database once per change,
+//! not once per request.
+//!
+//! Every entry is stamped with the live events' generation (`live::generation`) read
+//! *before* its database reads. Any event — an order placed, modified or cancelled, a stock
+//! movement, a menu, withdrawal or pizzeria edit, on this instance or (PostgreSQL, through
+//! LISTEN/NOTIFY) another — moves the generation, and an entry of an older generation is
+//! read again. An entry filled by a read that raced with an event keeps the older stamp, so
+//! it is never served after that event. Staleness is therefore bounded by the event's
+//! delivery: none on SQLite (the generation moves after the commit, before the answer
+//! leaves), NOTIFY's delivery to the listener on PostgreSQL (milliseconds; a lost listener
+//! connection publishes `resync`, which moves it too).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::db::DbPool;
+use crate::live;
+use crate::store::menu::{self, MenuItem};
+use crate::store::pizzerias::{self, Pizzeria, PizzeriaDetails};
+use crate::Result;
+
+/// A pizzeria's menu with its live availability, and where the pizzas it cannot make now
+/// can be had.
+#[derive(Debug)]
+pub struct Menu {
+    pub pizzeria: Pizzeria,
+    pub items: Vec<MenuItem>,
+    pub elsewhere: HashMap<i64, Vec<(String, String)>>,
+}
+
+struct Entry<T> {
+    generation: u64,
+    value: Arc<T>,
+}
+
+fn menus() -> &'static Mutex<HashMap<String, Entry<Menu>>> {
+    static MENUS: std::sync::OnceLock<Mutex<HashMap<String, Entry<Menu>>>> = std::sync::OnceLock::new();
+    MENUS.get_or_init(Default::default)
+}
+
+fn directory() -> &'static Mutex<Option<Entry<Vec<PizzeriaDetails>>>> {
+    static PIZZERIAS: Mutex<Option<Entry<Vec<PizzeriaDetails>>>> = Mutex::new(None);
+    &PIZZERIAS
+}
+
+fn fresh<T>(entry: Option<&Entry<T>>, generation: u64) -> Option<Arc<T>> {
+    entry.filter(|e| e.generation == generation).map(|e| e.value.clone())
+}
+
+/// The menu of the active pizzeria `slug`, or `None` (unknown slugs are not kept).
+pub async fn menu(db: &DbPool, slug: &str, few_left_threshold: i64) -> Result<Option<Arc<Menu>>> {
+    let generation = live::generation();
+    if let Some(hit) = fresh(menus().lock().ok().as_ref().and_then(|m| m.get(slug)), generation) {
+        return Ok(Some(hit));
+    }
+    let Some(pizzeria) = pizzerias::find_active_by_slug(db, slug).await? else { return Ok(None) };
+    let items = menu::for_pizzeria(db, pizzeria.id, few_left_threshold).await?;
+    let elsewhere = if items.iter().any(|item| !item.availability.can_order()) {
+        menu::makeable_elsewhere(db, pizzeria.id).await?
+    } else {
+        HashMap::new()
+    };
+    let value = Arc::new(Menu { pizzeria, items, elsewhere });
+    if let Ok(mut menus) = menus().lock() {
+        menus.insert(slug.to_string(), Entry { generation, value: value.clone() });
+    }
+    Ok(Some(value))
+}
+
+/// The active pizzerias with their hours and delivery zones.
+pub async fn pizzerias(db: &DbPool) -> Result<Arc<Vec<PizzeriaDetails>>> {
+    let generation = live::generation();
+    if let Some(hit) = fresh(directory().lock().ok().as_ref().and_then(|d| d.as_ref()), generation) {
+        return Ok(hit);
+    }
+    let value = Arc::new(pizzerias::list_active(db).await?);
+    if let Ok(mut directory) = directory().lock() {
+        *directory = Some(Entry { generation, value: value.clone() });
+    }
+    Ok(value)
+}
