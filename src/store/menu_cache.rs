@@ -27,6 +27,9 @@ pub struct Menu {
     pub pizzeria: Pizzeria,
     pub items: Vec<MenuItem>,
     pub elsewhere: HashMap<i64, Vec<(String, String)>>,
+    /// The menu as the page shows it, rendered by the web layer on first need (the same
+    /// for every visitor: their CSRF token is put in when the page is served).
+    pub rendered: std::sync::OnceLock<String>,
 }
 
 struct Entry<T> {
@@ -61,7 +64,7 @@ pub async fn menu(db: &DbPool, slug: &str, few_left_threshold: i64) -> Result<Op
     } else {
         HashMap::new()
     };
-    let value = Arc::new(Menu { pizzeria, items, elsewhere });
+    let value = Arc::new(Menu { pizzeria, items, elsewhere, rendered: std::sync::OnceLock::new() });
     if let Ok(mut menus) = menus().lock() {
         menus.insert(slug.to_string(), Entry { generation, value: value.clone() });
     }

@@ -80,15 +80,19 @@ pub fn home(nav: &Nav, pizzerias: &[PizzeriaDetails], postcode: &PostcodeAnswer<
 pub struct MenuExtras<'a> {
     /// For the "add to cart" forms.
     pub csrf: &'a str,
-    /// Other pizzerias that can still make a pizza sold out here: pizza id → (slug, name).
-    pub elsewhere: &'a HashMap<i64, Vec<(String, String)>>,
     /// A message after adding to the cart: (is it an error, text).
     pub flash: Option<(bool, &'a str)>,
     /// Pizzas in the visitor's cart.
     pub cart_count: i64,
 }
 
-pub fn menu(nav: &Nav, pizzeria: &Pizzeria, items: &[MenuItem], extras: &MenuExtras<'_>) -> Markup {
+/// What stands for the visitor's CSRF token in a [`menu_list`] rendered once for everyone.
+pub const CSRF_PLACEHOLDER: &str = "__OC_PIZZA_CSRF__";
+
+/// The menu page. `list` is [`menu_list`]'s output, rendered with [`CSRF_PLACEHOLDER`] (the
+/// same for every visitor until the menu changes); the visitor's token is put in here.
+pub fn menu(nav: &Nav, pizzeria: &Pizzeria, list: &str, extras: &MenuExtras<'_>) -> Markup {
+    let list = maud::PreEscaped(list.replace(CSRF_PLACEHOLDER, extras.csrf));
     page(
         &format!("La carte de {}", pizzeria.name),
         nav,
@@ -101,6 +105,20 @@ pub fn menu(nav: &Nav, pizzeria: &Pizzeria, items: &[MenuItem], extras: &MenuExt
                 @if error { p.form-errors role="alert" { (message) } } @else { p.notice role="status" { (message) " " a href="/cart" { "Voir le panier" } } }
             }
             @if extras.cart_count > 0 { p { a.button href="/cart" { "Mon panier (" (extras.cart_count) ")" } } }
+            (list)
+        },
+    )
+}
+
+/// The pizzas of a menu with their availability and add-to-cart forms (their CSRF field
+/// holds `csrf`).
+pub fn menu_list(
+    pizzeria: &Pizzeria,
+    items: &[MenuItem],
+    elsewhere: &HashMap<i64, Vec<(String, String)>>,
+    csrf: &str,
+) -> Markup {
+    html! {
             ul.menu-list {
                 @for item in items {
                     li.card.pizza.sold-out[item.availability == Availability::SoldOut] data-pizza=(item.slug) {
@@ -121,7 +139,7 @@ pub fn menu(nav: &Nav, pizzeria: &Pizzeria, items: &[MenuItem], extras: &MenuExt
                         }
                         @if item.availability.can_order() {
                             form.add-to-cart method="post" action="/cart/add" {
-                                input type="hidden" name="csrf_token" value=(extras.csrf);
+                                input type="hidden" name="csrf_token" value=(csrf);
                                 input type="hidden" name="pizzeria" value=(pizzeria.slug);
                                 input type="hidden" name="pizza" value=(item.slug);
                                 label for={ "qte-" (item.slug) } { "Quantité" }
@@ -130,7 +148,7 @@ pub fn menu(nav: &Nav, pizzeria: &Pizzeria, items: &[MenuItem], extras: &MenuExt
                                 input id={ "note-" (item.slug) } type="text" name="note" maxlength=(NOTE_MAX_CHARACTERS) placeholder="ex. sans olives";
                                 button.button type="submit" { "Ajouter au panier" span.visually-hidden { " : " (item.name) } }
                             }
-                        } @else if let Some(others) = extras.elsewhere.get(&item.pizza_id) {
+                        } @else if let Some(others) = elsewhere.get(&item.pizza_id) {
                             p.elsewhere { "Encore disponible à : "
                                 @for (index, (slug, name)) in others.iter().enumerate() {
                                     @if index > 0 { ", " }
@@ -141,8 +159,7 @@ pub fn menu(nav: &Nav, pizzeria: &Pizzeria, items: &[MenuItem], extras: &MenuExt
                     }
                 }
             }
-        },
-    )
+    }
 }
 
 const WEEKDAYS: [&str; 7] = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"];
