@@ -17,7 +17,7 @@ bench_setup "${PORT:-18998}" "${2:-}"
 command -v wrk >/dev/null || { echo "install Debian's wrk (apt-get install wrk)" >&2; exit 1; }
 bench_start
 page="http://127.0.0.1:$port/pizzerias/montreuil/menu"
-cookie=$(curl -s -o /dev/null -c - "$page" | awk '!/^#/ && NF >= 7 {printf "%s=%s; ", $6, $7}')
+cookie=$(curl -s -o /dev/null -c - "$page" | sed 's/^#HttpOnly_//' | awk '!/^#/ && NF >= 7 {printf "%s=%s; ", $6, $7}')
 ceiling=$(cargo bench --no-run --bench menu_ceiling 2>&1 | sed -n 's/.*Executable .*(\(.*menu_ceiling-[^)]*\)).*/\1/p' | tail -n 1)
 [ -x "$ceiling" ] || { echo "could not build benches/menu_ceiling.rs" >&2; exit 1; }
 "$ceiling" "$page" "$ceiling_port" 2>"$data_dir/ceiling.log" &

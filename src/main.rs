@@ -1,6 +1,10 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[rocket::main]
 async fn main() -> std::process::ExitCode {
     oc_pizza::tls::install_crypto_provider();
