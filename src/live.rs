@@ -77,10 +77,17 @@ pub fn generation() -> u64 {
     GENERATION.load(std::sync::atomic::Ordering::Acquire)
 }
 
+/// Marks everything this process read before now as possibly out of date: on the instance
+/// that made a change, at once after its commit (read-your-writes), while its NOTIFY is on
+/// its way to the others.
+pub fn invalidate_local() {
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+}
+
 /// Publishes on this process's bus (nobody listening is fine).
 pub fn publish(event: Event) {
     // Before the screens hear of it, so that a page they re-read is not served from a cache.
-    GENERATION.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    invalidate_local();
     let json = event.to_json();
     let _ = bus().send(Arc::new(Published { event, json }));
 }
@@ -91,6 +98,7 @@ pub async fn announce(db: &crate::db::DbPool, event: Event) -> crate::Result<()>
     match db {
         crate::db::DbPool::Postgres(pool) => {
             sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(event.to_json()).execute(pool).await?;
+            invalidate_local();
         }
         crate::db::DbPool::Sqlite(_) => publish(event),
     }
@@ -139,7 +147,11 @@ impl Announce for sqlx::PgPool {
         Ok(())
     }
 
-    fn after_commit(&self, _event: Event) {}
+    /// The event reaches this process's bus through the listener like any other instance's;
+    /// what this process cached is out of date now.
+    fn after_commit(&self, _event: Event) {
+        invalidate_local();
+    }
 }
 
 /// Copies PostgreSQL notifications onto this process's bus until shutdown. Runs on every

@@ -7,9 +7,10 @@
 //! LISTEN/NOTIFY) another — moves the generation, and an entry of an older generation is
 //! read again. An entry filled by a read that raced with an event keeps the older stamp, so
 //! it is never served after that event. Staleness is therefore bounded by the event's
-//! delivery: none on SQLite (the generation moves after the commit, before the answer
-//! leaves), NOTIFY's delivery to the listener on PostgreSQL (milliseconds; a lost listener
-//! connection publishes `resync`, which moves it too).
+//! delivery: none on SQLite, nor on the PostgreSQL instance that made the change (the
+//! generation moves after the commit, before the answer leaves); on the other PostgreSQL
+//! instances, NOTIFY's delivery to their listener (milliseconds; a lost listener connection
+//! publishes `resync`, which moves it too).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
