@@ -77,6 +77,20 @@ pub fn generation() -> u64 {
     GENERATION.load(std::sync::atomic::Ordering::Acquire)
 }
 
+/// Whether this process hears every change (SQLite: it makes them all; PostgreSQL: while its
+/// listener is connected). While it does not, caches must not be trusted.
+static HEARING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// May what was read at the current [`generation`] be served from a cache?
+pub fn hearing_every_change() -> bool {
+    HEARING.load(std::sync::atomic::Ordering::Acquire)
+}
+
+fn set_hearing(hearing: bool) {
+    HEARING.store(hearing, std::sync::atomic::Ordering::Release);
+    invalidate_local();
+}
+
 /// Marks everything this process read before now as possibly out of date: on the instance
 /// that made a change, at once after its commit (read-your-writes), while its NOTIFY is on
 /// its way to the others.
@@ -158,6 +172,8 @@ impl Announce for sqlx::PgPool {
 /// instance that serves PostgreSQL.
 pub async fn listen(pool: sqlx::PgPool, shutdown: rocket::Shutdown) {
     let mut shutdown = std::pin::pin!(shutdown);
+    // Until LISTEN holds, changes made by other instances would go unheard.
+    set_hearing(false);
     loop {
         let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(listener) => listener,
@@ -175,6 +191,7 @@ pub async fn listen(pool: sqlx::PgPool, shutdown: rocket::Shutdown) {
             continue;
         }
         // Anything may have happened before this LISTEN took effect.
+        set_hearing(true);
         publish(Event::resync());
         tracing::info!("live events: listening");
         loop {
@@ -191,10 +208,12 @@ pub async fn listen(pool: sqlx::PgPool, shutdown: rocket::Shutdown) {
                 // LISTEN again, then tell the screens to re-read (in that order, so that
                 // nothing falls between their re-read and the new LISTEN).
                 Ok(None) => {
+                    set_hearing(false);
                     tracing::warn!("live events: listener connection lost; reconnecting");
                     break;
                 }
                 Err(error) => {
+                    set_hearing(false);
                     tracing::warn!(%error, "live events: listener failed; reconnecting");
                     break;
                 }

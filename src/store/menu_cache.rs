@@ -9,8 +9,9 @@
 //! it is never served after that event. Staleness is therefore bounded by the event's
 //! delivery: none on SQLite, nor on the PostgreSQL instance that made the change (the
 //! generation moves after the commit, before the answer leaves); on the other PostgreSQL
-//! instances, NOTIFY's delivery to their listener (milliseconds; a lost listener connection
-//! publishes `resync`, which moves it too).
+//! instances, NOTIFY's delivery to their listener (milliseconds). While an instance's
+//! listener is disconnected, it hears nothing: it serves nothing from the cache until LISTEN
+//! holds again.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -48,8 +49,10 @@ fn directory() -> &'static Mutex<Option<Entry<Vec<PizzeriaDetails>>>> {
     &PIZZERIAS
 }
 
+/// The entry, if it was read at this generation and this process hears every change (a
+/// PostgreSQL instance whose listener is down reads the database each time).
 fn fresh<T>(entry: Option<&Entry<T>>, generation: u64) -> Option<Arc<T>> {
-    entry.filter(|e| e.generation == generation).map(|e| e.value.clone())
+    entry.filter(|e| e.generation == generation && live::hearing_every_change()).map(|e| e.value.clone())
 }
 
 /// The menu of the active pizzeria `slug`, or `None` (unknown slugs are not kept).
