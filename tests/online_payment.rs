@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::stripe::{Gate, LocalStripe, SECRET_KEY};
+use common::stripe::{signed, Gate, LocalStripe, SECRET_KEY};
 use common::{count, demo, execute, first_slot, scalar_text, Backend, Browser, TestApp, TestDb, DEMO_PASSWORD};
 use oc_pizza::db::DbPool;
 use reqwest::Method;
@@ -98,13 +98,6 @@ async fn staff(app: &TestApp, role: &str) -> Browser {
     let browser = Browser::new(app);
     browser.sign_in(&demo(role, A), DEMO_PASSWORD).await;
     browser
-}
-
-fn signed(body: &str, at: i64) -> String {
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(WEBHOOK_SECRET.as_bytes()).expect("key");
-    mac.update(format!("{at}.{body}").as_bytes());
-    format!("t={at},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 /// A guest pays on the web: the intent is for the server's total whatever the form says,
@@ -199,7 +192,7 @@ async fn an_online_order_reaches_the_kitchen_only_once_paid(backend: Backend) {
     let response = app
         .client
         .post(format!("{}/payments/stripe/webhook", app.address))
-        .header("Stripe-Signature", signed(&body, chrono::Utc::now().timestamp()))
+        .header("Stripe-Signature", signed(&body, WEBHOOK_SECRET, chrono::Utc::now().timestamp()))
         .body(body)
         .send()
         .await

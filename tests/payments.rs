@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::stripe::{LocalStripe, SECRET_KEY};
+use common::stripe::{signed, LocalStripe, SECRET_KEY};
 use common::{count, scalar_text, Backend, Browser, TestApp, TestDb};
 use oc_pizza::config::PaymentSettings;
 use oc_pizza::domain::payments::{verify_signature, SignatureError, SIGNATURE_TOLERANCE_SECONDS};
@@ -107,13 +107,6 @@ async fn the_stripe_client_and_webhook_signatures_work_with_a_stripe_protocol_se
     assert_eq!((refund.amount, refund.status.as_str()), (2100, "succeeded"));
     let refused = stripe.refund("pi_does_not_exist", "refund-nothing").await.expect_err("unknown intent");
     assert!(!refused.transient && refused.message.contains("Stripe refused (404)"), "{refused:?}");
-}
-
-fn signed(body: &str, secret: &str, at: i64) -> String {
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
-    mac.update(format!("{at}.{body}").as_bytes());
-    format!("t={at},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 async fn deliver(app: &TestApp, body: &str, signature: Option<&str>) -> (u16, serde_json::Value) {

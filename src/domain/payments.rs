@@ -81,10 +81,15 @@ pub fn refund_retry_delay(failures: i64) -> i64 {
     (30_i64 << doublings).min(3_600)
 }
 
-/// An online order placed at `placed_at` and still unpaid at `now` is cancelled when its
-/// payment delay has run out.
-pub fn payment_overdue(placed_at: i64, now: i64, timeout_minutes: i64) -> bool {
-    now - placed_at >= timeout_minutes * 60
+/// When an online order placed at `placed_at` is cancelled if still unpaid.
+pub fn pay_before(placed_at: i64, timeout_minutes: i64) -> i64 {
+    placed_at + timeout_minutes * 60
+}
+
+/// At `now`, the online orders placed at or before this instant are overdue (the inverse
+/// of [`pay_before`], for the expiry job's query).
+pub fn overdue_if_placed_by(now: i64, timeout_minutes: i64) -> i64 {
+    now - timeout_minutes * 60
 }
 
 /// The origins the payment page's content security policy adds, from the configured
@@ -120,8 +125,10 @@ mod tests {
 
     #[test]
     fn an_online_order_is_overdue_once_its_delay_has_run_out() {
-        assert!(!payment_overdue(1_000, 1_000 + 15 * 60 - 1, 15));
-        assert!(payment_overdue(1_000, 1_000 + 15 * 60, 15));
+        let deadline = pay_before(1_000, 15);
+        assert_eq!(deadline, 1_000 + 15 * 60);
+        assert_eq!(overdue_if_placed_by(deadline, 15), 1_000, "overdue exactly at its deadline");
+        assert!(overdue_if_placed_by(deadline - 1, 15) < 1_000, "not a second before");
     }
 
     #[test]

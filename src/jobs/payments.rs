@@ -66,7 +66,8 @@ pub async fn run(db: DbPool, stripe: Stripe, settings: PaymentSettings, shutdown
 /// Cancels the online orders whose payment did not come in time.
 pub async fn expire_overdue(db: &DbPool, stripe: &Stripe, timeout_minutes: i64) -> Result<()> {
     let now = unix_now();
-    for order in payments::overdue(db, now - timeout_minutes * 60).await? {
+    let cutoff = crate::domain::payments::overdue_if_placed_by(now, timeout_minutes);
+    for order in payments::overdue(db, cutoff).await? {
         if let Some(intent) = &order.intent {
             if paid_after_all(db, stripe, intent).await? {
                 tracing::info!(reference = %order.reference, "payments: paid, its webhook had not come");

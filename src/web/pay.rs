@@ -53,7 +53,7 @@ pub(crate) async fn intent_for(
 
 /// When an unpaid online order will be cancelled.
 pub(crate) fn pay_before(order: &Order, settings: &Settings) -> i64 {
-    order.created_at + settings.payments.payment_timeout_minutes * 60
+    crate::domain::payments::pay_before(order.created_at, settings.payments.payment_timeout_minutes)
 }
 
 /// The payment page with its own content security policy: Stripe.js's origin for scripts
