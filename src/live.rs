@@ -22,6 +22,9 @@ use serde::{Deserialize, Serialize};
 
 pub const CHANNEL: &str = "oc_pizza_events";
 
+/// The kind of event that says the catalogue changed.
+const CATALOGUE: &str = "catalogue";
+
 /// How many events a slow screen may lag behind before it is told to re-read everything.
 const BUS_CAPACITY: usize = 1024;
 
@@ -77,6 +80,20 @@ pub fn generation() -> u64 {
     GENERATION.load(std::sync::atomic::Ordering::Acquire)
 }
 
+/// Counts the catalogue's changes this process has heard of (menu, pizzeria, withdrawal
+/// edits; a resync): orders and stock movements do not move it. The catalogue cache keys
+/// its entry with it.
+static CATALOGUE_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The number of catalogue changes heard by this process so far.
+pub fn catalogue_generation() -> u64 {
+    CATALOGUE_GENERATION.load(std::sync::atomic::Ordering::Acquire)
+}
+
+fn invalidate_catalogue_local() {
+    CATALOGUE_GENERATION.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+}
+
 /// Whether this process hears every change (SQLite: it makes them all; PostgreSQL: while its
 /// listener is connected). While it does not, caches must not be trusted.
 static HEARING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
@@ -88,6 +105,7 @@ pub fn hearing_every_change() -> bool {
 
 fn set_hearing(hearing: bool) {
     HEARING.store(hearing, std::sync::atomic::Ordering::Release);
+    invalidate_catalogue_local();
     invalidate_local();
 }
 
@@ -101,6 +119,9 @@ pub fn invalidate_local() {
 /// Publishes on this process's bus (nobody listening is fine).
 pub fn publish(event: Event) {
     // Before the screens hear of it, so that a page they re-read is not served from a cache.
+    if event.kind == CATALOGUE || event.is_resync() {
+        invalidate_catalogue_local();
+    }
     invalidate_local();
     let json = event.to_json();
     let _ = bus().send(Arc::new(Published { event, json }));
@@ -112,6 +133,9 @@ pub async fn announce(db: &crate::db::DbPool, event: Event) -> crate::Result<()>
     match db {
         crate::db::DbPool::Postgres(pool) => {
             sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(event.to_json()).execute(pool).await?;
+            if event.kind == CATALOGUE {
+                invalidate_catalogue_local();
+            }
             invalidate_local();
         }
         crate::db::DbPool::Sqlite(_) => publish(event),
@@ -122,7 +146,7 @@ pub async fn announce(db: &crate::db::DbPool, event: Event) -> crate::Result<()>
 /// A change of the catalogue (pizzas, recipes, ingredients, pizzerias, withdrawals): every
 /// menu is re-read.
 pub fn catalogue_changed(pizzeria_id: i64) -> Event {
-    Event { id: 0, kind: "catalogue".into(), pizzeria_id, reference: String::new(), status: String::new() }
+    Event { id: 0, kind: CATALOGUE.into(), pizzeria_id, reference: String::new(), status: String::new() }
 }
 
 /// How a write announces its event on each backend: PostgreSQL notifies inside the

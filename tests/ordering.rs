@@ -252,6 +252,18 @@ async fn once_preparing_the_customer_can_no_longer_change_it(backend: Backend) {
     pool.close().await;
 }
 
+/// A pizza withdrawn from (or back on) a pizzeria's menu through the app (its admin's API):
+/// the catalogue the orders are priced from follows the app's own writes.
+async fn withdraw(app: &TestApp, pizzeria: &str, pizza: &str, withdrawn: bool) {
+    let admin = Browser::new(app);
+    admin.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let csrf = admin.csrf().await;
+    let body = serde_json::json!({ "pizza": pizza, "withdrawn": withdrawn });
+    let path = format!("/api/v1/pizzerias/{pizzeria}/withdrawals");
+    let reply = admin.json(reqwest::Method::POST, &path, &[("X-CSRF-Token", csrf.as_str())], &body).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
 /// An inventory count through the app (its admin's API): what the menus show follows the
 /// app's own writes, not rows changed behind its back.
 async fn count_stock(app: &TestApp, pizzeria: &str, ingredient: &str, quantity: i64) {
@@ -350,12 +362,7 @@ async fn bad_orders_are_refused_and_write_nothing(backend: Backend) {
     assert!(reply.body.contains("Choisissez la livraison ou la vente à emporter"));
 
     // Withdrawn from this pizzeria's menu between the cart and the checkout.
-    execute(
-        &pool,
-        "INSERT INTO menu_withdrawals (pizzeria_id, pizza_id) SELECT z.id, p.id FROM pizzerias z, pizzas p
-         WHERE z.slug = 'paris-bastille' AND p.slug = 'margherita'",
-    )
-    .await;
+    withdraw(&app, P, "margherita", true).await;
     let reply = checkout(
         &guest,
         &[("mode", "takeaway"), ("full_name", "Léa"), ("email", "lea@exemple.fr"), ("phone", "0611223344")],
@@ -363,7 +370,7 @@ async fn bad_orders_are_refused_and_write_nothing(backend: Backend) {
     .await;
     assert_eq!(reply.status, 409, "{}", reply.body);
     assert!(reply.body.contains("« Margherita » n'est plus à la carte"));
-    execute(&pool, "DELETE FROM menu_withdrawals").await;
+    withdraw(&app, P, "margherita", false).await;
 
     // Out of stock between the cart and the checkout: nothing written, the cart kept.
     set_stock(&pool, P, "mozzarella", 100).await;

@@ -91,6 +91,18 @@ pub trait BeginWrite {
     /// What ends a `SELECT` that claims rows several workers compete for: PostgreSQL skips
     /// the rows another worker has locked; SQLite's write transaction already excludes it.
     fn skip_locked(&self) -> &'static str;
+
+    /// How several writes go to the database in one round trip: SQLite runs a script of
+    /// statements sharing numbered parameters; PostgreSQL runs one statement whose writes
+    /// are common table expressions (`WITH … AS (INSERT …)`).
+    fn batches_as(&self) -> Batch;
+}
+
+/// See [`BeginWrite::batches_as`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batch {
+    Script,
+    CommonTableExpressions,
 }
 
 /// A write transaction (and, on SQLite, this process's turn to write).
@@ -155,6 +167,10 @@ impl BeginWrite for SqlitePool {
     fn skip_locked(&self) -> &'static str {
         ""
     }
+
+    fn batches_as(&self) -> Batch {
+        Batch::Script
+    }
 }
 
 impl BeginWrite for PgPool {
@@ -170,6 +186,10 @@ impl BeginWrite for PgPool {
 
     fn skip_locked(&self) -> &'static str {
         " FOR UPDATE SKIP LOCKED"
+    }
+
+    fn batches_as(&self) -> Batch {
+        Batch::CommonTableExpressions
     }
 }
 

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use crate::db::DbPool;
 use crate::live;
 use crate::store::menu::{self, MenuItem};
-use crate::store::pizzerias::{self, Pizzeria, PizzeriaDetails};
+use crate::store::pizzerias::{self, Pizzeria};
 use crate::Result;
 
 /// A pizzeria's menu with its live availability, and where the pizzas it cannot make now
@@ -42,11 +42,6 @@ struct Entry<T> {
 fn menus() -> &'static Mutex<HashMap<String, Entry<Menu>>> {
     static MENUS: std::sync::OnceLock<Mutex<HashMap<String, Entry<Menu>>>> = std::sync::OnceLock::new();
     MENUS.get_or_init(Default::default)
-}
-
-fn directory() -> &'static Mutex<Option<Entry<Vec<PizzeriaDetails>>>> {
-    static PIZZERIAS: Mutex<Option<Entry<Vec<PizzeriaDetails>>>> = Mutex::new(None);
-    &PIZZERIAS
 }
 
 /// The entry, if it was read at this generation and this process hears every change (a
@@ -73,17 +68,4 @@ pub async fn menu(db: &DbPool, slug: &str, few_left_threshold: i64) -> Result<Op
         menus.insert(slug.to_string(), Entry { generation, value: value.clone() });
     }
     Ok(Some(value))
-}
-
-/// The active pizzerias with their hours and delivery zones.
-pub async fn pizzerias(db: &DbPool) -> Result<Arc<Vec<PizzeriaDetails>>> {
-    let generation = live::generation();
-    if let Some(hit) = fresh(directory().lock().ok().as_ref().and_then(|d| d.as_ref()), generation) {
-        return Ok(hit);
-    }
-    let value = Arc::new(pizzerias::list_active(db).await?);
-    if let Ok(mut directory) = directory().lock() {
-        *directory = Some(Entry { generation, value: value.clone() });
-    }
-    Ok(value)
 }

@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod app_secrets;
 pub mod backup_runs;
 pub mod carts;
+pub mod catalogue;
 pub mod dashboard;
 pub mod dump;
 pub mod gauges;

@@ -10,31 +10,17 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::orders::{Change, LineRequest, NewOrder, Placed, Refusal};
+use super::catalogue::{self, Catalogue};
+use super::orders::{Change, LineRequest, NewOrder, OrderLine, Placed, Refusal};
 use super::outbox::{self, enqueue};
 use super::stock_sql::{apply_stock, held_by_order, lock_stock, release, value_rows};
-use crate::db::{BeginWrite, DbPool};
+use crate::db::{Batch, BeginWrite, DbPool};
 use crate::domain::availability::RecipeNeed;
 use crate::domain::notifications::{self, EmailLevel, Happening, Preferences};
 use crate::domain::orders::{self, Mode, Status};
 use crate::domain::pricing::{self, PricedLine, Totals};
 use crate::live::{Announce, Event};
 use crate::{db_run, unix_now, Error, Result};
-
-#[derive(sqlx::FromRow)]
-struct MenuPizza {
-    id: i64,
-    name: String,
-    price_cents: i64,
-    vat_rate_bp: i64,
-    orderable: bool,
-}
-
-const CATALOGUE_PIZZAS: &str = "SELECT p.id, p.name, p.price_cents, p.vat_rate_bp,
-        (p.active AND NOT EXISTS (SELECT 1 FROM menu_withdrawals w WHERE w.pizza_id = p.id AND w.pizzeria_id = $1))
-        AS orderable
-    FROM pizzas p";
-const CATALOGUE_RECIPES: &str = "SELECT pizza_id, ingredient_id, quantity FROM recipe_lines";
 
 /// A line ready to be written: priced from the catalogue.
 struct PricedRequest {
@@ -58,22 +44,120 @@ struct Plan {
     totals: Totals,
 }
 
-fn plan(
-    pizzas: Vec<MenuPizza>,
-    recipe_rows: Vec<(i64, i64, i64)>,
-    requests: &[LineRequest],
-) -> std::result::Result<Plan, Refusal> {
-    let mut recipes: HashMap<i64, Vec<RecipeNeed>> = HashMap::new();
-    for (pizza_id, ingredient_id, quantity) in recipe_rows {
-        recipes.entry(pizza_id).or_default().push(RecipeNeed { ingredient_id, quantity });
+impl Plan {
+    /// The lines as `order_lines` keeps them.
+    fn written_lines(&self) -> Vec<OrderLine> {
+        self.lines
+            .iter()
+            .map(|l| OrderLine {
+                pizza_id: l.pizza_id,
+                pizza_name: l.name.clone(),
+                unit_price_cents: l.price.unit_price_cents,
+                vat_rate_bp: l.price.vat_rate_bp,
+                quantity: l.price.quantity,
+                note: l.note.clone(),
+            })
+            .collect()
     }
-    let pizzas: HashMap<i64, MenuPizza> = pizzas.into_iter().map(|p| (p.id, p)).collect();
+}
+
+/// The columns of `orders` a placement writes, with their parameters (`$1` is the
+/// reference, `$2` the pizzeria, `$20` now).
+const ORDER_INSERT: &str = "INSERT INTO orders (reference, pizzeria_id, customer_id, taken_by, customer_name,
+         customer_phone, customer_email, channel, mode, status, payment_method, payment_status, delivery_street,
+         delivery_postcode, delivery_city, delivery_instructions, requested_for, total_ht_cents, total_vat_cents,
+         total_ttc_cents, access_token_hash, created_at, updated_at, collected_cents, notify_email, notify_sms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'placed', $10, $21, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+             $20, $20, $22, $23, $24)";
+/// Parameters after the order's 24: `$25` the user who placed it (or none), then the rows.
+const FIRST_ROW_PARAMETER: usize = 26;
+const LINE_WIDTH: usize = 6;
+const NEED_WIDTH: usize = 2;
+const MESSAGE_WIDTH: usize = 4;
+
+/// Everything a placement writes once its stock is known to suffice, as one round trip:
+/// the order, its lines, its `order` movements, its first transition, its messages and the
+/// stock update; answers the order's id and the transition's. Parameters: the order's
+/// ([`ORDER_INSERT`]), `$25`, then `lines` × (pizza, name, unit price, VAT rate, quantity,
+/// note), `needs` × (ingredient, quantity), `messages` × (channel, recipient, kind,
+/// subject).
+fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> String {
+    let order_id = match batch {
+        Batch::Script => "(SELECT id FROM orders WHERE reference = $1)",
+        Batch::CommonTableExpressions => "(SELECT id FROM o)",
+    };
+    let rows = |first: usize, count: usize, width: usize, row: &dyn Fn(Vec<String>) -> String| -> String {
+        (0..count)
+            .map(|i| row((0..width).map(|col| format!("${}", first + i * width + col)).collect()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let first_need = FIRST_ROW_PARAMETER + lines * LINE_WIDTH;
+    let first_message = first_need + needs * NEED_WIDTH;
+    let mut writes = vec![
+        format!(
+            "INSERT INTO order_lines (order_id, pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity, note)
+             VALUES {}",
+            rows(FIRST_ROW_PARAMETER, lines, LINE_WIDTH, &|p| format!("({order_id}, {})", p.join(", ")))
+        ),
+        "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, created_at)
+             VALUES ({order_id}, NULL, 'placed', $25, $20) RETURNING id"
+            .replace("{order_id}", order_id),
+    ];
+    if needs > 0 {
+        writes.push(format!(
+            "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, order_id, user_id, note, created_at)
+             VALUES {}",
+            rows(first_need, needs, NEED_WIDTH, &|p| format!(
+                "($2, {}, -{}, 'order', {order_id}, $25, $1, $20)",
+                p[0], p[1]
+            ))
+        ));
+        let cases =
+            rows(first_need, needs, NEED_WIDTH, &|p| format!("WHEN {} THEN {}", p[0], p[1])).replace(", WHEN", " WHEN");
+        let ids = rows(first_need, needs, NEED_WIDTH, &|p| p[0].clone());
+        writes.push(format!(
+            "UPDATE stock SET quantity = quantity - CASE ingredient_id {cases} END, updated_at = $20
+             WHERE pizzeria_id = $2 AND ingredient_id IN ({ids})"
+        ));
+    }
+    if messages > 0 {
+        writes.push(format!(
+            "INSERT INTO notification_outbox (order_id, channel, recipient, kind, subject, body, created_at,
+                 next_attempt_at)
+             VALUES {}",
+            rows(first_message, messages, MESSAGE_WIDTH, &|p| format!("({order_id}, {}, '', $20, $20)", p.join(", ")))
+        ));
+    }
+    match batch {
+        Batch::Script => {
+            let transition = writes.remove(1).replace(" RETURNING id", "");
+            format!(
+                "{ORDER_INSERT};\n{transition};\n{};\nSELECT id, (SELECT MAX(id) FROM order_transitions t WHERE t.order_id = orders.id)
+                 FROM orders WHERE reference = $1",
+                writes.join(";\n")
+            )
+        }
+        Batch::CommonTableExpressions => {
+            let ctes: Vec<String> = writes.iter().enumerate().map(|(i, w)| format!("w{i} AS ({w})")).collect();
+            format!(
+                "WITH o AS ({ORDER_INSERT} RETURNING id), {}\nSELECT (SELECT id FROM o), (SELECT id FROM w1)",
+                ctes.join(",\n")
+            )
+        }
+    }
+}
+
+/// Prices the lines from the catalogue and sums what they take of each ingredient.
+fn plan(catalogue: &Catalogue, pizzeria_id: i64, requests: &[LineRequest]) -> std::result::Result<Plan, Refusal> {
+    let mut recipes: HashMap<i64, Vec<RecipeNeed>> = HashMap::new();
     let mut lines = Vec::new();
     for request in requests {
-        let pizza = pizzas.get(&request.pizza_id).ok_or_else(|| Refusal::Unavailable("?".into()))?;
-        if !pizza.orderable || !recipes.contains_key(&pizza.id) {
+        let pizza = catalogue.pizza(request.pizza_id).ok_or_else(|| Refusal::Unavailable("?".into()))?;
+        if !catalogue.orderable(pizzeria_id, pizza.id) {
             return Err(Refusal::Unavailable(pizza.name.clone()));
         }
+        recipes.insert(pizza.id, catalogue.recipe(pizza.id).to_vec());
         lines.push(PricedRequest {
             pizza_id: pizza.id,
             name: pizza.name.clone(),
@@ -99,15 +183,6 @@ fn plan(
         .collect();
     let prices: Vec<PricedLine> = lines.iter().map(|l| l.price).collect();
     Ok(Plan { totals: pricing::totals(&prices), lines, needs })
-}
-
-/// Reads the catalogue in the transaction and plans the order.
-macro_rules! load_plan {
-    ($tx:expr, $pizzeria_id:expr, $requests:expr) => {{
-        let pizzas: Vec<MenuPizza> = sqlx::query_as(CATALOGUE_PIZZAS).bind($pizzeria_id).fetch_all(&mut *$tx).await?;
-        let recipes: Vec<(i64, i64, i64)> = sqlx::query_as(CATALOGUE_RECIPES).fetch_all(&mut *$tx).await?;
-        plan(pizzas, recipes, $requests)
-    }};
 }
 
 /// The order's lines and its `order` movements: one statement each.
@@ -256,93 +331,97 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
     let address = order.address.clone().unwrap_or_default();
     let delivery = order.mode == Mode::Delivery;
     let guest_key = if order.guest { Some(crate::crypto::guest_key(reference)?) } else { None };
+    let plan = match plan(&*catalogue::current(db).await?, order.pizzeria_id, &order.lines) {
+        Ok(plan) => plan,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let messages = notifications::planned(
+        Happening::Placed,
+        order.mode,
+        order.notify,
+        order.customer_email.as_deref(),
+        &order.customer_phone,
+        outbox::channels(),
+    );
     let outcome = db_run!(db, |pool| {
         let mut tx = pool.begin_write().await?;
-        match load_plan!(tx, order.pizzeria_id, &order.lines) {
-            Err(refusal) => {
-                tx.rollback().await?;
-                Err(refusal)
-            }
-            Ok(plan) => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO orders (reference, pizzeria_id, customer_id, taken_by, customer_name, customer_phone,
-                         customer_email, channel, mode, status, payment_method, payment_status, delivery_street,
-                         delivery_postcode, delivery_city, delivery_instructions, requested_for, total_ht_cents,
-                         total_vat_cents, total_ttc_cents, access_token_hash, created_at, updated_at, collected_cents,
-                         notify_email, notify_sms)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'placed', $10, $21, $11, $12, $13, $14, $15, $16,
-                             $17, $18, $19, $20, $20, $22, $23, $24)
-                     RETURNING id",
-                )
-                .bind(reference)
-                .bind(order.pizzeria_id)
-                .bind(order.customer_id)
-                .bind(order.taken_by)
-                .bind(&order.customer_name)
-                .bind(&order.customer_phone)
-                .bind(order.customer_email.as_deref())
-                .bind(order.channel)
-                .bind(order.mode.as_str())
-                .bind(order.payment_method.as_str())
-                .bind(delivery.then_some(address.street.as_str()))
-                .bind(delivery.then_some(address.postcode.as_str()))
-                .bind(delivery.then_some(address.city.as_str()))
-                .bind(if delivery { address.instructions.as_str() } else { "" })
-                .bind(order.requested_for)
-                .bind(plan.totals.ht_cents)
-                .bind(plan.totals.vat_cents)
-                .bind(plan.totals.ttc_cents)
-                .bind(guest_key.as_deref().map(crate::crypto::token_digest))
-                .bind(now)
-                .bind(if order.paid { "paid" } else { "unpaid" })
-                .bind(order.paid.then_some(plan.totals.ttc_cents))
-                .bind(order.notify.email.as_str())
-                .bind(order.notify.sms)
-                .fetch_one(&mut *tx)
-                .await?;
-                write_lines_and_journal!(tx, plan, order.pizzeria_id, id, user_id, reference, now);
-                let transition_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, created_at)
-                     VALUES ($1, NULL, 'placed', $2, $3) RETURNING id",
-                )
-                .bind(id)
-                .bind(user_id)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                match reserve!(tx, pool.row_lock(), order.pizzeria_id, plan, now) {
-                    Some(pizza) => {
-                        tx.rollback().await?;
-                        Err(Refusal::OutOfStock(pizza))
-                    }
-                    None => {
-                        let event = Event {
-                            id: transition_id,
-                            kind: "placed".into(),
-                            pizzeria_id: order.pizzeria_id,
-                            reference: reference.to_string(),
-                            status: Status::Placed.as_str().into(),
-                        };
-                        let messages = notifications::planned(
-                            Happening::Placed,
-                            order.mode,
-                            order.notify,
-                            order.customer_email.as_deref(),
-                            &order.customer_phone,
-                            outbox::channels(),
-                        );
-                        let queued = enqueue!(tx, id, reference, messages, now);
-                        pool.notify_in(&mut *tx, &event).await?;
-                        tx.commit().await?;
-                        pool.after_commit(event);
-                        if queued {
-                            outbox::wake();
-                        }
-                        Ok(Placed { id, reference: reference.to_string(), guest_key: guest_key.clone() })
-                    }
-                }
-            }
+        let held =
+            lock_stock!(tx, pool.row_lock(), order.pizzeria_id, plan.needs.iter().map(|n| n.ingredient_id).collect());
+        if let Some(short) = plan.needs.iter().find(|n| held.get(&n.ingredient_id).copied().unwrap_or(0) < n.quantity) {
+            tx.rollback().await?;
+            return Ok(Err(Refusal::OutOfStock(short.pizza.clone())));
         }
+        let sql = placement_sql(pool.batches_as(), plan.lines.len(), plan.needs.len(), messages.len());
+        let mut write = sqlx::query_as::<_, (i64, i64)>(&sql)
+            .bind(reference)
+            .bind(order.pizzeria_id)
+            .bind(order.customer_id)
+            .bind(order.taken_by)
+            .bind(&order.customer_name)
+            .bind(&order.customer_phone)
+            .bind(order.customer_email.as_deref())
+            .bind(order.channel)
+            .bind(order.mode.as_str())
+            .bind(order.payment_method.as_str())
+            .bind(delivery.then_some(address.street.as_str()))
+            .bind(delivery.then_some(address.postcode.as_str()))
+            .bind(delivery.then_some(address.city.as_str()))
+            .bind(if delivery { address.instructions.as_str() } else { "" })
+            .bind(order.requested_for)
+            .bind(plan.totals.ht_cents)
+            .bind(plan.totals.vat_cents)
+            .bind(plan.totals.ttc_cents)
+            .bind(guest_key.as_deref().map(crate::crypto::token_digest))
+            .bind(now)
+            .bind(if order.paid { "paid" } else { "unpaid" })
+            .bind(order.paid.then_some(plan.totals.ttc_cents))
+            .bind(order.notify.email.as_str())
+            .bind(order.notify.sms)
+            .bind(user_id);
+        for line in &plan.lines {
+            write = write
+                .bind(line.pizza_id)
+                .bind(&line.name)
+                .bind(line.price.unit_price_cents)
+                .bind(line.price.vat_rate_bp)
+                .bind(line.price.quantity)
+                .bind(&line.note);
+        }
+        for need in &plan.needs {
+            write = write.bind(need.ingredient_id).bind(need.quantity);
+        }
+        for message in &messages {
+            write = write
+                .bind(message.channel.as_str())
+                .bind(&message.recipient)
+                .bind(message.kind.as_str())
+                .bind(message.kind.subject(reference));
+        }
+        let written = write.fetch_all(&mut *tx).await?;
+        let Some(&(id, transition_id)) = written.first() else {
+            return Err(Error::Integrity(format!("order {reference}: the placement wrote no order")));
+        };
+        let event = Event {
+            id: transition_id,
+            kind: "placed".into(),
+            pizzeria_id: order.pizzeria_id,
+            reference: reference.to_string(),
+            status: Status::Placed.as_str().into(),
+        };
+        pool.notify_in(&mut *tx, &event).await?;
+        tx.commit().await?;
+        pool.after_commit(event);
+        if !messages.is_empty() {
+            outbox::wake();
+        }
+        Ok(Placed {
+            id,
+            reference: reference.to_string(),
+            guest_key: guest_key.clone(),
+            lines: plan.written_lines(),
+            totals: plan.totals,
+            created_at: now,
+        })
     });
     Ok(outcome)
 }
@@ -360,6 +439,7 @@ pub async fn modify(
     let now = unix_now();
     let address = change.address.clone().unwrap_or_default();
     let delivery = change.mode == Mode::Delivery;
+    let catalogue = catalogue::current(db).await?;
     let outcome = db_run!(db, |pool| {
         let mut tx = pool.begin_write().await?;
         let claimed = claim_placed!(tx, order_id, version, now);
@@ -371,7 +451,7 @@ pub async fn modify(
         .fetch_one(&mut *tx)
         .await?;
         let (pizzeria_id, reference) = (contact.pizzeria_id, contact.reference.clone());
-        let planned = load_plan!(tx, pizzeria_id, &change.lines);
+        let planned = plan(&catalogue, pizzeria_id, &change.lines);
         match (claimed, planned) {
             (Some(refusal), _) | (None, Err(refusal)) => {
                 tx.rollback().await?;
@@ -447,24 +527,70 @@ pub async fn modify(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::catalogue::CataloguePizza;
+
+    #[test]
+    fn a_placement_is_one_script_or_one_statement_with_numbered_parameters() {
+        let script = placement_sql(Batch::Script, 2, 3, 1);
+        assert_eq!(
+            script.matches(";\n").count(),
+            6,
+            "order, transition, lines, movements, stock, outbox, then the ids: {script}"
+        );
+        assert!(script.contains("VALUES ((SELECT id FROM orders WHERE reference = $1), $26, $27, $28, $29, $30, $31), ((SELECT id FROM orders WHERE reference = $1), $32, $33, $34, $35, $36, $37)"), "{script}");
+        assert!(
+            script.contains(
+                "($2, $38, -$39, 'order', (SELECT id FROM orders WHERE reference = $1), $25, $1, $20), ($2, $40, -$41"
+            ),
+            "{script}"
+        );
+        assert!(
+            script.contains("quantity - CASE ingredient_id WHEN $38 THEN $39 WHEN $40 THEN $41 WHEN $42 THEN $43 END"),
+            "{script}"
+        );
+        assert!(script.contains("ingredient_id IN ($38, $40, $42)"), "{script}");
+        assert!(script.contains("$44, $45, $46, $47, '', $20, $20)"), "{script}");
+        assert!(!script.contains("RETURNING"), "{script}");
+
+        let statement = placement_sql(Batch::CommonTableExpressions, 1, 1, 0);
+        assert!(!statement.contains(';'), "{statement}");
+        assert!(statement.starts_with("WITH o AS (INSERT INTO orders"), "{statement}");
+        assert!(statement.contains("VALUES ((SELECT id FROM o), $26, $27, $28, $29, $30, $31)"), "{statement}");
+        assert!(statement.contains("w1 AS (INSERT INTO order_transitions"), "{statement}");
+        assert!(!statement.contains("notification_outbox"), "no message, no outbox row: {statement}");
+        assert!(statement.ends_with("SELECT (SELECT id FROM o), (SELECT id FROM w1)"), "{statement}");
+    }
 
     #[test]
     fn a_plan_prices_lines_and_names_who_needs_what() {
-        let pizzas = vec![
-            MenuPizza { id: 1, name: "Margherita".into(), price_cents: 950, vat_rate_bp: 1000, orderable: true },
-            MenuPizza { id: 2, name: "Reine".into(), price_cents: 1150, vat_rate_bp: 1000, orderable: false },
-        ];
-        let recipes = vec![(1, 10, 120), (1, 11, 1), (2, 10, 110)];
+        let pizza = |id, slug: &str| CataloguePizza {
+            id,
+            slug: slug.into(),
+            name: slug.to_uppercase(),
+            price_cents: if id == 1 { 950 } else { 1150 },
+            vat_rate_bp: 1000,
+            active: true,
+        };
+        let catalogue = Catalogue::new(
+            Vec::new(),
+            vec![pizza(1, "margherita"), pizza(2, "reine")],
+            vec![(1, 10, 120), (1, 11, 1), (2, 10, 110)],
+            vec![(7, 2)],
+        );
         let line = |pizza_id, quantity| LineRequest { pizza_id, quantity, note: String::new() };
-        let planned = plan(pizzas, recipes.clone(), &[line(1, 2)]).expect("a plan");
+        let planned = plan(&catalogue, 7, &[line(1, 2)]).expect("a plan");
         assert_eq!(planned.totals.ttc_cents, 1900);
         assert_eq!(
             planned.needs.iter().map(|n| (n.ingredient_id, n.quantity)).collect::<Vec<_>>(),
             vec![(10, 240), (11, 2)]
         );
-        assert_eq!(planned.needs[0].pizza, "Margherita");
-        let pizzas =
-            vec![MenuPizza { id: 2, name: "Reine".into(), price_cents: 1150, vat_rate_bp: 1000, orderable: false }];
-        assert!(matches!(plan(pizzas, recipes, &[line(2, 1)]), Err(Refusal::Unavailable(name)) if name == "Reine"));
+        assert_eq!(planned.needs[0].pizza, "MARGHERITA");
+        assert!(matches!(plan(&catalogue, 7, &[line(2, 1)]), Err(Refusal::Unavailable(name)) if name == "REINE"));
+        let both = plan(&catalogue, 8, &[line(1, 1), line(2, 1)]).expect("not withdrawn at 8");
+        assert_eq!(
+            both.needs.iter().map(|n| (n.ingredient_id, n.quantity)).collect::<Vec<_>>(),
+            vec![(10, 230), (11, 1)]
+        );
+        assert!(matches!(plan(&catalogue, 8, &[line(3, 1)]), Err(Refusal::Unavailable(_))), "unknown pizza");
     }
 }

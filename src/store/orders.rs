@@ -8,7 +8,8 @@ pub use super::order_writes::{modify, place};
 use crate::db::DbPool;
 use crate::domain::notifications::Preferences;
 use crate::domain::orders::{Mode, PaymentMethod, Status};
-use crate::domain::pricing::PricedLine;
+use crate::domain::pricing::{PricedLine, Totals};
+use crate::store::pizzerias::Pizzeria;
 use crate::{db_run, Result};
 
 #[derive(Debug, Clone)]
@@ -129,6 +130,46 @@ pub struct Placed {
     pub reference: String,
     /// The guest's private key (`crypto::guest_key`).
     pub guest_key: Option<String>,
+    /// The lines and totals as written (the answer needs no read back).
+    pub lines: Vec<OrderLine>,
+    pub totals: Totals,
+    pub created_at: i64,
+}
+
+impl Order {
+    /// The order just written by [`place`], as a read would return it.
+    pub fn just_placed(new: &NewOrder, placed: &Placed, pizzeria: &Pizzeria) -> Order {
+        let address = new.address.as_ref().filter(|_| new.mode == Mode::Delivery);
+        Order {
+            id: placed.id,
+            reference: placed.reference.clone(),
+            pizzeria_id: pizzeria.id,
+            pizzeria_name: pizzeria.name.clone(),
+            pizzeria_slug: pizzeria.slug.clone(),
+            pizzeria_phone: pizzeria.phone.clone(),
+            customer_id: new.customer_id,
+            customer_name: new.customer_name.clone(),
+            customer_phone: new.customer_phone.clone(),
+            customer_email: new.customer_email.clone(),
+            channel: new.channel.to_string(),
+            mode: new.mode.as_str().to_string(),
+            status: Status::Placed.as_str().to_string(),
+            payment_method: new.payment_method.as_str().to_string(),
+            payment_status: if new.paid { "paid" } else { "unpaid" }.to_string(),
+            delivery_street: address.map(|a| a.street.clone()),
+            delivery_postcode: address.map(|a| a.postcode.clone()),
+            delivery_city: address.map(|a| a.city.clone()),
+            delivery_instructions: address.map(|a| a.instructions.clone()).unwrap_or_default(),
+            requested_for: new.requested_for,
+            total_ht_cents: placed.totals.ht_cents,
+            total_vat_cents: placed.totals.vat_cents,
+            total_ttc_cents: placed.totals.ttc_cents,
+            cancel_reason: None,
+            version: 1,
+            created_at: placed.created_at,
+            access_token_hash: placed.guest_key.as_deref().map(crate::crypto::token_digest),
+        }
+    }
 }
 
 /// What a customer may change on a `placed` order.

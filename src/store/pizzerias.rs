@@ -117,10 +117,6 @@ pub async fn by_id(db: &DbPool, id: i64) -> Result<Option<Pizzeria>> {
     Ok(found)
 }
 
-pub async fn details(db: &DbPool, id: i64) -> Result<Option<PizzeriaDetails>> {
-    Ok(list_active(db).await?.into_iter().find(|details| details.pizzeria.id == id))
-}
-
 /// A pizzeria as the admin edits it.
 #[derive(Debug, Clone, Default)]
 pub struct PizzeriaEdit {

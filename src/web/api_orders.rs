@@ -17,8 +17,9 @@ use crate::domain::notifications::Preferences;
 use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
 use crate::domain::pricing::{self, PricedLine};
 use crate::domain::roles::Role;
+use crate::store::catalogue::{self, Catalogue};
 use crate::store::orders::{self, Change, LineRequest, NewOrder, Order, OrderLine};
-use crate::store::{addresses, menu, pizzerias, users};
+use crate::store::{addresses, users};
 use crate::web::api::{failure, not_found, server, ApiError};
 use crate::web::auth::{ApiCaller, MaybeApiCaller};
 use crate::web::checkout::{check_delivery, check_order_size, line_request, DeliveryForm};
@@ -89,8 +90,9 @@ impl<'r, T: DeserializeOwned + Send + 'static> FromData<'r> for ApiBody<T> {
 
 #[get("/pizzerias")]
 async fn list_pizzerias(db: &Db) -> ApiResult {
-    let all = pizzerias::list_active(db).await.map_err(server)?;
-    let list: Vec<Value> = all
+    let catalogue = catalogue::current(db).await.map_err(server)?;
+    let list: Vec<Value> = catalogue
+        .pizzerias
         .iter()
         .map(|details| {
             let p = &details.pizzeria;
@@ -172,14 +174,14 @@ struct PlaceBody {
 }
 
 /// Lines by pizza slug → line requests, with per-line French messages.
-async fn lines_of(db: &Db, lines: &[LineBody], errors: &mut FieldErrors) -> crate::Result<Vec<LineRequest>> {
+fn lines_of(catalogue: &Catalogue, lines: &[LineBody], errors: &mut FieldErrors) -> Vec<LineRequest> {
     if lines.len() > rules::MAX_LINES {
         errors.add("lines", format!("{} lignes au plus par commande.", rules::MAX_LINES));
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let mut requests = Vec::new();
     for line in lines {
-        let Some((pizza_id, _)) = menu::pizza_by_slug(db, line.pizza.trim()).await? else {
+        let Some(pizza_id) = catalogue.pizza_by_slug(line.pizza.trim()).map(|p| p.id) else {
             errors.add(
                 "lines",
                 format!("La pizza « {} » n'existe pas.", line.pizza.chars().take(64).collect::<String>()),
@@ -191,7 +193,7 @@ async fn lines_of(db: &Db, lines: &[LineBody], errors: &mut FieldErrors) -> crat
         }
     }
     check_order_size(&requests, errors);
-    Ok(requests)
+    requests
 }
 
 fn delivery_form(mode: &str, address: Option<&AddressBody>, when: Option<&str>) -> DeliveryForm {
@@ -250,20 +252,20 @@ async fn place_order(
 ) -> ApiResult {
     let body = body.0;
     let customer = caller.0.filter(|user| user.role == Role::Customer);
-    let pizzeria = pizzerias::find_active_by_slug(db, body.pizzeria.trim()).await.map_err(server)?;
-    let Some(pizzeria) = pizzeria else {
+    let catalogue = catalogue::current(db).await.map_err(server)?;
+    let Some(details) = catalogue.pizzeria_by_slug(body.pizzeria.trim()) else {
         return Err(failure(Status::UnprocessableEntity, "unknown_pizzeria", "Cette pizzeria n'existe pas."));
     };
-    let details = pizzerias::details(db, pizzeria.id).await.map_err(server)?.ok_or_else(not_found)?;
+    let pizzeria = &details.pizzeria;
     let mut errors = FieldErrors::new();
-    let lines = lines_of(db, &body.lines, &mut errors).await.map_err(server)?;
+    let lines = lines_of(&catalogue, &body.lines, &mut errors);
     let saved = match &customer {
         Some(user) => addresses::list(db, user.id).await.map_err(server)?,
         None => Vec::new(),
     };
     let form = delivery_form(&body.mode, body.address.as_ref(), body.when.as_deref());
     let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let delivery = check_delivery(db, &form, &details, &saved, lead, &mut errors).await.map_err(server)?;
+    let delivery = check_delivery(db, &form, details, &saved, lead, &mut errors).await.map_err(server)?;
     let name = errors.check("full_name", fields::person_name(&body.contact.name));
     let email = errors.check("email", fields::email(&body.contact.email));
     let phone = errors.check("phone", fields::french_phone(&body.contact.phone));
@@ -309,11 +311,12 @@ async fn place_order(
         notify: notify.unwrap_or_default(),
     };
     let placed = orders::place(db, &order).await.map_err(server)?.map_err(refused)?;
-    let (order, lines) = orders::by_reference(db, &placed.reference).await.map_err(server)?.ok_or_else(not_found)?;
-    let mut document = order_json(&order, &lines);
+    let written = Order::just_placed(&order, &placed, pizzeria);
+    let mut document = order_json(&written, &placed.lines);
     if let Some(key) = placed.guest_key {
         document["access_key"] = Value::String(key);
     }
+    let order = written;
     if let (PaymentMethod::Online, Some(stripe)) = (payment, &online.0) {
         document["payment"] = online_payment_json(db, settings, stripe, &order).await.map_err(server)?;
     }
@@ -415,16 +418,17 @@ async fn modify_order(
     if !may_change {
         return Err(failure(Status::Forbidden, "forbidden", "Seul le client peut modifier sa commande ici."));
     }
-    let details = pizzerias::details(db, order.pizzeria_id).await.map_err(server)?.ok_or_else(not_found)?;
+    let catalogue = catalogue::current(db).await.map_err(server)?;
+    let details = catalogue.pizzeria(order.pizzeria_id).ok_or_else(not_found)?;
     let mut errors = FieldErrors::new();
-    let lines = lines_of(db, &body.lines, &mut errors).await.map_err(server)?;
+    let lines = lines_of(&catalogue, &body.lines, &mut errors);
     let saved = match order.customer_id {
         Some(id) => addresses::list(db, id).await.map_err(server)?,
         None => Vec::new(),
     };
     let form = delivery_form(&body.mode, body.address.as_ref(), body.when.as_deref());
     let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let delivery = check_delivery(db, &form, &details, &saved, lead, &mut errors).await.map_err(server)?;
+    let delivery = check_delivery(db, &form, details, &saved, lead, &mut errors).await.map_err(server)?;
     let (Some((mode, address, requested_for)), true) = (delivery, errors.is_empty()) else {
         return Err(invalid(&errors));
     };

@@ -15,7 +15,7 @@ use crate::domain::orders::{self as rules};
 use crate::domain::pricing::{self, PricedLine};
 use crate::store::carts::{self, AddRefusal, Cart, CartLine};
 use crate::store::menu;
-use crate::store::pizzerias;
+use crate::store::{catalogue, pizzerias};
 use crate::views::ordering::CartPage;
 use crate::web::checkout::kitchen_note;
 use crate::web::csrf::{CsrfForm, NoFields, Page};
@@ -137,7 +137,9 @@ async fn cart_markup(
 ) -> Result<Markup> {
     let current = current_cart(db, cookies).await?;
     let (pizzeria, lines) = match &current {
-        Some((cart, lines)) => (pizzerias::details(db, cart.pizzeria_id).await?.map(|d| d.pizzeria), lines.clone()),
+        Some((cart, lines)) => {
+            (catalogue::pizzeria_details(db, cart.pizzeria_id).await?.map(|d| d.pizzeria), lines.clone())
+        }
         None => (None, Vec::new()),
     };
     let prices = priced(&lines);

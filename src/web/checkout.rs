@@ -21,8 +21,9 @@ use crate::domain::slots::{self, Period};
 use crate::payments::OnlinePayment;
 use crate::store::addresses::{self, Address};
 use crate::store::carts::{self, Cart, CartLine};
+use crate::store::catalogue;
 use crate::store::orders::{self, DeliveryAddress, LineRequest, NewOrder};
-use crate::store::pizzerias::{self, PizzeriaDetails};
+use crate::store::pizzerias::PizzeriaDetails;
 use crate::store::users;
 use crate::views::ordering::{order_link, CheckoutPage, CheckoutValues};
 use crate::web::cart::{current_cart, priced};
@@ -127,11 +128,12 @@ async fn check_zone(db: &Db, details: &PizzeriaDetails, postcode: &str, errors: 
     if details.delivery_postcodes.iter().any(|code| code == postcode) {
         return Ok(());
     }
-    let others: Vec<String> = pizzerias::list_active(db)
+    let others: Vec<String> = catalogue::current(db)
         .await?
-        .into_iter()
+        .pizzerias
+        .iter()
         .filter(|p| p.delivery_postcodes.iter().any(|code| code == postcode))
-        .map(|p| p.pizzeria.name)
+        .map(|p| p.pizzeria.name.clone())
         .collect();
     let message = if others.is_empty() {
         format!(
@@ -227,7 +229,7 @@ async fn checkout_context(
     cart: &Cart,
     lines: Vec<CartLine>,
 ) -> Result<CheckoutContext> {
-    let details = pizzerias::details(db, cart.pizzeria_id).await?.ok_or(Error::NotFound)?;
+    let details = catalogue::pizzeria_details(db, cart.pizzeria_id).await?.ok_or(Error::NotFound)?;
     let addresses = match page.visitor.signed_in() {
         Some(user) => addresses::list(db, user.id).await?,
         None => Vec::new(),

@@ -19,7 +19,7 @@ use crate::domain::orders::{self as rules, Access, Reach};
 use crate::domain::pricing::{self, PricedLine};
 use crate::domain::slots;
 use crate::store::orders::{self, Change, Order, OrderLine};
-use crate::store::{addresses, pizzerias};
+use crate::store::{addresses, catalogue, pizzerias};
 use crate::views::ordering::order_link;
 use crate::views::ordering::{AwaitingPayment, CheckoutPage, CheckoutValues, EditPage, OrderPage};
 use crate::web::auth::{SignedIn, Visitor};
@@ -153,7 +153,7 @@ struct EditContext {
 }
 
 async fn edit_context(db: &Db, settings: &Settings, order: &Order) -> Result<EditContext> {
-    let details = pizzerias::details(db, order.pizzeria_id).await?.ok_or(Error::NotFound)?;
+    let details = catalogue::pizzeria_details(db, order.pizzeria_id).await?.ok_or(Error::NotFound)?;
     let addresses = match order.customer_id {
         Some(id) => addresses::list(db, id).await?,
         None => Vec::new(),

@@ -20,7 +20,7 @@ use crate::domain::orders::{Mode, PaymentMethod};
 use crate::store::addresses::{self, Address, AddressInput};
 use crate::store::orders::{self, NewOrder};
 use crate::store::users::{self, PhoneCustomer};
-use crate::store::{menu, pizzerias};
+use crate::store::{catalogue, menu, pizzerias};
 use crate::views::ordering::CheckoutValues;
 use crate::views::phone::{PhoneOrderPage, PhoneValues};
 use crate::web::auth::CounterArea;
@@ -80,7 +80,7 @@ async fn context(
     phone: Option<&str>,
     customer_id: Option<i64>,
 ) -> Result<Context> {
-    let details = pizzerias::details(db, here.id).await?.ok_or(Error::NotFound)?;
+    let details = catalogue::pizzeria_details(db, here.id).await?.ok_or(Error::NotFound)?;
     let menu = menu::for_pizzeria(db, here.id, settings.few_left_threshold).await?;
     let matches = match phone {
         Some(phone) => users::customers_by_phone(db, phone).await?,

@@ -3,7 +3,7 @@ use rocket::{get, routes, Route, State};
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::store::menu_cache;
+use crate::store::{catalogue, menu_cache};
 
 use rocket::http::CookieJar;
 use rocket::request::FlashMessage;
@@ -51,7 +51,7 @@ impl<'r> rocket::response::Responder<'r, 'static> for Revalidated {
 
 #[get("/?<postcode>")]
 async fn home(db: &Db, visitor: &Visitor, postcode: Option<&str>) -> Result<Revalidated> {
-    let mut pizzerias = menu_cache::pizzerias(db).await?.as_ref().clone();
+    let mut pizzerias = catalogue::current(db).await?.pizzerias.clone();
     let typed = postcode.map(str::trim).filter(|p| !p.is_empty());
     let answer = match typed.map(|p| (p, fields::postcode(p))) {
         None => PostcodeAnswer::None,
