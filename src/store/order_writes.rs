@@ -45,6 +45,14 @@ struct Plan {
 }
 
 impl Plan {
+    /// The pizza of the first need the stock held does not cover.
+    fn short_of(&self, held: &std::collections::BTreeMap<i64, i64>) -> Option<String> {
+        self.needs
+            .iter()
+            .find(|n| held.get(&n.ingredient_id).copied().unwrap_or(0) < n.quantity)
+            .map(|n| n.pizza.clone())
+    }
+
     /// The lines as `order_lines` keeps them.
     fn written_lines(&self) -> Vec<OrderLine> {
         self.lines
@@ -75,9 +83,11 @@ const LINE_WIDTH: usize = 6;
 const NEED_WIDTH: usize = 2;
 const MESSAGE_WIDTH: usize = 4;
 
-/// Everything a placement writes once its stock is known to suffice, as one round trip:
-/// the order, its lines, its `order` movements, its first transition, its messages and the
-/// stock update; answers the order's id and the transition's. Parameters: the order's
+/// Everything a placement writes, as one round trip: the stock update, the order, its
+/// lines, its `order` movements, its first transition and its messages; answers the order's
+/// id and the transition's. PostgreSQL runs it once the stock rows are locked and known to
+/// suffice; a SQLite script starts with the stock update (see below) and first answers how
+/// many stock rows it changed. Parameters: the order's
 /// ([`ORDER_INSERT`]), `$25`, then `lines` × (pizza, name, unit price, VAT rate, quantity,
 /// note), `needs` × (ingredient, quantity), `messages` × (channel, recipient, kind,
 /// subject).
@@ -113,14 +123,16 @@ fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> S
                 p[0], p[1]
             ))
         ));
+    }
+    let stock_update = (needs > 0).then(|| {
         let cases =
             rows(first_need, needs, NEED_WIDTH, &|p| format!("WHEN {} THEN {}", p[0], p[1])).replace(", WHEN", " WHEN");
         let ids = rows(first_need, needs, NEED_WIDTH, &|p| p[0].clone());
-        writes.push(format!(
+        format!(
             "UPDATE stock SET quantity = quantity - CASE ingredient_id {cases} END, updated_at = $20
              WHERE pizzeria_id = $2 AND ingredient_id IN ({ids})"
-        ));
-    }
+        )
+    });
     if messages > 0 {
         writes.push(format!(
             "INSERT INTO notification_outbox (order_id, channel, recipient, kind, subject, body, created_at,
@@ -130,15 +142,23 @@ fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> S
         ));
     }
     match batch {
+        // The stock first: the schema's `CHECK (quantity >= 0)` stops the script there if
+        // anything is short, before anything else is written; then how many stock rows it
+        // changed (a missing row is no stock).
         Batch::Script => {
             let transition = writes.remove(1).replace(" RETURNING id", "");
+            let stock = match stock_update {
+                Some(update) => format!("{update};\nSELECT changes(), 0"),
+                None => "SELECT 0, 0".to_string(),
+            };
             format!(
-                "{ORDER_INSERT};\n{transition};\n{};\nSELECT id, (SELECT MAX(id) FROM order_transitions t WHERE t.order_id = orders.id)
+                "{stock};\n{ORDER_INSERT};\n{transition};\n{};\nSELECT id, (SELECT MAX(id) FROM order_transitions t WHERE t.order_id = orders.id)
                  FROM orders WHERE reference = $1",
                 writes.join(";\n")
             )
         }
         Batch::CommonTableExpressions => {
+            writes.extend(stock_update);
             let ctes: Vec<String> = writes.iter().enumerate().map(|(i, w)| format!("w{i} AS ({w})")).collect();
             format!(
                 "WITH o AS ({ORDER_INSERT} RETURNING id), {}\nSELECT (SELECT id FROM o), (SELECT id FROM w1)",
@@ -345,13 +365,16 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
     );
     let outcome = db_run!(db, |pool| {
         let mut tx = pool.begin_write().await?;
-        let held =
-            lock_stock!(tx, pool.row_lock(), order.pizzeria_id, plan.needs.iter().map(|n| n.ingredient_id).collect());
-        if let Some(short) = plan.needs.iter().find(|n| held.get(&n.ingredient_id).copied().unwrap_or(0) < n.quantity) {
-            tx.rollback().await?;
-            return Ok(Err(Refusal::OutOfStock(short.pizza.clone())));
+        let batch = pool.batches_as();
+        let ingredients: Vec<i64> = plan.needs.iter().map(|n| n.ingredient_id).collect();
+        if batch == Batch::CommonTableExpressions {
+            let held = lock_stock!(tx, pool.row_lock(), order.pizzeria_id, ingredients.clone());
+            if let Some(pizza) = plan.short_of(&held) {
+                tx.rollback().await?;
+                return Ok(Err(Refusal::OutOfStock(pizza)));
+            }
         }
-        let sql = placement_sql(pool.batches_as(), plan.lines.len(), plan.needs.len(), messages.len());
+        let sql = placement_sql(batch, plan.lines.len(), plan.needs.len(), messages.len());
         let mut write = sqlx::query_as::<_, (i64, i64)>(&sql)
             .bind(reference)
             .bind(order.pizzeria_id)
@@ -397,9 +420,26 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
                 .bind(message.kind.as_str())
                 .bind(message.kind.subject(reference));
         }
-        let written = write.fetch_all(&mut *tx).await?;
-        let Some(&(id, transition_id)) = written.first() else {
-            return Err(Error::Integrity(format!("order {reference}: the placement wrote no order")));
+        let written = match write.fetch_all(&mut *tx).await {
+            Err(sqlx::Error::Database(e)) if e.kind() == sqlx::error::ErrorKind::CheckViolation => None,
+            other => Some(other?),
+        };
+        let ids = match (batch, written.as_deref()) {
+            (Batch::CommonTableExpressions, Some(&[ids])) => Some(ids),
+            (Batch::Script, Some(&[(changed, _), ids])) if changed == ingredients.len() as i64 => Some(ids),
+            (Batch::Script, _) => None,
+            (Batch::CommonTableExpressions, _) => {
+                return Err(Error::Integrity(format!("order {reference}: the placement wrote no order")))
+            }
+        };
+        let Some((id, transition_id)) = ids else {
+            // SQLite: short of something; what is left, read in the same transaction, says what.
+            let held = lock_stock!(tx, pool.row_lock(), order.pizzeria_id, ingredients);
+            tx.rollback().await?;
+            return match plan.short_of(&held) {
+                Some(pizza) => Ok(Err(Refusal::OutOfStock(pizza))),
+                None => Err(Error::Integrity(format!("order {reference}: the stock refused it, yet suffices"))),
+            };
         };
         let event = Event {
             id: transition_id,
@@ -532,10 +572,11 @@ mod tests {
     #[test]
     fn a_placement_is_one_script_or_one_statement_with_numbered_parameters() {
         let script = placement_sql(Batch::Script, 2, 3, 1);
+        assert!(script.starts_with("UPDATE stock"), "the stock first, stopped by its CHECK if short: {script}");
         assert_eq!(
             script.matches(";\n").count(),
-            6,
-            "order, transition, lines, movements, stock, outbox, then the ids: {script}"
+            7,
+            "stock, rows changed, order, transition, lines, movements, outbox, then the ids: {script}"
         );
         assert!(script.contains("VALUES ((SELECT id FROM orders WHERE reference = $1), $26, $27, $28, $29, $30, $31), ((SELECT id FROM orders WHERE reference = $1), $32, $33, $34, $35, $36, $37)"), "{script}");
         assert!(
@@ -558,6 +599,7 @@ mod tests {
         assert!(statement.contains("VALUES ((SELECT id FROM o), $26, $27, $28, $29, $30, $31)"), "{statement}");
         assert!(statement.contains("w1 AS (INSERT INTO order_transitions"), "{statement}");
         assert!(!statement.contains("notification_outbox"), "no message, no outbox row: {statement}");
+        assert!(statement.contains("w3 AS (UPDATE stock"), "{statement}");
         assert!(statement.ends_with("SELECT (SELECT id FROM o), (SELECT id FROM w1)"), "{statement}");
     }
 
