@@ -322,4 +322,15 @@ async fn main() {
         }
         _ => println!("too short for a warm-up ({} s): no growth figure", WARM_UP.as_secs()),
     }
+    // A one-off step (a thread's first allocations, a pool reaching its size) is not a leak;
+    // a leak keeps growing: the second half of the run says which.
+    let half = samples.get(samples.len() / 2).map(|s| s.1);
+    if let (Some(half), Some(last)) = (half, samples.last().map(|s| s.1)) {
+        println!(
+            "RSS over the second half: {:.1} -> {:.1} MiB ({:+.1} %)",
+            half as f64 / 1024.0,
+            last as f64 / 1024.0,
+            (last as f64 - half as f64) / half as f64 * 100.0
+        );
+    }
 }
