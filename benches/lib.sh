@@ -4,6 +4,7 @@
 #   bench_setup PORT [DATABASE_URL]   data folder, environment, refuses a taken port
 #   bench_sql SQL                     runs SQL on the bench database (psql or sqlite3)
 #   bench_restock                     stock for a million pizzas everywhere, journaled
+#   bench_user ROLE EMAIL PASSWORD    a member of staff of Boulogne ("$binary" user add)
 #   bench_start                       starts "$binary", waits for /readyz; sets $pid
 
 bench_pids=""
@@ -33,6 +34,11 @@ bench_restock() {
     bench_sql "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, note)
                    SELECT pizzeria_id, ingredient_id, 100000000, 'restock', 'benchmark' FROM stock;
                UPDATE stock SET quantity = quantity + 100000000;"
+}
+
+bench_user() {
+    echo "$3" | "$binary" user add --role "$1" --email "$2" --pizzeria boulogne --name "Banc d'essai" \
+        --password-stdin >/dev/null
 }
 
 bench_start() {

@@ -11,8 +11,7 @@ binary=${1:-target/release/oc-pizza}
 ulimit -n "$(ulimit -Hn)"
 bench_setup "${PORT:-18995}" "${2:-}"
 "$binary" migrate >/dev/null
-echo "un service sans fin" | "$binary" user add --role manager --email bench.soak@ocpizza.fr \
-    --pizzeria boulogne --name "Banc d'endurance" --password-stdin >/dev/null
+bench_user manager bench.soak@ocpizza.fr "un service sans fin"
 bench_restock
 bench_start
 echo "server: $binary on ${database_url:-SQLite}, pid $pid"

@@ -13,8 +13,7 @@ interval=${INTERVAL_MS:-100}
 ulimit -n "$(ulimit -Hn)"
 bench_setup "${PORT:-18996}" "${2:-}"
 "$binary" migrate >/dev/null
-echo "une cuisine bien chaude" | "$binary" user add --role pizzaiolo --email bench.kitchen@ocpizza.fr \
-    --pizzeria boulogne --name "Banc d'essai" --password-stdin >/dev/null
+bench_user pizzaiolo bench.kitchen@ocpizza.fr "une cuisine bien chaude"
 bench_restock
 bench_start
 echo "SSE: $screens kitchen screens on ${database_url:-SQLite}, $orders orders, one every $interval ms"

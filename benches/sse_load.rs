@@ -10,51 +10,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
+use support::{rss_kib, sign_in};
+
+mod support;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-/// Signs in through the login form and returns the session cookie.
-async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password: &str) -> String {
-    let page = client.get(format!("{base}/login")).send().await.expect("login page");
-    let mut cookies: Vec<String> = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
-        .collect();
-    let body = page.text().await.expect("login page body");
-    let marker = r#"name="csrf_token" value=""#;
-    let at = body.find(marker).expect("a CSRF token") + marker.len();
-    let token = &body[at..at + body[at..].find('"').expect("token end")];
-    let reply = client
-        .post(format!("{base}/login"))
-        .header("Cookie", cookies.join("; "))
-        .form(&[("csrf_token", token), ("email", email), ("password", password)])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(reply.status().as_u16(), 303, "login refused");
-    cookies.extend(
-        reply
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string)),
-    );
-    cookies.join("; ")
 }
 
 #[tokio::main]
@@ -74,7 +38,7 @@ async fn main() {
         .pool_max_idle_per_host(screens + 16)
         .build()
         .expect("client");
-    let cookie = sign_in(&client, base, email, password).await;
+    let (cookie, _) = sign_in(&client, base, email, password).await;
     let idle_rss = rss_kib(pid);
 
     // reference → when its order was sent and when its 201 came back.

@@ -94,6 +94,15 @@ fn invalidate_catalogue_local() {
     CATALOGUE_GENERATION.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
 }
 
+/// Marks what this event may have made out of date in this process: everything read, and the
+/// catalogue too for a catalogue change or a resync.
+fn invalidate_for(event: &Event) {
+    if event.kind == CATALOGUE || event.is_resync() {
+        invalidate_catalogue_local();
+    }
+    invalidate_local();
+}
+
 /// Whether this process hears every change (SQLite: it makes them all; PostgreSQL: while its
 /// listener is connected). While it does not, caches must not be trusted.
 static HEARING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
@@ -119,10 +128,7 @@ pub fn invalidate_local() {
 /// Publishes on this process's bus (nobody listening is fine).
 pub fn publish(event: Event) {
     // Before the screens hear of it, so that a page they re-read is not served from a cache.
-    if event.kind == CATALOGUE || event.is_resync() {
-        invalidate_catalogue_local();
-    }
-    invalidate_local();
+    invalidate_for(&event);
     let json = event.to_json();
     let _ = bus().send(Arc::new(Published { event, json }));
 }
@@ -133,10 +139,7 @@ pub async fn announce(db: &crate::db::DbPool, event: Event) -> crate::Result<()>
     match db {
         crate::db::DbPool::Postgres(pool) => {
             sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(event.to_json()).execute(pool).await?;
-            if event.kind == CATALOGUE {
-                invalidate_catalogue_local();
-            }
-            invalidate_local();
+            invalidate_for(&event);
         }
         crate::db::DbPool::Sqlite(_) => publish(event),
     }

@@ -91,6 +91,11 @@ impl Catalogue {
         self.pizza_by_id.get(&id).map(|&i| &self.pizzas[i])
     }
 
+    /// Every pizza's recipe, by pizza id.
+    pub fn recipes(&self) -> &HashMap<i64, Vec<RecipeNeed>> {
+        &self.recipes
+    }
+
     /// What one pizza takes of each ingredient (empty: it cannot be made).
     pub fn recipe(&self, pizza_id: i64) -> &[RecipeNeed] {
         self.recipes.get(&pizza_id).map(Vec::as_slice).unwrap_or_default()

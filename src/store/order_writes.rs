@@ -8,14 +8,13 @@
 //! whole order is written, or nothing is. One statement per kind of row: the fewer round
 //! trips in the transaction, the shorter the stock rows stay locked.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use super::catalogue::{self, Catalogue};
 use super::orders::{Change, LineRequest, NewOrder, OrderLine, Placed, Refusal};
 use super::outbox::{self, enqueue};
-use super::stock_sql::{apply_stock, held_by_order, lock_stock, release, value_rows};
+use super::stock_sql::{apply_stock, held_by_order, lock_stock, release, stock_update_sql_at, value_rows, StockUpdate};
 use crate::db::{Batch, BeginWrite, DbPool};
-use crate::domain::availability::RecipeNeed;
 use crate::domain::notifications::{self, EmailLevel, Happening, Preferences};
 use crate::domain::orders::{self, Mode, Status};
 use crate::domain::pricing::{self, PricedLine, Totals};
@@ -125,13 +124,7 @@ fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> S
         ));
     }
     let stock_update = (needs > 0).then(|| {
-        let cases =
-            rows(first_need, needs, NEED_WIDTH, &|p| format!("WHEN {} THEN {}", p[0], p[1])).replace(", WHEN", " WHEN");
-        let ids = rows(first_need, needs, NEED_WIDTH, &|p| p[0].clone());
-        format!(
-            "UPDATE stock SET quantity = quantity - CASE ingredient_id {cases} END, updated_at = $20
-             WHERE pizzeria_id = $2 AND ingredient_id IN ({ids})"
-        )
+        stock_update_sql_at(StockUpdate { pizzeria: 2, now: 20, first_pair: first_need, count: needs, sign: '-' })
     });
     if messages > 0 {
         writes.push(format!(
@@ -170,14 +163,13 @@ fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> S
 
 /// Prices the lines from the catalogue and sums what they take of each ingredient.
 fn plan(catalogue: &Catalogue, pizzeria_id: i64, requests: &[LineRequest]) -> std::result::Result<Plan, Refusal> {
-    let mut recipes: HashMap<i64, Vec<RecipeNeed>> = HashMap::new();
+    let recipes = catalogue.recipes();
     let mut lines = Vec::new();
     for request in requests {
         let pizza = catalogue.pizza(request.pizza_id).ok_or_else(|| Refusal::Unavailable("?".into()))?;
         if !catalogue.orderable(pizzeria_id, pizza.id) {
             return Err(Refusal::Unavailable(pizza.name.clone()));
         }
-        recipes.insert(pizza.id, catalogue.recipe(pizza.id).to_vec());
         lines.push(PricedRequest {
             pizza_id: pizza.id,
             name: pizza.name.clone(),
@@ -190,7 +182,7 @@ fn plan(catalogue: &Catalogue, pizzeria_id: i64, requests: &[LineRequest]) -> st
         });
     }
     let wanted: Vec<(i64, i64)> = lines.iter().map(|l| (l.pizza_id, l.price.quantity)).collect();
-    let needs = orders::stock_needs(&wanted, &recipes)
+    let needs = orders::stock_needs(&wanted, recipes)
         .into_iter()
         .map(|(ingredient_id, quantity)| {
             let pizza = lines
@@ -252,18 +244,11 @@ macro_rules! write_lines_and_journal {
 macro_rules! reserve {
     ($tx:expr, $lock:expr, $pizzeria_id:expr, $plan:expr, $now:expr) => {{
         let held = lock_stock!($tx, $lock, $pizzeria_id, $plan.needs.iter().map(|n| n.ingredient_id).collect());
-        match $plan.needs.iter().find(|n| held.get(&n.ingredient_id).copied().unwrap_or(0) < n.quantity) {
-            Some(short) => Some(short.pizza.clone()),
-            None => {
-                apply_stock!(
-                    $tx,
-                    $pizzeria_id,
-                    $plan.needs.iter().map(|n| (n.ingredient_id, -n.quantity)).collect(),
-                    $now
-                );
-                None
-            }
+        let short = $plan.short_of(&held);
+        if short.is_none() {
+            apply_stock!($tx, $pizzeria_id, $plan.needs.iter().map(|n| (n.ingredient_id, -n.quantity)).collect(), $now);
         }
+        short
     }};
 }
 

@@ -20,11 +20,28 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
 /// `UPDATE stock` by a different amount per ingredient, in one statement. Parameters:
 /// `$1` pizzeria, `$2` now, then (ingredient, delta) pairs.
 pub(crate) fn stock_update_sql(count: usize) -> String {
-    let cases: String = (0..count).map(|i| format!(" WHEN ${} THEN ${}", 3 + 2 * i, 4 + 2 * i)).collect();
-    let ids: Vec<String> = (0..count).map(|i| format!("${}", 3 + 2 * i)).collect();
+    stock_update_sql_at(StockUpdate { pizzeria: 1, now: 2, first_pair: 3, count, sign: '+' })
+}
+
+/// Where [`stock_update_sql_at`] finds its parameters, and whether it adds or takes the
+/// amounts.
+pub(crate) struct StockUpdate {
+    pub pizzeria: usize,
+    pub now: usize,
+    /// The first (ingredient, amount) pair's ingredient; its amount follows.
+    pub first_pair: usize,
+    pub count: usize,
+    pub sign: char,
+}
+
+pub(crate) fn stock_update_sql_at(update: StockUpdate) -> String {
+    let StockUpdate { pizzeria, now, first_pair, count, sign } = update;
+    let cases: String =
+        (0..count).map(|i| format!(" WHEN ${} THEN ${}", first_pair + 2 * i, first_pair + 1 + 2 * i)).collect();
+    let ids: Vec<String> = (0..count).map(|i| format!("${}", first_pair + 2 * i)).collect();
     format!(
-        "UPDATE stock SET quantity = quantity + CASE ingredient_id{cases} END, updated_at = $2
-         WHERE pizzeria_id = $1 AND ingredient_id IN ({})",
+        "UPDATE stock SET quantity = quantity {sign} CASE ingredient_id{cases} END, updated_at = ${now}
+         WHERE pizzeria_id = ${pizzeria} AND ingredient_id IN ({})",
         ids.join(", ")
     )
 }

@@ -316,9 +316,8 @@ async fn place_order(
     if let Some(key) = placed.guest_key {
         document["access_key"] = Value::String(key);
     }
-    let order = written;
     if let (PaymentMethod::Online, Some(stripe)) = (payment, &online.0) {
-        document["payment"] = online_payment_json(db, settings, stripe, &order).await.map_err(server)?;
+        document["payment"] = online_payment_json(db, settings, stripe, &written).await.map_err(server)?;
     }
     Ok((Status::Created, Json(document)))
 }
