@@ -17,6 +17,10 @@ pub struct Period {
 pub const STEP_MINUTES: i64 = 15;
 /// How far ahead a customer may order.
 pub const DAYS_AHEAD: i64 = 2;
+/// A slot offered on a page stays acceptable this long: the first slot is only just `lead`
+/// away, and a customer who takes a minute to fill the form (or a form sent across a
+/// quarter-hour) must not be refused the slot the page offered them.
+pub const FORM_GRACE_MINUTES: i64 = 5;
 
 fn local_minute(date: NaiveDate, minute: u32) -> Option<DateTime<Utc>> {
     let naive = date.and_time(NaiveTime::MIN) + Duration::minutes(minute as i64);
@@ -101,7 +105,7 @@ pub fn check_requested(
             return Err("Cette heure n'existe pas (changement d'heure) : choisissez-en une autre.".into())
         }
     };
-    if requested < now + lead {
+    if requested < now + lead - Duration::minutes(FORM_GRACE_MINUTES) {
         let minutes = lead.num_minutes();
         return Err(format!("Choisissez une heure au moins {minutes} minutes après maintenant."));
     }
@@ -217,6 +221,21 @@ mod tests {
         assert!(check_requested(now, lead, &hours(), naive(2026, 11, 25, 18, 0)).is_err(), "in the past");
         assert!(check_requested(now, lead, &hours(), naive(2026, 11, 26, 16, 0)).unwrap_err().contains("fermée"));
         assert!(check_requested(now, lead, &hours(), naive(2026, 12, 20, 20, 0)).unwrap_err().contains("à l'avance"));
+    }
+
+    #[test]
+    fn the_first_slot_offered_survives_the_time_spent_on_the_form() {
+        let lead = Duration::minutes(LEAD);
+        // Offered at 19:29:59: the first slot is 20:00, exactly `lead` away.
+        let offered = paris(2026, 11, 25, 19, 29) + Duration::seconds(59);
+        let first = choices(offered, lead, &hours())[0];
+        assert_eq!(first, paris(2026, 11, 25, 20, 0));
+        let requested = parse_form_value(&form_value(first)).expect("a form value");
+        for late in [Duration::seconds(2), Duration::minutes(FORM_GRACE_MINUTES) - Duration::seconds(1)] {
+            assert_eq!(check_requested(offered + late, lead, &hours(), requested), Ok(first), "sent {late} later");
+        }
+        let too_late = offered + Duration::minutes(FORM_GRACE_MINUTES) + Duration::seconds(2);
+        assert!(check_requested(too_late, lead, &hours(), requested).unwrap_err().contains("30 minutes"));
     }
 
     #[test]
