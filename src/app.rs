@@ -26,6 +26,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
         .manage(std::sync::Arc::new(crate::jobs::backups::BackupService::default()))
         .attach(web::telemetry::Telemetry)
         .attach(web::shield())
+        .attach(web::BodyChunks)
         .attach(Db::init())
         .attach(AdHoc::try_on_ignite("Migrations and seed", move |rocket| async move {
             // `state`, not `Db::fetch`: when the pool failed, its fairing has said why already.

@@ -18,7 +18,7 @@ use crate::db::{Batch, BeginWrite, DbPool};
 use crate::domain::notifications::{self, EmailLevel, Happening, Preferences};
 use crate::domain::orders::{self, Mode, Status};
 use crate::domain::pricing::{self, PricedLine, Totals};
-use crate::live::{Announce, Event};
+use crate::live::{Announce, Event, CHANNEL};
 use crate::{db_run, unix_now, Error, Result};
 
 /// A line ready to be written: priced from the catalogue.
@@ -150,11 +150,17 @@ fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> S
                 writes.join(";\n")
             )
         }
+        // The `placed` event's NOTIFY rides in the same statement (PostgreSQL delivers it at
+        // the commit, as any NOTIFY): one round trip fewer while the stock rows are locked.
+        // Its payload is what `live::Event` reads back; the transition's id is its id.
         Batch::CommonTableExpressions => {
             writes.extend(stock_update);
             let ctes: Vec<String> = writes.iter().enumerate().map(|(i, w)| format!("w{i} AS ({w})")).collect();
             format!(
-                "WITH o AS ({ORDER_INSERT} RETURNING id), {}\nSELECT (SELECT id FROM o), (SELECT id FROM w1)",
+                "WITH o AS ({ORDER_INSERT} RETURNING id), {},
+                 notified AS (SELECT pg_notify('{CHANNEL}', json_build_object('id', (SELECT id FROM w1),
+                     'kind', 'placed', 'pizzeria_id', $2::bigint, 'reference', $1::text, 'status', 'placed')::text))
+                 SELECT (SELECT id FROM o), (SELECT id FROM w1) FROM notified",
                 ctes.join(",\n")
             )
         }
@@ -433,7 +439,7 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
             reference: reference.to_string(),
             status: Status::Placed.as_str().into(),
         };
-        pool.notify_in(&mut *tx, &event).await?;
+        // No `notify_in`: PostgreSQL's statement notified already; SQLite publishes after the commit.
         tx.commit().await?;
         pool.after_commit(event);
         if !messages.is_empty() {
@@ -585,7 +591,8 @@ mod tests {
         assert!(statement.contains("w1 AS (INSERT INTO order_transitions"), "{statement}");
         assert!(!statement.contains("notification_outbox"), "no message, no outbox row: {statement}");
         assert!(statement.contains("w3 AS (UPDATE stock"), "{statement}");
-        assert!(statement.ends_with("SELECT (SELECT id FROM o), (SELECT id FROM w1)"), "{statement}");
+        assert!(statement.ends_with("SELECT (SELECT id FROM o), (SELECT id FROM w1) FROM notified"), "{statement}");
+        assert!(statement.contains(&format!("pg_notify('{CHANNEL}', json_build_object('id', (SELECT id FROM w1)")));
     }
 
     #[test]
