@@ -21,3 +21,21 @@ wrk -t2 -c"$connections" -d"$duration" -s "$here/checkout-load.lua" "http://127.
 count="SELECT COUNT(*) FROM orders"
 written=$(if [ -n "$database_url" ]; then psql -qtA "$database_url" -c "$count"; else sqlite3 "$data_dir/oc-pizza.db" "$count"; fi)
 echo "orders written: $written; server RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
+# Oversell check: every stock row equals its journal, none is negative, and every order took
+# from the stock exactly what its lines' recipes need.
+journal="WITH taken AS (SELECT order_id, -SUM(delta) AS q FROM stock_movements WHERE kind = 'order' GROUP BY order_id),
+     needed AS (SELECT l.order_id, SUM(l.quantity * r.quantity) AS q FROM order_lines l
+                JOIN recipe_lines r ON r.pizza_id = l.pizza_id GROUP BY l.order_id),
+     journal AS (SELECT pizzeria_id, ingredient_id, SUM(delta) AS q FROM stock_movements GROUP BY pizzeria_id, ingredient_id)
+SELECT (SELECT COUNT(*) FROM stock s LEFT JOIN journal j ON j.pizzeria_id = s.pizzeria_id
+            AND j.ingredient_id = s.ingredient_id WHERE s.quantity <> COALESCE(j.q, 0))
+    || ' ' || (SELECT COUNT(*) FROM stock WHERE quantity < 0)
+    || ' ' || (SELECT COUNT(*) FROM orders o LEFT JOIN taken t ON t.order_id = o.id LEFT JOIN needed n ON n.order_id = o.id
+               WHERE COALESCE(t.q, 0) <> COALESCE(n.q, 0))"
+read -r off_journal negative wrong_orders < <(if [ -n "$database_url" ]; then psql -qtA "$database_url" -c "$journal"; else sqlite3 "$data_dir/oc-pizza.db" "$journal"; fi)
+if [ "$off_journal$negative$wrong_orders" = "000" ]; then
+    echo "oversell: none (every stock row equals its journal, none negative, every order took what its recipes need)"
+else
+    echo "OVERSELL CHECK FAILED: $off_journal stock rows off their journal, $negative negative, $wrong_orders orders with wrong movements"
+    exit 1
+fi
