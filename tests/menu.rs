@@ -201,7 +201,47 @@ async fn a_server_error_gets_a_french_page_without_details(backend: Backend) {
     pool.close().await;
 }
 
+/// The menu is rendered once for everyone, but each visitor's forms carry their own CSRF
+/// token: every "Ajouter au panier" form of the page, and the cart takes it.
+async fn each_visitor_gets_the_cached_menu_with_their_own_token(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let page = "/pizzerias/montreuil/menu";
+    let tokens_in = |body: &str| -> Vec<String> {
+        let marker = r#"name="csrf_token" value=""#;
+        body.match_indices(marker)
+            .map(|(at, _)| {
+                let value = &body[at + marker.len()..];
+                value[..value.find('"').expect("closing quote")].to_string()
+            })
+            .collect()
+    };
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let visitor = Browser::new(&app);
+        let token = visitor.csrf().await;
+        let menu = visitor.get(page).await;
+        assert_eq!(menu.status, 200);
+        let forms = tokens_in(&menu.body);
+        assert_eq!(forms.len(), 14, "one form per pizza on the menu");
+        assert!(forms.iter().all(|t| *t == token), "every form carries this visitor's token");
+        assert!(!menu.body.contains("__OC_PIZZA_CSRF__"));
+        let added = visitor
+            .post_raw(
+                "/cart/add",
+                &[("csrf_token", forms[0].as_str()), ("pizzeria", "montreuil"), ("pizza", "reine"), ("quantity", "2")],
+                &[],
+            )
+            .await;
+        assert_eq!(added.status, 303, "{}", added.body);
+        assert!(visitor.get(page).await.body.contains("Mon panier (2)"), "the cart shows on the cached menu");
+        seen.push(token);
+    }
+    assert_ne!(seen[0], seen[1], "two visitors, two tokens");
+}
+
 both_backends!(
+    each_visitor_gets_the_cached_menu_with_their_own_token,
     a_server_error_gets_a_french_page_without_details,
     menu_availability_follows_the_stock,
     a_withdrawn_pizza_is_sold_out_in_that_pizzeria_only,

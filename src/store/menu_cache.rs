@@ -30,8 +30,8 @@ pub struct Menu {
     pub items: Vec<MenuItem>,
     pub elsewhere: HashMap<i64, Vec<(String, String)>>,
     /// The menu as the page shows it, rendered by the web layer on first need (the same
-    /// for every visitor: their CSRF token is put in when the page is served).
-    pub rendered: std::sync::OnceLock<String>,
+    /// for every visitor), in parts: each visitor's CSRF token goes between two.
+    pub rendered: std::sync::OnceLock<Vec<String>>,
 }
 
 struct Entry<T> {

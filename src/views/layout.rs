@@ -1,4 +1,4 @@
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup, Render, DOCTYPE};
 
 use crate::assets;
 use crate::domain::roles::{may_enter, Area, Role};
@@ -35,12 +35,12 @@ fn area_links(role: Role) -> Vec<(&'static str, &'static str)> {
 }
 
 /// The frame of every page: skip link, header, main content, footer.
-pub fn page(title: &str, nav: &Nav, content: Markup) -> Markup {
+pub fn page(title: &str, nav: &Nav, content: impl Render) -> Markup {
     page_with_head(title, nav, html! {}, content)
 }
 
 /// [`page`] with more in the `<head>` (a live screen's fallback refresh).
-pub fn page_with_head(title: &str, nav: &Nav, head: Markup, content: Markup) -> Markup {
+pub fn page_with_head(title: &str, nav: &Nav, head: Markup, content: impl Render) -> Markup {
     html! {
         (DOCTYPE)
         html lang="fr" {

@@ -1,4 +1,4 @@
-use maud::{html, Markup};
+use maud::{html, Markup, Render};
 
 use super::layout::{page, Nav};
 use crate::domain::availability::Availability;
@@ -87,16 +87,34 @@ pub struct MenuExtras<'a> {
 }
 
 /// What stands for the visitor's CSRF token in a [`menu_list`] rendered once for everyone.
-pub const CSRF_PLACEHOLDER: &str = "__OC_PIZZA_CSRF__";
+const CSRF_PLACEHOLDER: &str = "__OC_PIZZA_CSRF__";
 
-/// The menu page. `list` is [`menu_list`]'s output, rendered with [`CSRF_PLACEHOLDER`] (the
-/// same for every visitor until the menu changes); the visitor's token is put in here.
-pub fn menu(nav: &Nav, pizzeria: &Pizzeria, list: &str, extras: &MenuExtras<'_>) -> Markup {
-    let list = maud::PreEscaped(list.replace(CSRF_PLACEHOLDER, extras.csrf));
-    page(
-        &format!("La carte de {}", pizzeria.name),
-        nav,
-        html! {
+/// A menu's pizza list rendered once for every visitor, cut where each visitor's CSRF token
+/// goes (the same until the menu changes).
+pub fn menu_list_parts(
+    pizzeria: &Pizzeria,
+    items: &[MenuItem],
+    elsewhere: &HashMap<i64, Vec<(String, String)>>,
+) -> Vec<String> {
+    menu_list(pizzeria, items, elsewhere, CSRF_PLACEHOLDER)
+        .into_string()
+        .split(CSRF_PLACEHOLDER)
+        .map(String::from)
+        .collect()
+}
+
+/// The menu page's content, written straight into the page: the cached list is copied once,
+/// with the visitor's token between its parts (a 15 KiB page was copied four times).
+struct MenuContent<'a> {
+    pizzeria: &'a Pizzeria,
+    parts: &'a [String],
+    extras: &'a MenuExtras<'a>,
+}
+
+impl Render for MenuContent<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        let (pizzeria, extras) = (self.pizzeria, self.extras);
+        let head = html! {
             nav.breadcrumb aria-label="Fil d'Ariane" { a href="/" { "Nos pizzerias" } " › " (pizzeria.name) }
             h1 { "La carte — " (pizzeria.name) }
             p.address { (pizzeria.street) ", " (pizzeria.postcode) " " (pizzeria.city) " · " (pizzeria.phone) }
@@ -105,9 +123,22 @@ pub fn menu(nav: &Nav, pizzeria: &Pizzeria, list: &str, extras: &MenuExtras<'_>)
                 @if error { p.form-errors role="alert" { (message) } } @else { p.notice role="status" { (message) " " a href="/cart" { "Voir le panier" } } }
             }
             @if extras.cart_count > 0 { p { a.button href="/cart" { "Mon panier (" (extras.cart_count) ")" } } }
-            (list)
-        },
-    )
+        };
+        let list_len: usize = self.parts.iter().map(String::len).sum();
+        buffer.reserve(head.0.len() + list_len + extras.csrf.len() * self.parts.len() + 512);
+        buffer.push_str(&head.0);
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                extras.csrf.render_to(buffer);
+            }
+            buffer.push_str(part);
+        }
+    }
+}
+
+/// The menu page: `parts` come from [`menu_list_parts`]; the visitor's token is put in here.
+pub fn menu(nav: &Nav, pizzeria: &Pizzeria, parts: &[String], extras: &MenuExtras<'_>) -> Markup {
+    page(&format!("La carte de {}", pizzeria.name), nav, MenuContent { pizzeria, parts, extras })
 }
 
 /// The pizzas of a menu with their availability and add-to-cart forms (their CSRF field

@@ -84,9 +84,7 @@ async fn pizzeria_menu(
         flash: flash.as_ref().map(|f| (f.kind() != "success", f.message())),
         cart_count,
     };
-    let list = menu.rendered.get_or_init(|| {
-        views::public::menu_list(&menu.pizzeria, &menu.items, &menu.elsewhere, views::public::CSRF_PLACEHOLDER)
-            .into_string()
-    });
-    Ok(Revalidated(views::public::menu(&page.nav(), &menu.pizzeria, list, &extras)))
+    let parts =
+        menu.rendered.get_or_init(|| views::public::menu_list_parts(&menu.pizzeria, &menu.items, &menu.elsewhere));
+    Ok(Revalidated(views::public::menu(&page.nav(), &menu.pizzeria, parts, &extras)))
 }
