@@ -54,6 +54,16 @@ impl Event {
     }
 }
 
+/// `pg_notify` of an event whose transition id is only known inside the statement that
+/// writes it (a placement's CTEs): the same payload as [`Event::to_json`], built in SQL from
+/// SQL expressions for the id, the pizzeria and the reference.
+pub fn notify_sql(id: &str, kind: &str, pizzeria_id: &str, reference: &str, status: &str) -> String {
+    format!(
+        "pg_notify('{CHANNEL}', json_build_object('id', {id}, 'kind', '{kind}', 'pizzeria_id', {pizzeria_id}, \
+         'reference', {reference}, 'status', '{status}')::text)"
+    )
+}
+
 /// An event as the bus carries it: shared by every stream (thousands of screens), its JSON
 /// written once.
 #[derive(Debug)]
@@ -246,5 +256,22 @@ pub async fn listen(pool: sqlx::PgPool, shutdown: rocket::Shutdown) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The payload built in SQL has every field `Event` reads back (one it does not know is
+    /// ignored; one missing would drop the event).
+    #[test]
+    fn the_sql_payload_has_the_fields_of_an_event() {
+        let sql = notify_sql("(SELECT id FROM w1)", "placed", "$2::bigint", "$1::text", "placed");
+        let event = serde_json::to_value(Event::resync()).expect("an event as JSON");
+        for field in event.as_object().expect("an object").keys() {
+            assert!(sql.contains(&format!("'{field}', ")), "{field} in {sql}");
+        }
+        assert!(sql.starts_with(&format!("pg_notify('{CHANNEL}', json_build_object('id', (SELECT id FROM w1)")));
     }
 }

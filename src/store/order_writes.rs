@@ -8,7 +8,7 @@
 //! whole order is written, or nothing is. One statement per kind of row: the fewer round
 //! trips in the transaction, the shorter the stock rows stay locked.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalogue::{self, Catalogue};
 use super::orders::{Change, LineRequest, NewOrder, OrderLine, Placed, Refusal};
@@ -18,7 +18,7 @@ use crate::db::{Batch, BeginWrite, DbPool};
 use crate::domain::notifications::{self, EmailLevel, Happening, Preferences};
 use crate::domain::orders::{self, Mode, Status};
 use crate::domain::pricing::{self, PricedLine, Totals};
-use crate::live::{Announce, Event, CHANNEL};
+use crate::live::{self, Announce, Event};
 use crate::{db_run, unix_now, Error, Result};
 
 /// A line ready to be written: priced from the catalogue.
@@ -45,7 +45,7 @@ struct Plan {
 
 impl Plan {
     /// The pizza of the first need the stock held does not cover.
-    fn short_of(&self, held: &std::collections::BTreeMap<i64, i64>) -> Option<String> {
+    fn short_of(&self, held: &BTreeMap<i64, i64>) -> Option<String> {
         self.needs
             .iter()
             .find(|n| held.get(&n.ingredient_id).copied().unwrap_or(0) < n.quantity)
@@ -152,16 +152,15 @@ fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> S
         }
         // The `placed` event's NOTIFY rides in the same statement (PostgreSQL delivers it at
         // the commit, as any NOTIFY): one round trip fewer while the stock rows are locked.
-        // Its payload is what `live::Event` reads back; the transition's id is its id.
+        // Its id is the transition's.
         Batch::CommonTableExpressions => {
             writes.extend(stock_update);
             let ctes: Vec<String> = writes.iter().enumerate().map(|(i, w)| format!("w{i} AS ({w})")).collect();
             format!(
-                "WITH o AS ({ORDER_INSERT} RETURNING id), {},
-                 notified AS (SELECT pg_notify('{CHANNEL}', json_build_object('id', (SELECT id FROM w1),
-                     'kind', 'placed', 'pizzeria_id', $2::bigint, 'reference', $1::text, 'status', 'placed')::text))
+                "WITH o AS ({ORDER_INSERT} RETURNING id), {},\n notified AS (SELECT {})
                  SELECT (SELECT id FROM o), (SELECT id FROM w1) FROM notified",
-                ctes.join(",\n")
+                ctes.join(",\n"),
+                live::notify_sql("(SELECT id FROM w1)", "placed", "$2::bigint", "$1::text", Status::Placed.as_str())
             )
         }
     }
@@ -592,7 +591,9 @@ mod tests {
         assert!(!statement.contains("notification_outbox"), "no message, no outbox row: {statement}");
         assert!(statement.contains("w3 AS (UPDATE stock"), "{statement}");
         assert!(statement.ends_with("SELECT (SELECT id FROM o), (SELECT id FROM w1) FROM notified"), "{statement}");
-        assert!(statement.contains(&format!("pg_notify('{CHANNEL}', json_build_object('id', (SELECT id FROM w1)")));
+        assert!(
+            statement.contains(&format!("pg_notify('{}', json_build_object('id', (SELECT id FROM w1)", live::CHANNEL))
+        );
     }
 
     #[test]

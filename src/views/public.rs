@@ -124,6 +124,8 @@ impl Render for MenuContent<'_> {
             }
             @if extras.cart_count > 0 { p { a.button href="/cart" { "Mon panier (" (extras.cart_count) ")" } } }
         };
+        // Room for the whole content and the footer after it: growing the page's buffer
+        // later would copy it again.
         let list_len: usize = self.parts.iter().map(String::len).sum();
         buffer.reserve(head.0.len() + list_len + extras.csrf.len() * self.parts.len() + 512);
         buffer.push_str(&head.0);

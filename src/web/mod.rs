@@ -138,11 +138,11 @@ fn api_catcher<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
 /// event stream, whose events are a few hundred bytes, keeps a small buffer per open screen.
 pub struct BodyChunks;
 
-pub const WHOLE_BODY_LIMIT: usize = 1 << 20;
+const WHOLE_BODY_LIMIT: usize = 1 << 20;
 const EVENT_STREAM_CHUNK: usize = 1024;
 
 /// The chunk size Rocket should read a body with: (preset size, is an event stream).
-pub fn chunk_size(preset: Option<usize>, event_stream: bool) -> Option<usize> {
+fn chunk_size(preset: Option<usize>, event_stream: bool) -> Option<usize> {
     match preset {
         Some(size) => Some(size.clamp(rocket::response::Body::DEFAULT_MAX_CHUNK, WHOLE_BODY_LIMIT)),
         None if event_stream => Some(EVENT_STREAM_CHUNK),
@@ -153,7 +153,7 @@ pub fn chunk_size(preset: Option<usize>, event_stream: bool) -> Option<usize> {
 #[rocket::async_trait]
 impl rocket::fairing::Fairing for BodyChunks {
     fn info(&self) -> rocket::fairing::Info {
-        rocket::fairing::Info { name: "Whole bodies", kind: rocket::fairing::Kind::Response }
+        rocket::fairing::Info { name: "Body chunks", kind: rocket::fairing::Kind::Response }
     }
 
     async fn on_response<'r>(&self, _req: &'r Request<'_>, res: &mut rocket::Response<'r>) {
