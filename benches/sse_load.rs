@@ -3,7 +3,8 @@
 //! never asserted. Run through `benches/sse-load.sh`, which starts the server.
 //!
 //! Arguments: BASE_URL SERVER_PID EMAIL PASSWORD [SCREENS=5000] [ORDERS=100] [PIZZERIA=boulogne]
-//! [INTERVAL_MS=100] (the pause between two orders).
+//! [INTERVAL_MS=100] (the pause between two orders) [STREAMS_URL=BASE_URL] (where the screens
+//! connect: the events port, or the main port).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,6 +34,7 @@ async fn main() {
     let orders: usize = args.get(5).and_then(|s| s.parse().ok()).unwrap_or(100);
     let pizzeria = args.get(6).cloned().unwrap_or_else(|| "boulogne".into());
     let interval: u64 = args.get(7).and_then(|s| s.parse().ok()).unwrap_or(100);
+    let streams = args.get(8).cloned().unwrap_or_else(|| base.clone());
     let client = oc_pizza::tls::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(screens + 16)
@@ -48,7 +50,7 @@ async fn main() {
     let connected = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     for _ in 0..screens {
-        let (client, cookie, url) = (client.clone(), cookie.clone(), format!("{base}/kitchen/events"));
+        let (client, cookie, url) = (client.clone(), cookie.clone(), format!("{streams}/kitchen/events"));
         let (received, connected) = (received.clone(), connected.clone());
         tokio::spawn(async move {
             let Ok(mut response) = client.get(url).header("Cookie", cookie).send().await else { return };

@@ -19,6 +19,7 @@ root=$(pwd)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 target=x86_64-unknown-linux-musl
 port=${CHECK_DEB_PORT:-18990}
+events_port=$((port + 1))
 bullseye="${BULLSEYE_ROOT:-$HOME/.cache/oc-pizza-bullseye}"
 
 step() { printf '\n== %s\n' "$*"; }
@@ -52,7 +53,8 @@ serve_installed() {
     # setpriv executes (no child left behind when the process is stopped): the PID is the server's.
     setpriv --reuid=oc-pizza --regid=oc-pizza --init-groups -- sh -c "cd /var/lib/oc-pizza && exec env -i \
         PATH=/usr/bin:/bin \$(grep -v '^#' /etc/oc-pizza/environment) ROCKET_PROFILE=release \
-        OC_PIZZA_DATA_DIR=/var/lib/oc-pizza ROCKET_PORT=$port OC_PIZZA_BACKUP_SCHEDULE=off /usr/bin/oc-pizza serve" \
+        OC_PIZZA_DATA_DIR=/var/lib/oc-pizza ROCKET_PORT=$port OC_PIZZA_EVENTS_PORT=$events_port \
+        OC_PIZZA_BACKUP_SCHEDULE=off /usr/bin/oc-pizza serve" \
         >"$log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 100); do
@@ -121,6 +123,10 @@ echo "installed: /usr/bin/oc-pizza $(stat -c %s /usr/bin/oc-pizza) bytes; packag
 
 step "3. the installed binary as the service user"
 serve_installed "$scratch/v1.log"
+# The packaged configuration opens the events port (Nginx sends /events there).
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$events_port/kitchen/events")
+[ "$code" = 401 ] || fail "the events port answers $code to an anonymous /kitchen/events (expected 401)"
+echo "ok  events port: an anonymous /kitchen/events is refused (401)"
 printf 'un-mot-de-passe-solide\n' | runuser -u oc-pizza -- sh -c "cd /var/lib/oc-pizza && env \
     \$(grep -v '^#' /etc/oc-pizza/environment) ROCKET_PROFILE=release OC_PIZZA_DATA_DIR=/var/lib/oc-pizza \
     /usr/bin/oc-pizza user add --role admin --email admin@check-deb.fr --password-stdin" | head -n 1

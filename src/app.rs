@@ -39,6 +39,27 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                 }
             }
         }))
+        .attach(AdHoc::try_on_ignite("Events port", |rocket| async move {
+            let Some(port) = rocket.state::<Settings>().and_then(|settings| settings.events_port) else {
+                return Ok(rocket);
+            };
+            let address = rocket.figment().extract_inner("address").unwrap_or(rocket::Config::default().address);
+            match web::event_server::EventServer::bind(address, port) {
+                Ok(listener) => Ok(rocket.manage(EventsSocket(std::sync::Mutex::new(Some(listener))))),
+                Err(error) => {
+                    tracing::error!(%error, "could not open the events port");
+                    Err(rocket)
+                }
+            }
+        }))
+        .attach(AdHoc::on_liftoff("Event server", |rocket| {
+            Box::pin(async move {
+                let socket = rocket.state::<EventsSocket>().and_then(|socket| socket.0.lock().ok()?.take());
+                if let Some(listener) = socket {
+                    web::event_server::EventServer::start(rocket, listener);
+                }
+            })
+        }))
         .attach(AdHoc::on_liftoff("Startup log", |rocket| {
             Box::pin(async move {
                 let config = rocket.config();
@@ -93,6 +114,9 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
         }));
     Ok(web::mount(rocket))
 }
+
+/// The events port's socket, bound at ignition, taken by the event server at liftoff.
+struct EventsSocket(std::sync::Mutex<Option<std::net::TcpListener>>);
 
 /// Brings the schema up to date, seeds a new database, and creates demo accounts on request.
 pub async fn prepare_database(db: &crate::db::DbPool, demo: bool) -> Result<()> {

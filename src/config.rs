@@ -59,6 +59,10 @@ pub struct Settings {
     pub login_lockout_seconds: i64,
     /// Each failure already counted holds the next failed answer this much longer.
     pub login_slowdown_ms: u64,
+    /// A second port (same address) that serves only the live event streams (`…/events`),
+    /// with far less memory per open screen than the main port; Nginx sends `/events` URLs
+    /// there. Unset: the main port serves them (enough for a few dozen screens).
+    pub events_port: Option<u16>,
     /// Proxies whose `X-Real-IP` header is believed (Nginx on the same machine: 127.0.0.1).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The earliest an order can be ready: now plus this many minutes.
@@ -124,6 +128,7 @@ impl Default for Settings {
             login_failure_window_seconds: 900,
             login_lockout_seconds: 900,
             login_slowdown_ms: 250,
+            events_port: None,
             trusted_proxies: Vec::new(),
             preparation_lead_minutes: 30,
             kitchen_warn_minutes: 15,
@@ -249,6 +254,13 @@ impl Config {
                 "kitchen_late_minutes must be more than kitchen_warn_minutes (OC_PIZZA_KITCHEN_LATE_MINUTES)".into(),
             ));
         }
+        if s.events_port.is_some_and(|events| events == rocket_config.port || events == 0) {
+            return Err(Error::Config(
+                "events_port must be a free port other than port (OC_PIZZA_EVENTS_PORT); unset it to serve \
+                 the event streams on the main port"
+                    .into(),
+            ));
+        }
         s.check_notifications()?;
         s.backup.check(&s.data_dir)?;
         s.sentry.check()?;
@@ -278,6 +290,7 @@ impl Config {
         const KEYS: &[&str] = &[
             "address",
             "port",
+            "events_port",
             "workers",
             "log_level",
             "secret_key",

@@ -135,6 +135,35 @@ pub fn invalidate_local() {
     GENERATION.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
 }
 
+/// Event streams open in this process (the `oc_pizza_event_streams` gauge).
+static OPEN_STREAMS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+pub fn open_streams() -> i64 {
+    OPEN_STREAMS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts one open stream while it lives.
+pub struct OpenStream(());
+
+impl OpenStream {
+    pub fn new() -> OpenStream {
+        OPEN_STREAMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        OpenStream(())
+    }
+}
+
+impl Default for OpenStream {
+    fn default() -> Self {
+        OpenStream::new()
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        OPEN_STREAMS.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Publishes on this process's bus (nobody listening is fine).
 pub fn publish(event: Event) {
     // Before the screens hear of it, so that a page they re-read is not served from a cache.

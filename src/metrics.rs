@@ -21,6 +21,7 @@ pub struct Metrics {
     stock_alerts: IntGaugeVec,
     last_backup: IntGauge,
     pool: IntGaugeVec,
+    event_streams: IntGauge,
 }
 
 fn build<T: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: prometheus::Result<T>) -> T {
@@ -100,7 +101,24 @@ impl Metrics {
                 &["state"],
             ),
         );
-        Metrics { registry, http_requests, http_duration, orders, notifications, stock_alerts, last_backup, pool }
+        let event_streams = build(
+            &registry,
+            IntGauge::with_opts(Opts::new(
+                "oc_pizza_event_streams",
+                "Live event streams open on this instance (screens, order pages, API clients), both ports.",
+            )),
+        );
+        Metrics {
+            registry,
+            http_requests,
+            http_duration,
+            orders,
+            notifications,
+            stock_alerts,
+            last_backup,
+            pool,
+            event_streams,
+        }
     }
 
     /// One answered request: `route` is the template (`/pizzerias/<slug>/menu`), never the
@@ -131,6 +149,7 @@ impl Metrics {
         let (open, idle) = db.pool_usage();
         self.pool.with_label_values(&["open"]).set(i64::from(open));
         self.pool.with_label_values(&["in_use"]).set(i64::from(open) - idle as i64);
+        self.event_streams.set(crate::live::open_streams());
         let mut text = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut text)

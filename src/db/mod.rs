@@ -411,6 +411,13 @@ impl BootLock {
 #[database("main")]
 pub struct Db(DbPool);
 
+impl Db {
+    /// The same pool for a task that lives outside Rocket's requests (the event server).
+    pub fn from_pool(pool: DbPool) -> Db {
+        Db(pool)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -164,20 +164,42 @@ impl Visitor {
 
 async fn resolve(req: &Request<'_>) -> Option<Visitor> {
     let db = req.rocket().state::<Db>()?;
+    let session = req.cookies().get_private(SESSION_COOKIE);
+    let authorization = req.headers().get_one("Authorization");
+    match identify(db, authorization, session.as_ref().map(|cookie| cookie.value())).await {
+        Identity::Visitor(visitor) => Some(visitor),
+        Identity::SessionEnded => {
+            req.cookies().remove_private(SESSION_COOKIE);
+            None
+        }
+    }
+}
+
+/// What a request's credentials say.
+pub enum Identity {
+    Visitor(Visitor),
+    /// The session cookie names no live session (its cookie should go).
+    SessionEnded,
+}
+
+/// Who sends this `Authorization` header (an API token, which wins) or this session token
+/// (the decrypted value of the session cookie). Shared by Rocket's guards and the event
+/// server (`web::event_server`).
+pub async fn identify(db: &Db, authorization: Option<&str>, session_token: Option<&str>) -> Identity {
     let now = unix_now();
-    if let Some(header) = req.headers().get_one("Authorization") {
+    if let Some(header) = authorization {
         let token = header.strip_prefix("Bearer ").map(str::trim).unwrap_or_default();
         let user = match token.is_empty() {
             true => None,
             false => api_tokens::authenticate(db, &crypto::token_digest(token), now).await.ok().flatten(),
         };
-        return Some(match user {
+        return Identity::Visitor(match user {
             Some(user) => Visitor { user: Some((user, Credential::Bearer)), bad_bearer: false },
             None => Visitor { user: None, bad_bearer: true },
         });
     }
-    let cookie = req.cookies().get_private(SESSION_COOKIE)?;
-    let token_hash = crypto::token_digest(cookie.value());
+    let Some(session_token) = session_token else { return Identity::Visitor(Visitor::default()) };
+    let token_hash = crypto::token_digest(session_token);
     match sessions::find_live(db, &token_hash, now).await {
         Ok(Some(session)) => {
             // One write a minute at most per session, not one per request.
@@ -185,15 +207,12 @@ async fn resolve(req: &Request<'_>) -> Option<Visitor> {
                 let _ = sessions::touch(db, &token_hash, now).await;
             }
             let credential = Credential::Session { token_hash, csrf_token: session.csrf_token };
-            Some(Visitor { user: Some((session.user, credential)), bad_bearer: false })
+            Identity::Visitor(Visitor { user: Some((session.user, credential)), bad_bearer: false })
         }
-        Ok(None) => {
-            req.cookies().remove_private(SESSION_COOKIE);
-            None
-        }
+        Ok(None) => Identity::SessionEnded,
         Err(error) => {
             tracing::warn!(%error, "could not read the session");
-            None
+            Identity::Visitor(Visitor::default())
         }
     }
 }

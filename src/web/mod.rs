@@ -16,6 +16,7 @@ pub mod counter;
 pub mod csrf;
 pub mod dashboard;
 pub mod delivery;
+pub mod event_server;
 pub mod kitchen;
 pub mod menu_admin;
 pub mod openapi;

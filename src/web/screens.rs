@@ -169,7 +169,9 @@ async fn move_order(
 /// while it was away. Ends cleanly when the server shuts down.
 pub fn event_stream(select: impl Fn(&Event) -> bool + Send + 'static, mut shutdown: Shutdown) -> EventStream![] {
     let mut bus = live::subscribe();
+    let open = live::OpenStream::new();
     EventStream! {
+        let _open = open;
         yield SseEvent::data("live").event("hello");
         loop {
             let received = rocket::tokio::select! {

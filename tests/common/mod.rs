@@ -289,7 +289,7 @@ impl Drop for TestApp {
 
 /// A loopback port that is free now and was not handed out before in this process (the
 /// kernel may give a just-released port again to a concurrent test).
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
     let mut handed_out = HANDED_OUT.lock().expect("port registry");
     loop {
@@ -356,6 +356,16 @@ impl Browser {
                 .build()
                 .expect("HTTP client"),
             cookies: Default::default(),
+            csrf: Default::default(),
+        }
+    }
+
+    /// The same browser (a copy of its cookies) speaking to another address: the events port.
+    pub fn at(&self, address: &str) -> Browser {
+        Browser {
+            address: address.to_string(),
+            client: self.client.clone(),
+            cookies: std::sync::Mutex::new(self.cookies.lock().expect("jar").clone()),
             csrf: Default::default(),
         }
     }
