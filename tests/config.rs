@@ -57,6 +57,21 @@ async fn invalid_settings_are_named(backend: Backend) {
     let output = common::run(&db, &[], &[("OC_PIZZA_CONFIG", "/nonexistent/oc-pizza.toml")]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("OC_PIZZA_CONFIG"), "{}", stderr(&output));
+
+    let output = common::run(&db, &[], &[("ROCKET_PORT", "18080"), ("OC_PIZZA_EVENTS_PORT", "18080")]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("events_port must be a free port other than port"), "{}", stderr(&output));
+
+    // An events port already taken stops the start and says which.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = taken.local_addr().expect("its address").port().to_string();
+    let output = common::run(&db, &[], &[("ROCKET_PORT", "0"), ("OC_PIZZA_EVENTS_PORT", &port)]);
+    assert_ne!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("cannot listen on 127.0.0.1:{port} (events_port)")),
+        "{}",
+        stderr(&output)
+    );
 }
 
 async fn check_config_tells_where_each_setting_comes_from(backend: Backend) {

@@ -129,6 +129,7 @@ impl EventServer {
         match opened {
             Ok(follow) => stream_events(stream, follow, shutdown).await,
             Err(Some(refused)) => {
+                tracing::info!(status = refused.status, reason = refused.message, "event server: stream refused");
                 if write(&mut stream, refused.answer().as_bytes()).await {
                     linger(&mut stream).await;
                 }
