@@ -1,7 +1,7 @@
 //! The events port (`events_port`): the same event streams as the main port, on a lean
 //! server of their own, with the same rules (role, pizzeria, order key, API token), clear
-//! refusals for bad requests, the open streams counted in the metrics, and every stream
-//! ended when the server stops.
+//! refusals for bad requests, the open streams counted in the metrics, and a clean stop with
+//! screens connected.
 
 mod common;
 
@@ -165,7 +165,9 @@ async fn bad_requests_get_a_clear_client_error(backend: Backend) {
     assert_eq!(answer, "", "closed without an answer");
 }
 
-async fn streams_end_when_the_server_stops(backend: Backend) {
+/// A stop (SIGTERM, as systemd sends) with a screen connected to the events port: the process
+/// exits cleanly and in time, and the screen sees its stream end.
+async fn the_server_stops_cleanly_with_screens_connected(backend: Backend) {
     let db = TestDb::new(backend).await;
     let (mut app, events) = spawn(&db).await;
     let cook = staff(&app, "pizzaiolo", A).await;
@@ -181,5 +183,23 @@ async fn streams_end_when_the_server_stops(backend: Backend) {
 both_backends!(
     the_events_port_serves_the_screens_with_the_same_rules,
     bad_requests_get_a_clear_client_error,
-    streams_end_when_the_server_stops,
+    the_server_stops_cleanly_with_screens_connected,
 );
+
+/// The production layout across instances: a screen on instance 1's events port hears of an
+/// order placed on instance 2 (PostgreSQL LISTEN/NOTIFY feeds every instance's bus).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_events_port_hears_other_instances_on_postgres() {
+    if common::postgres_admin_url().is_none() {
+        return;
+    }
+    let db = TestDb::new(Backend::Postgres).await;
+    let (first, events) = spawn(&db).await;
+    let second = TestApp::spawn_with(&db, &[], &[]).await;
+    let cook = staff(&first, "pizzaiolo", A).await;
+    let mut kitchen = cook.at(&events).events("/kitchen/events").await;
+    assert_eq!(kitchen.next(Duration::from_secs(10)).await.map(|e| e.name), Some("hello".into()));
+    let (reference, _) = place(&second, A).await;
+    let event = kitchen.wait_for("change", &reference, Duration::from_secs(5)).await;
+    assert!(event.is_some(), "the order placed on instance 2 reaches the events port of instance 1");
+}
