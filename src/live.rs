@@ -25,14 +25,20 @@ pub const CHANNEL: &str = "oc_pizza_events";
 /// The kind of event that says the catalogue changed.
 const CATALOGUE: &str = "catalogue";
 
+/// The kind of event that says a user's rights changed (logout, password changed, account
+/// disabled or erased, role changed, token revoked): their open streams end, and a screen
+/// that reconnects is checked again like any new one.
+const SIGNED_OUT: &str = "signed_out";
+
 /// How many events a slow screen may lag behind before it is told to re-read everything.
 const BUS_CAPACITY: usize = 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
-    /// The transition's id in `order_transitions` (0 for a resync).
+    /// The transition's id in `order_transitions` (0 for a resync; the payment's for
+    /// `refunded`, the user's for `signed_out`).
     pub id: i64,
-    /// `placed`, `modified`, `moved` (a status change), `cancelled`, or `resync`.
+    /// `placed`, `modified`, `moved` (a status change), `cancelled`, `resync`, `signed_out`, ….
     pub kind: String,
     pub pizzeria_id: i64,
     pub reference: String,
@@ -47,6 +53,16 @@ impl Event {
 
     pub fn is_resync(&self) -> bool {
         self.kind == "resync"
+    }
+
+    /// The end of `user_id`'s sessions or tokens (see [`SIGNED_OUT`]).
+    pub fn signed_out(user_id: i64) -> Event {
+        Event { id: user_id, kind: SIGNED_OUT.into(), pizzeria_id: 0, reference: String::new(), status: String::new() }
+    }
+
+    /// The user whose streams must end, if this is a `signed_out` event.
+    pub fn signed_out_user(&self) -> Option<i64> {
+        (self.kind == SIGNED_OUT).then_some(self.id)
     }
 
     pub fn to_json(&self) -> String {
@@ -107,6 +123,10 @@ fn invalidate_catalogue_local() {
 /// Marks what this event may have made out of date in this process: everything read, and the
 /// catalogue too for a catalogue change or a resync.
 fn invalidate_for(event: &Event) {
+    // Rights changed, not data: nothing cached is out of date.
+    if event.signed_out_user().is_some() {
+        return;
+    }
     if event.kind == CATALOGUE || event.is_resync() {
         invalidate_catalogue_local();
     }
@@ -183,6 +203,15 @@ pub async fn announce(db: &crate::db::DbPool, event: Event) -> crate::Result<()>
         crate::db::DbPool::Sqlite(_) => publish(event),
     }
     Ok(())
+}
+
+/// Ends the open streams of `user_id` on every instance, once a change of their rights is
+/// committed. A failure is logged, not returned: the change is made, and the streams are
+/// checked again when they reconnect.
+pub async fn rights_changed(db: &crate::db::DbPool, user_id: i64) {
+    if let Err(error) = announce(db, Event::signed_out(user_id)).await {
+        tracing::warn!(%error, user_id, "live events: could not announce the end of a user's sessions");
+    }
 }
 
 /// A change of the catalogue (pizzas, recipes, ingredients, pizzerias, withdrawals): every
@@ -291,6 +320,17 @@ pub async fn listen(pool: sqlx::PgPool, shutdown: rocket::Shutdown) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `signed_out` event names its user, also once through NOTIFY's JSON; no other does.
+    #[test]
+    fn a_signed_out_event_names_its_user() {
+        let event = Event::signed_out(42);
+        assert_eq!(event.signed_out_user(), Some(42));
+        let heard: Event = serde_json::from_str(&event.to_json()).expect("the event read back");
+        assert_eq!(heard.signed_out_user(), Some(42));
+        assert_eq!(Event::resync().signed_out_user(), None);
+        assert_eq!(catalogue_changed(42).signed_out_user(), None);
+    }
 
     /// The payload built in SQL has every field `Event` reads back (one it does not know is
     /// ignored; one missing would drop the event).

@@ -180,8 +180,47 @@ async fn the_server_stops_cleanly_with_screens_connected(backend: Backend) {
     assert!(kitchen.next(Duration::from_secs(5)).await.is_none(), "the stream has ended");
 }
 
+/// A stream ends when the rights of whoever opened it change, on both ports: the screen
+/// reconnects and is checked again like a new one.
+async fn streams_end_when_their_users_rights_change(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let (app, events) = spawn(&db).await;
+    let within = Duration::from_secs(5);
+    let cook = staff(&app, "pizzaiolo", A).await;
+    let colleague = staff(&app, "manager", A).await;
+    let mut on_events_port = cook.at(&events).events("/kitchen/events").await;
+    let mut on_main_port = cook.events("/kitchen/events").await;
+    let mut colleagues = colleague.at(&events).events("/kitchen/events").await;
+    for stream in [&mut on_events_port, &mut on_main_port, &mut colleagues] {
+        assert_eq!(stream.next(Duration::from_secs(10)).await.map(|e| e.name), Some("hello".into()));
+    }
+
+    // Signing out ends the pizzaiolo's streams, not their colleague's.
+    let page = cook.get("/kitchen").await;
+    let token = common::csrf_in(&page.body).expect("the page's token");
+    assert_eq!(cook.post_raw("/logout", &[("csrf_token", &token)], &[]).await.status, 303);
+    assert!(on_events_port.ended(within).await, "the events port's stream ends at logout");
+    assert!(on_main_port.ended(within).await, "the main port's stream ends at logout");
+    assert_eq!(cook.at(&events).events_status("/kitchen/events").await, 401, "and does not reopen");
+    let (reference, _) = place(&app, A).await;
+    assert!(colleagues.wait_for("change", &reference, within).await.is_some(), "the colleague's screen lives on");
+
+    // An account disabled by its manager: its screen closes at once and stays closed.
+    let driver = staff(&app, "driver", A).await;
+    let mut road = driver.at(&events).events("/delivery/events").await;
+    assert_eq!(road.next(Duration::from_secs(10)).await.map(|e| e.name), Some("hello".into()));
+    let pool = db.pool().await;
+    let id = common::count(&pool, &format!("SELECT id FROM users WHERE email = '{}'", demo("driver", A))).await;
+    colleague.get(&format!("/manage/users/{id}")).await;
+    assert_eq!(colleague.submit(&format!("/manage/users/{id}/disable"), &[]).await.status, 303);
+    assert!(road.ended(within).await, "the disabled driver's stream ends");
+    assert_eq!(driver.at(&events).events_status("/delivery/events").await, 401);
+    assert!(!colleagues.ended(Duration::from_millis(500)).await, "other users' streams stay open");
+}
+
 both_backends!(
     the_events_port_serves_the_screens_with_the_same_rules,
+    streams_end_when_their_users_rights_change,
     bad_requests_get_a_clear_client_error,
     the_server_stops_cleanly_with_screens_connected,
 );

@@ -58,6 +58,9 @@ pub async fn revoke(db: &DbPool, user_id: i64, token_id: i64, now: i64) -> Resul
             .await?
             .rows_affected()
     });
+    if revoked == 1 {
+        crate::live::rights_changed(db, user_id).await;
+    }
     Ok(revoked == 1)
 }
 

@@ -124,6 +124,9 @@ pub async fn redeem(db: &DbPool, token: &str, password_hash: &str, now: i64) -> 
             }
         }
     });
+    if let Some(user_id) = redeemed {
+        crate::live::rights_changed(db, user_id).await;
+    }
     Ok(redeemed)
 }
 

@@ -81,9 +81,15 @@ pub async fn touch(db: &DbPool, token_hash: &str, now: i64) -> Result<()> {
 }
 
 pub async fn delete(db: &DbPool, token_hash: &str) -> Result<()> {
-    db_run!(db, |pool| {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+    let user_id: Option<i64> = db_run!(db, |pool| {
+        sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
     });
+    if let Some(user_id) = user_id {
+        crate::live::rights_changed(db, user_id).await;
+    }
     Ok(())
 }
 

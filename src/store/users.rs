@@ -265,6 +265,7 @@ pub async fn set_password(db: &DbPool, user_id: i64, password_hash: &str, must_c
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         tx.commit().await?;
     });
+    crate::live::rights_changed(db, user_id).await;
     Ok(())
 }
 
@@ -288,6 +289,9 @@ pub async fn set_active(db: &DbPool, user_id: i64, active: bool) -> Result<()> {
         }
         tx.commit().await?;
     });
+    if !active {
+        crate::live::rights_changed(db, user_id).await;
+    }
     Ok(())
 }
 
@@ -301,6 +305,7 @@ pub async fn set_role(db: &DbPool, user_id: i64, role: Role, pizzeria_id: Option
             .execute(pool)
             .await?;
     });
+    crate::live::rights_changed(db, user_id).await;
     Ok(())
 }
 
@@ -349,6 +354,7 @@ pub async fn erase(db: &DbPool, user_id: i64) -> Result<()> {
         }
         tx.commit().await?;
     });
+    crate::live::rights_changed(db, user_id).await;
     Ok(())
 }
 

@@ -134,5 +134,5 @@ async fn events(db: &Db, caller: ApiCaller, slug: &str, shutdown: Shutdown) -> R
         return Err(failure(Status::Forbidden, "forbidden", "Réservé au personnel de la pizzeria."));
     }
     let here = pizzeria_for(db, &caller, slug).await?;
-    Ok(screens::event_stream(move |event| event.pizzeria_id == here.id, shutdown))
+    Ok(screens::event_stream(move |event| event.pizzeria_id == here.id, Some(caller.0.id), shutdown))
 }

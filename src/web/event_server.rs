@@ -127,7 +127,7 @@ impl EventServer {
         // needs afterwards, and a task keeps the size of its largest step for its whole life.
         let opened = Box::pin(self.open(&mut stream)).await;
         match opened {
-            Ok(follow) => stream_events(stream, follow, shutdown).await,
+            Ok((follow, viewer)) => stream_events(stream, follow, viewer, shutdown).await,
             Err(Some(refused)) => {
                 tracing::info!(status = refused.status, reason = refused.message, "event server: stream refused");
                 if write(&mut stream, refused.answer().as_bytes()).await {
@@ -138,8 +138,9 @@ impl EventServer {
         }
     }
 
-    /// Reads the request and decides what it may follow. `Err(None)`: the client went away.
-    async fn open(&self, stream: &mut TcpStream) -> Result<Follow, Option<Refused>> {
+    /// Reads the request and decides what it may follow, and for whom (the signed-in user,
+    /// whose streams end when their rights change). `Err(None)`: the client went away.
+    async fn open(&self, stream: &mut TcpStream) -> Result<(Follow, Option<i64>), Option<Refused>> {
         let head = match tokio::time::timeout(HEAD_TIMEOUT, read_head(stream)).await {
             Ok(Ok(Some(head))) => head,
             Ok(Err(refused)) => return Err(Some(refused)),
@@ -147,18 +148,19 @@ impl EventServer {
         };
         let request = Request::parse(&head).map_err(Some)?;
         drop(head);
-        self.follow(&request).await.map_err(Some)
-    }
-
-    /// The same rules as the main port's routes (`kitchen::events`, `api_staff::events`,
-    /// `orders::order_events`, …).
-    async fn follow(&self, request: &Request) -> Result<Follow, Refused> {
-        let target = Target::of(&request.path).ok_or(Refused::NOT_FOUND)?;
+        let target = Target::of(&request.path).ok_or(Some(Refused::NOT_FOUND))?;
         let session = request.session_cookie.as_deref().and_then(|cookie| self.session_token(cookie));
         let visitor = match identify(&self.db, request.authorization.as_deref(), session.as_deref()).await {
             Identity::Visitor(visitor) => visitor,
             Identity::SessionEnded => Visitor::default(),
         };
+        let follow = self.follow(target, &visitor, &request).await.map_err(Some)?;
+        Ok((follow, visitor.signed_in().map(|user| user.id)))
+    }
+
+    /// The same rules as the main port's routes (`kitchen::events`, `api_staff::events`,
+    /// `orders::order_events`, …).
+    async fn follow(&self, target: Target, visitor: &Visitor, request: &Request) -> Result<Follow, Refused> {
         match target {
             Target::Screen(area) => {
                 let user = match &visitor.user {
@@ -198,7 +200,7 @@ impl EventServer {
             }
             Target::Order(reference) => {
                 let key = request.query("key");
-                match crate::web::orders::reach(&self.db, &visitor, &reference, key.as_deref()).await {
+                match crate::web::orders::reach(&self.db, visitor, &reference, key.as_deref()).await {
                     Ok(Some((order, _, _))) => Ok(Follow::Order(order.reference)),
                     Ok(None) => Err(Refused::LOGIN),
                     Err(error) => Err(Refused::from_error(&error)),
@@ -234,8 +236,14 @@ async fn read_head(stream: &mut TcpStream) -> Result<Option<Vec<u8>>, Refused> {
     }
 }
 
-/// Writes the stream until the client leaves, lags too far, or the server stops.
-async fn stream_events(mut stream: TcpStream, follow: Follow, mut shutdown: watch::Receiver<bool>) {
+/// Writes the stream until the client leaves, lags too far, the rights of `viewer` change, or
+/// the server stops.
+async fn stream_events(
+    mut stream: TcpStream,
+    follow: Follow,
+    viewer: Option<i64>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     // Subscribed before `hello`: whatever happens after the screen re-reads reaches it.
     let mut bus = live::subscribe();
     let _open = live::OpenStream::new();
@@ -247,6 +255,8 @@ async fn stream_events(mut stream: TcpStream, follow: Follow, mut shutdown: watc
     loop {
         let sent = tokio::select! {
             received = bus.recv() => match received {
+                // The screen reconnects and is checked again.
+                Ok(published) if viewer.is_some() && published.event.signed_out_user() == viewer => false,
                 Ok(published) => match frame(&published, &follow) {
                     Some(frame) => write(&mut stream, frame.as_bytes()).await,
                     None => true,

@@ -369,7 +369,8 @@ async fn order_events(
         return Ok(Either::Left(login_first(reference)));
     };
     let reference = order.reference;
-    Ok(Either::Right(crate::web::screens::event_stream(move |event| event.reference == reference, shutdown)))
+    let viewer = visitor.signed_in().map(|user| user.id);
+    Ok(Either::Right(crate::web::screens::event_stream(move |event| event.reference == reference, viewer, shutdown)))
 }
 
 #[get("/account/orders")]

@@ -166,8 +166,14 @@ async fn move_order(
 /// order of theirs changed (the screen re-reads its queue), `resync` when events may have
 /// been lost (it re-reads everything). The first event, `hello`, says the stream is live:
 /// a screen that (re)connects re-reads its queue then, so it never misses what happened
-/// while it was away. Ends cleanly when the server shuts down.
-pub fn event_stream(select: impl Fn(&Event) -> bool + Send + 'static, mut shutdown: Shutdown) -> EventStream![] {
+/// while it was away. Ends cleanly when the server shuts down, and when the rights of
+/// `viewer` (the signed-in user who opened it) change: the screen reconnects and is checked
+/// again.
+pub fn event_stream(
+    select: impl Fn(&Event) -> bool + Send + 'static,
+    viewer: Option<i64>,
+    mut shutdown: Shutdown,
+) -> EventStream![] {
     let mut bus = live::subscribe();
     let open = live::OpenStream::new();
     EventStream! {
@@ -179,6 +185,7 @@ pub fn event_stream(select: impl Fn(&Event) -> bool + Send + 'static, mut shutdo
                 _ = &mut shutdown => break,
             };
             match received {
+                Ok(published) if viewer.is_some() && published.event.signed_out_user() == viewer => break,
                 Ok(published) if published.event.is_resync() => yield SseEvent::data("{}").event("resync"),
                 Ok(published) if select(&published.event) => {
                     let id = published.event.id.to_string();
@@ -240,5 +247,5 @@ pub async fn queue(
 /// The events of the screen's pizzeria.
 pub async fn events(db: &Db, user: &AuthUser, asked: Option<&str>, shutdown: Shutdown) -> Result<EventStream![]> {
     let here = resolve(db, user, asked).await?.map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
-    Ok(event_stream(move |event| event.pizzeria_id == here.id, shutdown))
+    Ok(event_stream(move |event| event.pizzeria_id == here.id, Some(user.id), shutdown))
 }

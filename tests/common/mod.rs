@@ -649,6 +649,20 @@ impl EventReader {
         }
     }
 
+    /// Whether the server ends the stream within `within` (events meanwhile are skipped);
+    /// `false` if it is still open then.
+    pub async fn ended(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        loop {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else { return false };
+            match tokio::time::timeout(left, self.response.chunk()).await {
+                Ok(Ok(Some(_))) => {}
+                Ok(Ok(None)) | Ok(Err(_)) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
     /// Waits for the event `name` whose data contains `needle`, skipping others.
     pub async fn wait_for(&mut self, name: &str, needle: &str, within: Duration) -> Option<SseEvent> {
         let deadline = Instant::now() + within;
