@@ -126,12 +126,15 @@ async fn queue(db: &Db, caller: ApiCaller, slug: &str, screen: &str) -> ApiResul
     Ok((Status::Ok, Json(json!({ "pizzeria": here.slug, "screen": screen.as_str(), "orders": list }))))
 }
 
+/// Why a customer may not follow a pizzeria's events (here and on the events port).
+pub(crate) const STAFF_ONLY: &str = "Réservé au personnel de la pizzeria.";
+
 /// The pizzeria's order events as server-sent events (`change`, `resync`), for any
 /// member of its staff or an admin.
 #[get("/pizzerias/<slug>/events")]
 async fn events(db: &Db, caller: ApiCaller, slug: &str, shutdown: Shutdown) -> Result<EventStream![], ApiError> {
     if !caller.0.role.is_staff() {
-        return Err(failure(Status::Forbidden, "forbidden", "Réservé au personnel de la pizzeria."));
+        return Err(failure(Status::Forbidden, "forbidden", STAFF_ONLY));
     }
     let here = pizzeria_for(db, &caller, slug).await?;
     Ok(screens::event_stream(move |event| event.pizzeria_id == here.id, Some(caller.0.id), shutdown))

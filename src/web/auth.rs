@@ -64,7 +64,7 @@ impl Refusal {
         }
     }
 
-    fn status(self) -> Status {
+    pub(crate) fn status(self) -> Status {
         match self {
             Refusal::LoginRequired | Refusal::BadApiToken => Status::Unauthorized,
             _ => Status::Forbidden,

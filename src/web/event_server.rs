@@ -26,7 +26,7 @@ use rocket::tokio::sync::watch;
 use crate::db::Db;
 use crate::domain::roles::{may_enter, Area};
 use crate::live::{self, Event, Published};
-use crate::web::auth::{identify, Credential, Identity, Visitor, SESSION_COOKIE};
+use crate::web::auth::{identify, Credential, Identity, Refusal, Visitor, SESSION_COOKIE};
 use crate::web::screens;
 use crate::Error;
 
@@ -166,13 +166,13 @@ impl EventServer {
                 let user = match &visitor.user {
                     Some((user, Credential::Session { .. })) => user,
                     // A screen is a page: an API token does not open it.
-                    _ => return Err(Refused::LOGIN),
+                    _ => return Err(Refusal::LoginRequired.into()),
                 };
                 if user.must_change_password {
-                    return Err(Refused::PASSWORD);
+                    return Err(Refusal::MustChangePassword.into());
                 }
                 if !may_enter(user.role, area) {
-                    return Err(Refused::ROLE);
+                    return Err(Refusal::WrongRole.into());
                 }
                 let pizzeria = request.query("pizzeria");
                 match screens::resolve(&self.db, user, pizzeria.as_deref()).await {
@@ -183,14 +183,14 @@ impl EventServer {
             }
             Target::Pizzeria(slug) => {
                 if visitor.bad_bearer {
-                    return Err(Refused::new(401, "Jeton d'API invalide ou révoqué."));
+                    return Err(Refusal::BadApiToken.into());
                 }
-                let Some((user, _)) = &visitor.user else { return Err(Refused::LOGIN) };
+                let Some((user, _)) = &visitor.user else { return Err(Refusal::LoginRequired.into()) };
                 if user.must_change_password {
-                    return Err(Refused::PASSWORD);
+                    return Err(Refusal::MustChangePassword.into());
                 }
                 if !user.role.is_staff() {
-                    return Err(Refused::new(403, "Réservé au personnel de la pizzeria."));
+                    return Err(Refused::new(403, crate::web::api_staff::STAFF_ONLY));
                 }
                 match screens::resolve(&self.db, user, Some(&slug)).await {
                     Ok(Ok(here)) => Ok(Follow::Pizzeria(here.id)),
@@ -202,7 +202,7 @@ impl EventServer {
                 let key = request.query("key");
                 match crate::web::orders::reach(&self.db, visitor, &reference, key.as_deref()).await {
                     Ok(Some((order, _, _))) => Ok(Follow::Order(order.reference)),
-                    Ok(None) => Err(Refused::LOGIN),
+                    Ok(None) => Err(Refusal::LoginRequired.into()),
                     Err(error) => Err(Refused::from_error(&error)),
                 }
             }
@@ -413,6 +413,13 @@ impl Request {
     }
 }
 
+/// The main port's refusals, with its wording and status.
+impl From<Refusal> for Refused {
+    fn from(refusal: Refusal) -> Refused {
+        Refused::new(refusal.status().code, refusal.message())
+    }
+}
+
 /// A refusal, answered as French text and the connection closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Refused {
@@ -422,9 +429,6 @@ struct Refused {
 
 impl Refused {
     const NOT_FOUND: Refused = Refused::new(404, "Cette page n'existe pas.");
-    const LOGIN: Refused = Refused::new(401, "Connectez-vous pour suivre cet écran.");
-    const PASSWORD: Refused = Refused::new(403, "Choisissez un nouveau mot de passe avant de continuer.");
-    const ROLE: Refused = Refused::new(403, "Votre compte n'a pas accès à cet écran.");
 
     const fn new(status: u16, message: &'static str) -> Refused {
         Refused { status, message }
@@ -478,6 +482,24 @@ mod tests {
         assert_eq!(Target::of("/orders/BOU%2D7K2M/events"), Some(Target::Order("BOU-7K2M".into())));
     }
 
+    /// A stream route added to the main port without its target here would answer 404 on the
+    /// events port.
+    #[test]
+    fn every_stream_route_mounted_on_the_main_port_has_a_target() {
+        let rocket = crate::web::mount(rocket::build());
+        let streams: Vec<String> = rocket
+            .routes()
+            .map(|route| route.uri.path().to_string())
+            .filter(|path| path.ends_with("/events"))
+            .collect();
+        assert!(streams.len() >= 7, "{streams:?}");
+        for path in streams {
+            let concrete: Vec<&str> =
+                path.split('/').map(|segment| if segment.starts_with('<') { "x1" } else { segment }).collect();
+            assert!(Target::of(&concrete.join("/")).is_some(), "{path} has no target on the events port");
+        }
+    }
+
     #[test]
     fn other_paths_have_none() {
         for path in ["/", "/kitchen", "/kitchen/events/", "/orders//events", "/orders/a/b/events", "/menu/events"] {
@@ -506,11 +528,11 @@ mod tests {
 
     #[test]
     fn a_refusal_is_a_complete_http_answer() {
-        let answer = Refused::ROLE.answer();
+        let answer = Refused::from(Refusal::WrongRole).answer();
         let (head, body) = answer.split_once("\r\n\r\n").expect("head and body");
         assert!(head.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{head}");
         assert!(head.contains(&format!("Content-Length: {}", body.len())), "{head}");
-        assert_eq!(body, "Votre compte n'a pas accès à cet écran.\n");
+        assert_eq!(body, "Votre compte n'a pas accès à cette page.\n");
     }
 
     #[test]
