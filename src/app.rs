@@ -14,6 +14,10 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
     let settings = config.settings.clone();
     ensure_data_dir(&settings.data_dir)?;
     let demo = settings.demo;
+    crate::crypto::set_hash_limit(
+        usize::try_from(settings.security.password_hash_concurrency).unwrap_or(1),
+        std::time::Duration::from_millis(settings.security.password_hash_wait_ms),
+    );
     crate::store::outbox::set_channels(Channels {
         email: settings.smtp_host().is_some(),
         sms: settings.sms_gateway_url().is_some(),
@@ -25,6 +29,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
         .manage(crate::metrics::Metrics::new())
         .manage(std::sync::Arc::new(crate::jobs::backups::BackupService::default()))
         .attach(web::telemetry::Telemetry)
+        .attach(web::hostile_urls::HostileUrls)
         .attach(web::shield())
         .attach(web::BodyChunks)
         .attach(Db::init())

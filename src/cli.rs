@@ -147,6 +147,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                 println!("{key:width$} = {value:40}  # {source}");
             }
             config.validate()?;
+            for warning in config.warnings() {
+                println!("warning: {warning}");
+            }
             println!("configuration is valid");
             Ok(())
         }

@@ -17,9 +17,11 @@ use crate::{Error, Result};
 pub mod backup;
 pub mod payments;
 pub mod reporting;
+pub mod security;
 pub use backup::BackupSettings;
 pub use payments::PaymentSettings;
 pub use reporting::SentrySettings;
+pub use security::SecuritySettings;
 
 pub const DEFAULT_CONFIG_FILE: &str = "/etc/oc-pizza/oc-pizza.toml";
 pub const SQLITE_FILE_NAME: &str = "oc-pizza.db";
@@ -36,7 +38,8 @@ pub struct Settings {
     pub database_url: Option<String>,
     /// Create the demo accounts (known password). Refused in the release profile.
     pub demo: bool,
-    /// Mark cookies `Secure` (set it when Nginx terminates TLS in front of us).
+    /// Mark cookies `Secure` (Nginx terminates TLS in front of us). True by default in the
+    /// release profile: a plain-HTTP installation must say `cookie_secure = false`.
     pub cookie_secure: bool,
     /// The menu says "plus que N" when a pizzeria can make N or fewer of a pizza.
     pub few_left_threshold: i64,
@@ -48,17 +51,6 @@ pub struct Settings {
     pub session_absolute_hours: i64,
     /// A customer who ticks "rester connecté" stays signed in this long.
     pub session_remember_days: i64,
-    /// Failed logins for one account before it is locked.
-    pub login_max_failures: i64,
-    /// Failed logins from one client address before it is locked (several people may
-    /// share an address: keep it higher).
-    pub login_max_failures_per_address: i64,
-    /// Failures older than this are forgotten.
-    pub login_failure_window_seconds: i64,
-    /// How long a lock lasts.
-    pub login_lockout_seconds: i64,
-    /// Each failure already counted holds the next failed answer this much longer.
-    pub login_slowdown_ms: u64,
     /// A second port (same address) that serves only the live event streams (`…/events`),
     /// with far less memory per open screen than the main port; Nginx sends `/events` URLs
     /// there. Unset: the main port serves them (enough for a few dozen screens).
@@ -109,6 +101,10 @@ pub struct Settings {
     /// Online payment (`stripe_*`, `payment_*`).
     #[serde(flatten)]
     pub payments: PaymentSettings,
+    /// Login throttle, password hashing, API tokens (`login_*`, `password_hash_*`,
+    /// `api_token_*`).
+    #[serde(flatten)]
+    pub security: SecuritySettings,
 }
 
 impl Default for Settings {
@@ -123,11 +119,6 @@ impl Default for Settings {
             session_idle_minutes: 120,
             session_absolute_hours: 12,
             session_remember_days: 30,
-            login_max_failures: 5,
-            login_max_failures_per_address: 30,
-            login_failure_window_seconds: 900,
-            login_lockout_seconds: 900,
-            login_slowdown_ms: 250,
             events_port: None,
             trusted_proxies: Vec::new(),
             preparation_lead_minutes: 30,
@@ -151,6 +142,7 @@ impl Default for Settings {
             backup: BackupSettings::default(),
             sentry: SentrySettings::default(),
             payments: PaymentSettings::default(),
+            security: SecuritySettings::default(),
         }
     }
 }
@@ -190,6 +182,8 @@ impl Config {
             // `trusted_proxies`), never from whoever sends the header.
             .merge(Serialized::default("ip_header", false))
             .merge(Serialized::defaults(Settings::default()))
+            // Behind Nginx's TLS, as the package installs it: cookies only over HTTPS.
+            .merge(Serialized::default("cookie_secure", true).profile(rocket::Config::RELEASE_PROFILE))
             .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
             .merge(Toml::file(&config_file).profile(Profile::Global))
             .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE", "CONFIG"]).global())
@@ -233,10 +227,6 @@ impl Config {
             ("session_idle_minutes", s.session_idle_minutes),
             ("session_absolute_hours", s.session_absolute_hours),
             ("session_remember_days", s.session_remember_days),
-            ("login_max_failures", s.login_max_failures),
-            ("login_max_failures_per_address", s.login_max_failures_per_address),
-            ("login_failure_window_seconds", s.login_failure_window_seconds),
-            ("login_lockout_seconds", s.login_lockout_seconds),
             ("preparation_lead_minutes", s.preparation_lead_minutes),
             ("kitchen_warn_minutes", s.kitchen_warn_minutes),
             ("kitchen_late_minutes", s.kitchen_late_minutes),
@@ -262,6 +252,7 @@ impl Config {
             ));
         }
         s.check_notifications()?;
+        s.security.check()?;
         s.backup.check(&s.data_dir)?;
         s.sentry.check()?;
         s.payments.check()?;
@@ -285,6 +276,19 @@ impl Config {
         Ok(())
     }
 
+    /// What `check-config` should point out although the configuration is valid.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.is_release() && !self.settings.cookie_secure {
+            warnings.push(
+                "cookie_secure = false: session cookies travel over plain HTTP too. Keep it only if this \
+                 installation is reached without TLS on purpose"
+                    .to_string(),
+            );
+        }
+        warnings
+    }
+
     /// Every effective setting with where it came from, secrets redacted (`check-config`).
     pub fn describe(&self) -> Vec<(String, String, String)> {
         const KEYS: &[&str] = &[
@@ -303,11 +307,6 @@ impl Config {
             "session_idle_minutes",
             "session_absolute_hours",
             "session_remember_days",
-            "login_max_failures",
-            "login_max_failures_per_address",
-            "login_failure_window_seconds",
-            "login_lockout_seconds",
-            "login_slowdown_ms",
             "trusted_proxies",
             "ip_header",
             "preparation_lead_minutes",
@@ -332,7 +331,7 @@ impl Config {
             "databases.main.connect_timeout",
             "databases.main.statement_timeout",
         ];
-        let keys = KEYS.iter().chain(backup::KEYS).chain(reporting::KEYS).chain(payments::KEYS);
+        let keys = KEYS.iter().chain(security::KEYS).chain(backup::KEYS).chain(reporting::KEYS).chain(payments::KEYS);
         let secret_key_set = rocket::Config::try_from(&self.figment).is_ok_and(|c| c.secret_key.is_provided());
         let mut rows = vec![(
             "profile".to_string(),
@@ -344,13 +343,8 @@ impl Config {
             let value = match (*key, &found) {
                 ("secret_key", _) => if secret_key_set { "(set, redacted)" } else { "(not set)" }.to_string(),
                 ("database_url", _) => redact_url(&self.settings.effective_database_url()),
-                ("smtp_password" | "sms_gateway_token" | "metrics_token", Some(_)) => "(set, redacted)".to_string(),
-                (key, Some(_))
-                    if [backup::SECRET_KEYS, reporting::SECRET_KEYS, payments::SECRET_KEYS]
-                        .iter()
-                        .any(|secrets| secrets.contains(&key)) =>
-                {
-                    "(set, redacted)".to_string()
+                (key, found) if is_secret(key) => {
+                    if found.as_ref().is_some_and(is_set) { "(set, redacted)" } else { "(not set)" }.to_string()
                 }
                 ("sms_gateway_url", Some(value)) => redact_url(&value_to_string(value)),
                 (_, Some(value)) => value_to_string(value),
@@ -493,6 +487,25 @@ pub fn redact_url(url: &str) -> String {
             format!("{}://{}:***{}", &url[..scheme_end], &authority[..colon], &rest[at..])
         }
         _ => url.to_string(),
+    }
+}
+
+/// Settings whose value is never printed.
+fn is_secret(key: &str) -> bool {
+    ["smtp_password", "sms_gateway_token", "metrics_token"].contains(&key)
+        || [backup::SECRET_KEYS, reporting::SECRET_KEYS, payments::SECRET_KEYS]
+            .iter()
+            .any(|secrets| secrets.contains(&key))
+}
+
+/// A value that says something: an unset `Option` is serialised as empty, and a blank
+/// string counts as unset everywhere the settings are read.
+fn is_set(value: &figment::value::Value) -> bool {
+    use figment::value::Value;
+    match value {
+        Value::Empty(_, _) => false,
+        Value::String(_, s) => !s.trim().is_empty(),
+        _ => true,
     }
 }
 

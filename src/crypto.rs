@@ -85,14 +85,52 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     matches && real
 }
 
-pub async fn hash_password_blocking(password: String) -> Result<String> {
-    rocket::tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| Error::PasswordHash(e.to_string()))?
+/// How many password hashes may run at once, and how long a request waits for its turn:
+/// each takes 19 MiB, so a flood of logins must be turned away, not queued without end.
+struct HashLimit {
+    permits: rocket::tokio::sync::Semaphore,
+    wait: std::time::Duration,
 }
 
-pub async fn verify_password_blocking(password: String, stored: Option<String>) -> bool {
-    rocket::tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref())).await.unwrap_or(false)
+static HASH_LIMIT: OnceLock<HashLimit> = OnceLock::new();
+
+/// Sets the limit (at start-up, from the settings); unset, four at a time, two seconds.
+pub fn set_hash_limit(concurrent: usize, wait: std::time::Duration) {
+    let _ = HASH_LIMIT.set(HashLimit { permits: rocket::tokio::sync::Semaphore::new(concurrent.max(1)), wait });
+}
+
+fn hash_limit() -> &'static HashLimit {
+    HASH_LIMIT.get_or_init(|| HashLimit {
+        permits: rocket::tokio::sync::Semaphore::new(4),
+        wait: std::time::Duration::from_secs(2),
+    })
+}
+
+/// Runs a password hash on a blocking thread once a permit is free; `Error::Busy` when
+/// none frees up in time.
+async fn with_hash_permit<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    let limit = hash_limit();
+    let permit = rocket::tokio::time::timeout(limit.wait, limit.permits.acquire())
+        .await
+        .map_err(|_| busy())?
+        .map_err(|_| busy())?;
+    let result = rocket::tokio::task::spawn_blocking(work).await.map_err(|e| Error::PasswordHash(e.to_string()));
+    drop(permit);
+    result
+}
+
+fn busy() -> Error {
+    crate::metrics::count_refusal("hashing_busy");
+    Error::Busy("Trop de connexions en même temps ; réessayez dans un instant.")
+}
+
+pub async fn hash_password_blocking(password: String) -> Result<String> {
+    with_hash_permit(move || hash_password(&password)).await?
+}
+
+/// `Ok(false)` for a wrong password; `Err(Error::Busy)` when too many are being checked.
+pub async fn verify_password_blocking(password: String, stored: Option<String>) -> Result<bool> {
+    with_hash_permit(move || verify_password(&password, stored.as_deref())).await
 }
 
 #[cfg(test)]

@@ -32,6 +32,9 @@ pub enum Error {
     Io { context: String, source: std::io::Error },
     #[error("backup: {0}")]
     Backup(String),
+    /// Too much at once (password hashes): answered 503 with this French sentence.
+    #[error("busy: {0}")]
+    Busy(&'static str),
 }
 
 impl Error {
@@ -54,6 +57,7 @@ impl Error {
             Error::NotFound => Status::NotFound,
             Error::Forbidden => Status::Forbidden,
             Error::BadRequest(_) => Status::BadRequest,
+            Error::Busy(_) => Status::ServiceUnavailable,
             // The database is unreachable or overloaded: a temporary condition, not a bug.
             Error::Database(
                 sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_),
@@ -76,11 +80,17 @@ impl<'r> Responder<'r, 'static> for Error {
         let status = self.status();
         if status.code >= 500 {
             let request_id = crate::web::telemetry::request_id(request);
-            tracing::error!(error = %self, uri = %request.uri(), request_id, "request failed");
+            // The path without its query (a guest key), scrubbed (a reset link's token).
+            let path = crate::reporting::scrub_text(request.uri().path().as_str());
+            match self {
+                Error::Busy(_) => tracing::warn!(error = %self, path, request_id, "request turned away"),
+                _ => tracing::error!(error = %self, path, request_id, "request failed"),
+            }
             crate::web::telemetry::record_failure(request, &self);
         }
         let message = match &self {
             Error::BadRequest(message) => Some(message.as_str()),
+            Error::Busy(message) => Some(*message),
             _ => None,
         };
         let request_id = crate::web::telemetry::request_id(request);

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod live;
+pub mod logging;
 pub mod metrics;
 pub mod payments;
 pub mod reporting;

@@ -24,6 +24,27 @@ pub struct Metrics {
     event_streams: IntGauge,
 }
 
+/// Requests turned away by a security limit (a locked login, too many password checks at
+/// once, an order limit), by reason: counted where they happen, exposed by every registry.
+pub fn security_refusals() -> &'static IntCounterVec {
+    static COUNTER: std::sync::OnceLock<IntCounterVec> = std::sync::OnceLock::new();
+    COUNTER.get_or_init(|| {
+        IntCounterVec::new(
+            Opts::new(
+                "oc_pizza_security_refusals_total",
+                "Requests refused by a security limit since start, by reason (login_locked, hashing_busy, …).",
+            ),
+            &["reason"],
+        )
+        .expect("a valid metric definition")
+    })
+}
+
+/// One more refusal for `reason` (a constant: the label set stays small).
+pub fn count_refusal(reason: &'static str) {
+    security_refusals().with_label_values(&[reason]).inc();
+}
+
 fn build<T: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: prometheus::Result<T>) -> T {
     // Names and labels are constants of this file: a failure is a programming error that
     // the first test run shows.
@@ -108,6 +129,7 @@ impl Metrics {
                 "Live event streams open on this instance (screens, order pages, API clients), both ports.",
             )),
         );
+        registry.register(Box::new(security_refusals().clone())).expect("the refusal counter registered once");
         Metrics {
             registry,
             http_requests,

@@ -82,8 +82,10 @@ pub fn job_failed(job: &str, error: &str) {
     sentry::capture_event(event);
 }
 
-/// Words whose value is a secret when they appear as `word=value` or `word: value`.
-const SECRET_WORDS: &[&str] = &["password", "passwd", "token", "secret", "cookie", "authorization", "key"];
+/// Words whose value is a secret when they appear as `word=value` or `word: value` (the
+/// cookie names: a `Cookie:` header carries several).
+const SECRET_WORDS: &[&str] =
+    &["password", "passwd", "token", "secret", "cookie", "authorization", "key", "oc_session", "oc_csrf", "oc_cart"];
 
 /// Keys of `extra` that are never sent.
 fn sensitive_key(key: &str) -> bool {
@@ -129,12 +131,38 @@ fn scrub_value(value: &mut Value) {
     }
 }
 
-/// Hides what looks like an e-mail address, a URL's password, a bearer token or a
-/// `password=…` value.
+/// Hides what looks like an e-mail address, a URL's password, a bearer token, an API
+/// token, a password-reset link's token or a `password=…` / `key=…` value. Every log line
+/// goes through it too (`logging`).
 pub fn scrub_text(text: &str) -> String {
     let text: String = text.split_inclusive(char::is_whitespace).map(crate::config::redact_url).collect();
     let text = hide_emails(&text);
+    let text = hide_after(&text, "/password/reset/", |c| c == '/' || c == '?' || c == '#' || is_delimiter(c));
+    let text = hide_after(&text, "ocp_", is_delimiter);
     hide_secret_values(&text)
+}
+
+fn is_delimiter(c: char) -> bool {
+    c.is_whitespace() || "\"',;&<>`)]}".contains(c)
+}
+
+/// Replaces what follows each `marker` (up to `ends`) with `[redacted]`.
+fn hide_after(text: &str, marker: &str, ends: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(marker) {
+        let start = at + marker.len();
+        let end = rest[start..].find(&ends).map_or(rest.len(), |len| start + len);
+        out.push_str(&rest[..start]);
+        if end > start && &rest[start..end] != "[redacted]" {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(&rest[start..end]);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn hide_emails(text: &str) -> String {
@@ -231,6 +259,17 @@ mod tests {
         assert_eq!(scrub_text("login failed password=tr0ub4dor&user=x"), "login failed password=[redacted]&user=x");
         assert_eq!(scrub_text("set-cookie: session=deadbeef; Path=/"), "set-cookie: [redacted]; Path=/");
         assert_eq!(scrub_text("no such table: orders"), "no such table: orders");
+        assert_eq!(
+            scrub_text("GET /password/reset/AbC-123_x?next=1 text/html"),
+            "GET /password/reset/[redacted]?next=1 text/html"
+        );
+        assert_eq!(
+            scrub_text(r#""uri":"/orders/OC-AB12?key=s3cr3t&new=1""#),
+            r#""uri":"/orders/OC-AB12?key=[redacted]&new=1""#
+        );
+        assert_eq!(scrub_text("token ocp_AbC-123 used"), "token ocp_[redacted] used");
+        assert_eq!(scrub_text("Cookie: oc_csrf=abc; oc_session=def"), "Cookie: [redacted]; oc_session=[redacted]");
+        assert_eq!(scrub_text("/password/reset/ alone"), "/password/reset/ alone");
         assert_eq!(scrub_text("twitter @ocpizza"), "twitter @ocpizza");
     }
 

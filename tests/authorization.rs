@@ -185,6 +185,8 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             | ("POST", "/password/forgot")
             | ("GET", "/password/reset/<token>")
             | ("POST", "/password/reset/<token>")
+            // Where a URL with control characters is sent: 400 for everyone.
+            | ("GET", "/_refused/hostile-url")
     );
     if public {
         return Some(Allowed);
@@ -291,7 +293,8 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         | ("POST", "/admin/users/<id>")
         | ("POST", "/admin/users/<id>/disable")
         | ("POST", "/admin/users/<id>/enable")
-        | ("POST", "/admin/users/<id>/reset-password") => account_in_p(&["admin"]),
+        | ("POST", "/admin/users/<id>/reset-password")
+        | ("POST", "/admin/users/<id>/unlock") => account_in_p(&["admin"]),
         ("GET", "/manage/users") | ("GET", "/manage/users/new") | ("POST", "/manage/users") => {
             page_rule(actor, &["manager", "admin"])
         }
@@ -299,7 +302,8 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         | ("POST", "/manage/users/<id>")
         | ("POST", "/manage/users/<id>/disable")
         | ("POST", "/manage/users/<id>/enable")
-        | ("POST", "/manage/users/<id>/reset-password") => account_in_p(&["manager", "admin"]),
+        | ("POST", "/manage/users/<id>/reset-password")
+        | ("POST", "/manage/users/<id>/unlock") => account_in_p(&["manager", "admin"]),
         ("GET", "/api/v1/me") => Allowed,
         ("GET", "/api/v1/users") => page_rule(actor, &["manager", "admin"]),
         ("POST", "/api/v1/users/<id>/disable") | ("POST", "/api/v1/users/<id>/enable") => match actor {
@@ -373,6 +377,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/admin/users/<id>/disable"),
     ("POST", "/admin/users/<id>/enable"),
     ("POST", "/admin/users/<id>/reset-password"),
+    ("POST", "/admin/users/<id>/unlock"),
     ("GET", "/manage/users"),
     ("GET", "/manage/users/new"),
     ("POST", "/manage/users"),
@@ -381,6 +386,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/manage/users/<id>/disable"),
     ("POST", "/manage/users/<id>/enable"),
     ("POST", "/manage/users/<id>/reset-password"),
+    ("POST", "/manage/users/<id>/unlock"),
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/users"),
     ("POST", "/api/v1/users/<id>/disable"),
@@ -529,6 +535,7 @@ async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
                     )
                     .await;
                 assert_eq!(reply.status, 303);
+                browser.sign_in("b@exemple.fr", "une autre pizza au four").await;
             }
             Actor::Staff(role, pizzeria) => browser.sign_in(&demo(role, pizzeria), DEMO_PASSWORD).await,
             Actor::Disabled => browser.sign_in(&demo("counter", "montreuil"), DEMO_PASSWORD).await,
@@ -615,3 +622,179 @@ async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
 }
 
 both_backends!(every_route_refuses_whoever_must_not_use_it);
+
+/// Every (method, path pattern, query parameter names) the application mounts.
+fn mounted_routes_with_queries() -> Vec<(String, String, Vec<String>)> {
+    let rocket = oc_pizza::web::mount(rocket::custom(rocket::Config::figment()));
+    let mut routes: Vec<(String, String, Vec<String>)> = rocket
+        .routes()
+        .map(|route| {
+            let uri = route.uri.as_str();
+            let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+            let mut names: Vec<String> = query
+                .split('&')
+                .filter(|part| part.starts_with('<'))
+                .map(|part| part.trim_matches(|c| c == '<' || c == '>').to_string())
+                .collect();
+            // A `<query..>` is a struct of fields: name them.
+            if names.iter().any(|name| name.ends_with("..")) {
+                names.retain(|name| !name.ends_with(".."));
+                let fields: &[&str] = match path {
+                    "/manage/stock" => &["ingredient", "kind", "from", "to", "who", "page"],
+                    "/admin/users" | "/manage/users" => &["role", "pizzeria", "active", "q"],
+                    other => panic!("name the fields of {other}'s query"),
+                };
+                names.extend(fields.iter().map(|f| f.to_string()));
+            }
+            (route.method.as_str().to_string(), path.to_string(), names)
+        })
+        .collect();
+    routes.sort();
+    routes.dedup();
+    routes
+}
+
+fn percent_encoded(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// 400 whoever asks: refused before any route sees it.
+    BadRequest,
+    /// A 4xx (or the login page).
+    Refused,
+    /// Anything but a server error (the page, a 404, a 422…).
+    NoServerError,
+}
+
+impl Expect {
+    fn of(bad: bool) -> Expect {
+        if bad {
+            Expect::BadRequest
+        } else {
+            Expect::NoServerError
+        }
+    }
+}
+
+/// Every parameter of every route, in the path or the query, for four kinds of visitor:
+/// control characters and overlong values are refused with 400 before anything reads them;
+/// quotes, spaces, SQL, non-ASCII and out-of-range numbers get a 4xx (or the page), never
+/// a 500, on both databases.
+async fn hostile_values_in_any_parameter_never_answer_500(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let mut visitors = Vec::new();
+    for email in [
+        None,
+        Some("client@demo.ocpizza.fr".to_string()),
+        Some(demo("manager", P)),
+        Some("admin@demo.ocpizza.fr".to_string()),
+    ] {
+        let browser = Browser::new(&app);
+        if let Some(email) = &email {
+            browser.sign_in(email, DEMO_PASSWORD).await;
+        }
+        let token = browser.csrf().await;
+        visitors.push((email.unwrap_or_else(|| "anonymous".into()), browser, token));
+    }
+    let long = "x".repeat(5000);
+    // (value, refused with 400 whatever the route and whoever asks)
+    let texts: Vec<(&str, bool)> = vec![
+        ("\0", true),
+        ("a\0b", true),
+        ("\t", true),
+        ("a\nb", true),
+        (long.as_str(), false),
+        ("\"", false),
+        ("'", false),
+        (" ", false),
+        ("' OR 1=1 --", false),
+        ("pizzéria 🍕", false),
+        ("../../etc/passwd", false),
+    ];
+    let numbers = ["0", "-1", "2147483648", "9223372036854775807", "18446744073709551616", "abc"];
+    let mut failures = Vec::new();
+    let mut checks = 0;
+    for (method, pattern, query_names) in mounted_routes_with_queries() {
+        if pattern.contains("<path..>") || pattern == "/payments/stripe/webhook" {
+            continue;
+        }
+        let slots: Vec<usize> =
+            pattern.split('/').enumerate().filter(|(_, s)| s.starts_with('<')).map(|(i, _)| i).collect();
+        if slots.is_empty() && query_names.is_empty() {
+            continue;
+        }
+        let concrete = concrete_path(&pool, &pattern).await;
+        let segments: Vec<&str> = concrete.split('/').collect();
+        // Every attacked URL: (description, URL, what is expected).
+        let mut urls: Vec<(String, String, Expect)> = Vec::new();
+        let numeric = |name: &str| matches!(name, "id" | "page" | "who");
+        for slot in &slots {
+            let name = pattern.split('/').nth(*slot).unwrap_or_default().trim_matches(|c| c == '<' || c == '>');
+            let mut values: Vec<(String, Expect)> =
+                texts.iter().map(|(v, bad)| (v.to_string(), Expect::of(*bad))).collect();
+            if numeric(name) {
+                values.extend(numbers.iter().map(|n| (n.to_string(), Expect::NoServerError)));
+            }
+            for (value, expect) in values {
+                let mut attacked: Vec<String> = segments.iter().map(|s| s.to_string()).collect();
+                attacked[*slot] = percent_encoded(&value);
+                urls.push((format!("<{name}> = {:.20?}", value), attacked.join("/"), expect));
+            }
+        }
+        for name in &query_names {
+            let mut values: Vec<(String, Expect)> =
+                texts.iter().map(|(v, bad)| (v.to_string(), Expect::of(*bad))).collect();
+            if numeric(name) {
+                // A page out of range is refused too (an offset would overflow).
+                let expect = if name == "page" { Expect::Refused } else { Expect::NoServerError };
+                values.extend(numbers.iter().map(|n| (n.to_string(), expect)));
+            }
+            // The pizzeria named, so that an admin reaches the page rather than the chooser.
+            let here = if name != "pizzeria" && query_names.iter().any(|n| n == "pizzeria") {
+                format!("&pizzeria={P}")
+            } else {
+                String::new()
+            };
+            for (value, expect) in values {
+                let url = format!("{concrete}?{name}={}{here}", percent_encoded(&value));
+                urls.push((format!("?{name} = {:.20?}", value), url, expect));
+            }
+        }
+        for (what, url, expect) in &urls {
+            for (who, browser, token) in &visitors {
+                let reply = match method.as_str() {
+                    "GET" if pattern.ends_with("/events") => browser.peek(url).await,
+                    "GET" => browser.get(url).await,
+                    other if pattern.starts_with("/api/") => {
+                        let method = Method::from_bytes(other.as_bytes()).expect("method");
+                        browser.json(method, url, &[("X-CSRF-Token", token)], &serde_json::json!({})).await
+                    }
+                    _ => browser.post_raw(url, &[("csrf_token", token)], &[]).await,
+                };
+                checks += 1;
+                let to_login = reply.status == 303 && reply.redirect_path().is_some_and(|p| p.starts_with("/login"));
+                let as_expected = match expect {
+                    Expect::BadRequest => reply.status == 400,
+                    // By the rule, or before it by the visitor's rights.
+                    Expect::Refused => (400..500).contains(&reply.status) || to_login,
+                    Expect::NoServerError => reply.status < 500,
+                };
+                if !as_expected {
+                    failures.push(format!("{method} {pattern} {what} as {who}: {}", reply.status));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checks} checks failed:\n{}", failures.len(), failures.join("\n"));
+    eprintln!("hostile parameters: {checks} checks");
+    pool.close().await;
+}
+
+both_backends!(hostile_values_in_any_parameter_never_answer_500);

@@ -128,7 +128,7 @@ async fn the_events_port_serves_the_screens_with_the_same_rules(backend: Backend
     let request = format!("GET /api/v1/pizzerias/{A}/events HTTP/1.1\r\nAuthorization: Bearer revoked\r\n\r\n");
     let answer = raw(&events, request.as_bytes(), Duration::from_secs(5)).await;
     assert_eq!(status_of(&answer), 401, "{answer}");
-    assert!(answer.ends_with("Jeton d'API invalide ou révoqué.\n"), "{answer}");
+    assert!(answer.ends_with("Jeton d'API invalide, expiré ou révoqué.\n"), "{answer}");
 
     // The metrics count the streams open on this instance (the four above still are).
     let (_, metrics) = app.get_text("/metrics").await;

@@ -544,7 +544,74 @@ async fn managers_are_emailed_when_an_ingredient_gets_low_or_runs_out(backend: B
     assert_eq!(alerts(&smtp.received_where(about_mozzarella)), vec![low.clone(), out, low]);
 }
 
+/// Registering with an address that has an account answers as a new registration; the
+/// owner is told by e-mail (once an hour at most), and nobody else learns anything.
+async fn a_taken_address_is_told_by_email_not_on_the_page(backend: Backend) {
+    let Some(smtp) = SmtpServer::start().await else { return };
+    let db = TestDb::new(backend).await;
+    let app = spawn(&db, &SmtpServer::env(smtp.port)).await;
+    let register = |email: &'static str| {
+        let browser = Browser::new(&app);
+        async move {
+            browser.forget_csrf();
+            let password = "une autre pizza au four";
+            let fields = [
+                ("full_name", "Quelqu'un"),
+                ("email", email),
+                ("phone", "0611223344"),
+                ("password", password),
+                ("password_confirmation", password),
+            ];
+            let reply = browser.submit("/register", &fields).await;
+            let notice = browser.get("/login").await.body;
+            (reply.status, reply.redirect_path().map(str::to_string), notice.contains("Inscription enregistrée"))
+        }
+    };
+    let taken = register("client@demo.ocpizza.fr").await;
+    let new = register("nouvelle@exemple.fr").await;
+    assert_eq!(taken, new, "the same answer");
+    assert_eq!(new, (303, Some("/login".to_string()), true));
+    register("client@demo.ocpizza.fr").await;
+
+    let mails = smtp.wait_for_where(1, WAIT, for_customers).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(smtp.received_where(for_customers).len(), 1, "one message, to the owner only: {mails:?}");
+    assert_eq!(mails[0].rcpt_tos, vec!["client@demo.ocpizza.fr".to_string()]);
+    assert_eq!(mails[0].subject, "Votre compte OC Pizza existe déjà");
+    assert!(mails[0].text().contains("https://pizza.test/password/forgot"), "{}", mails[0].text());
+    // The owner's password did not change.
+    Browser::new(&app).sign_in("client@demo.ocpizza.fr", DEMO_PASSWORD).await;
+}
+
+/// Reset links are limited per e-mail address and per client address: a script cannot
+/// flood one inbox, nor probe many addresses from one machine.
+async fn reset_requests_are_limited(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let envs = [("OC_PIZZA_PASSWORD_RESET_MAX_PER_ADDRESS", "4".to_string())];
+    let app = spawn(&db, &envs).await;
+    let visitor = Browser::new(&app);
+    let ask = |email: &'static str| {
+        let visitor = &visitor;
+        async move {
+            visitor.get("/password/forgot").await;
+            visitor.submit("/password/forgot", &[("email", email)]).await
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(ask("client@demo.ocpizza.fr").await.status, 303);
+    }
+    let refused = ask("client@demo.ocpizza.fr").await;
+    assert_eq!(refused.status, 429, "a fourth link in the hour for one address");
+    assert!(refused.body.contains("Trop de demandes de lien. Réessayez dans 60 minutes."), "{}", refused.body);
+    // An unknown address is limited the same way (nothing tells them apart)…
+    assert_eq!(ask("personne@exemple.fr").await.status, 303);
+    // …and this machine has now asked four times: the next is refused whatever the address.
+    assert_eq!(ask("quelquun@exemple.fr").await.status, 429);
+}
+
 both_backends!(
+    a_taken_address_is_told_by_email_not_on_the_page,
+    reset_requests_are_limited,
     managers_are_emailed_when_an_ingredient_gets_low_or_runs_out,
     a_customer_hears_of_every_step_once,
     preferences_choose_what_is_sent,

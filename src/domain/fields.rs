@@ -159,6 +159,22 @@ pub fn postcode(value: &str) -> Result<String, String> {
     }
 }
 
+/// The last page a list may be asked for (50 rows a page: five million rows).
+pub const MAX_PAGE: i64 = 100_000;
+
+/// A page number from a URL: absent is the first page; anything but a whole number from 1
+/// to [`MAX_PAGE`] is refused (an offset computed from 2^63 - 1 would overflow).
+pub fn page_number(value: Option<&str>) -> Result<i64, String> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(1),
+        Some(typed) => typed
+            .parse::<i64>()
+            .ok()
+            .filter(|page| (1..=MAX_PAGE).contains(page))
+            .ok_or_else(|| format!("Numéro de page invalide : choisissez une page de 1 à {MAX_PAGE}.")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +252,16 @@ mod tests {
         assert_eq!(errors.check("postcode", postcode("75011")), Some("75011".into()));
         assert!(errors.get("email").is_some_and(|m| m.contains("n'est pas valide")));
         assert_eq!(errors.iter().count(), 1);
+    }
+
+    #[test]
+    fn page_numbers_are_bounded() {
+        assert_eq!(page_number(None), Ok(1));
+        assert_eq!(page_number(Some("")), Ok(1));
+        assert_eq!(page_number(Some("3")), Ok(3));
+        assert_eq!(page_number(Some("100000")), Ok(MAX_PAGE));
+        for bad in ["0", "-1", "100001", "2147483648", "9223372036854775807", "9223372036854775808", "deux", "1.5"] {
+            assert!(page_number(Some(bad)).is_err(), "{bad}");
+        }
     }
 }

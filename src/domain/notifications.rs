@@ -44,10 +44,13 @@ pub enum Kind {
     PasswordReset,
     /// To a pizzeria's managers: an ingredient is low or out.
     StockAlert,
+    /// To an account's owner: someone tried to register with its address (the site
+    /// answered as for a new account, so as not to tell who has one).
+    AccountExists,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Confirmation,
         Kind::Modified,
         Kind::Preparing,
@@ -57,6 +60,7 @@ impl Kind {
         Kind::Cancelled,
         Kind::PasswordReset,
         Kind::StockAlert,
+        Kind::AccountExists,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +74,7 @@ impl Kind {
             Kind::Cancelled => "cancelled",
             Kind::PasswordReset => "password_reset",
             Kind::StockAlert => "stock_alert",
+            Kind::AccountExists => "account_exists",
         }
     }
 
@@ -79,7 +84,15 @@ impl Kind {
 
     /// Told even to a customer who asked for the essential messages only.
     fn is_essential(self) -> bool {
-        matches!(self, Kind::Confirmation | Kind::Modified | Kind::Cancelled | Kind::PasswordReset | Kind::StockAlert)
+        matches!(
+            self,
+            Kind::Confirmation
+                | Kind::Modified
+                | Kind::Cancelled
+                | Kind::PasswordReset
+                | Kind::StockAlert
+                | Kind::AccountExists
+        )
     }
 
     /// The steps worth a text message: when to be at the door or at the counter.
@@ -99,6 +112,7 @@ impl Kind {
             Kind::Cancelled => format!("Commande {reference} annulée"),
             Kind::PasswordReset => "Réinitialisation de votre mot de passe OC Pizza".to_string(),
             Kind::StockAlert => "Alerte de stock".to_string(),
+            Kind::AccountExists => "Votre compte OC Pizza existe déjà".to_string(),
         }
     }
 
@@ -114,6 +128,10 @@ impl Kind {
             Kind::Cancelled => format!("Votre commande {reference} a été annulée."),
             Kind::PasswordReset => "Vous avez demandé à changer le mot de passe de votre compte OC Pizza.".into(),
             Kind::StockAlert => format!("Alerte de stock à {pizzeria}."),
+            Kind::AccountExists => {
+                "Quelqu'un, peut-être vous, a voulu créer un compte OC Pizza avec cette adresse, qui en a déjà un."
+                    .into()
+            }
         }
     }
 }

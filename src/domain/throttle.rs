@@ -1,8 +1,14 @@
-//! Failed logins slow down, then lock, an account or a client address for a while.
+//! Failed logins slow down, then lock, a key for a while.
 //!
-//! One counter per key (an account, a client address). A failure older than the window
-//! starts the count again. At `max_failures` the key is locked for `lockout_seconds`;
-//! before that, each failure makes the next answer wait a little longer.
+//! Three keys count each attempt: the account and the client address together (locked
+//! first, so that one address cannot lock someone else out for long), the client address
+//! (a guesser trying many accounts), and the account alone with a higher limit and a
+//! shorter lock (guessing spread over many addresses).
+//!
+//! An attempt is counted *before* its password is checked, in one statement that
+//! increments and returns the count: N simultaneous attempts count N, and only the first
+//! `max_failures` of a window are judged. A success gives its attempt back. A failure older
+//! than the window, or a lock that ran out, starts the count again.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
@@ -27,8 +33,12 @@ impl Policy {
         record.filter(|r| r.locked_until > now).map(|r| r.locked_until - now)
     }
 
-    /// The record after one more failure at `now`.
-    pub fn after_failure(&self, record: Option<Record>, now: i64) -> Record {
+    /// The record after one more attempt at `now`. `store::login_throttle::count_attempt`
+    /// is this rule in SQL (one statement); a test holds them together.
+    pub fn after_attempt(&self, record: Option<Record>, now: i64) -> Record {
+        if let Some(locked) = record.filter(|r| r.locked_until > now) {
+            return Record { failures: locked.failures + 1, last_failure_at: now, locked_until: locked.locked_until };
+        }
         // A lock that ran out, or a last failure older than the window, starts a fresh count.
         let previous = record
             .filter(|r| r.locked_until == 0 && now - r.last_failure_at <= self.window_seconds)
@@ -36,6 +46,12 @@ impl Policy {
         let failures = previous + 1;
         let locked_until = if failures >= self.max_failures { now + self.lockout_seconds } else { 0 };
         Record { failures, last_failure_at: now, locked_until }
+    }
+
+    /// Whether the attempt that left `record` may have its password checked: the last one
+    /// allowed (which sets the lock) still is, the ones after it are not.
+    pub fn may_judge(&self, record: Record) -> bool {
+        record.failures <= self.max_failures
     }
 
     /// How long to hold the answer to a failed attempt.
@@ -62,27 +78,49 @@ mod tests {
     const POLICY: Policy = Policy { max_failures: 3, window_seconds: 600, lockout_seconds: 900, slowdown_ms: 100 };
 
     #[test]
-    fn failures_add_up_then_lock() {
-        let first = POLICY.after_failure(None, 1000);
+    fn attempts_add_up_then_lock() {
+        let first = POLICY.after_attempt(None, 1000);
         assert_eq!(first, Record { failures: 1, last_failure_at: 1000, locked_until: 0 });
         assert_eq!(POLICY.locked_for(Some(first), 1001), None);
-        let second = POLICY.after_failure(Some(first), 1010);
+        let second = POLICY.after_attempt(Some(first), 1010);
         assert_eq!(second.failures, 2);
         assert_eq!(POLICY.slowdown(second).as_millis(), 100);
-        let third = POLICY.after_failure(Some(second), 1020);
+        let third = POLICY.after_attempt(Some(second), 1020);
         assert_eq!(third.locked_until, 1920);
+        assert!(POLICY.may_judge(third), "the attempt that sets the lock is still judged");
         assert_eq!(POLICY.locked_for(Some(third), 1020), Some(900));
         assert_eq!(POLICY.locked_for(Some(third), 1919), Some(1));
         assert_eq!(POLICY.locked_for(Some(third), 1920), None);
     }
 
     #[test]
+    fn attempts_during_a_lock_are_counted_and_never_judged_nor_unlock() {
+        let locked = Record { failures: 3, last_failure_at: 1020, locked_until: 1920 };
+        let fourth = POLICY.after_attempt(Some(locked), 1030);
+        assert_eq!(fourth, Record { failures: 4, last_failure_at: 1030, locked_until: 1920 });
+        assert!(!POLICY.may_judge(fourth));
+        // Forty at once: each is counted, three are judged.
+        let mut record = None;
+        let judged = (0..40)
+            .filter(|_| {
+                let next = POLICY.after_attempt(record, 1000);
+                record = Some(next);
+                POLICY.may_judge(next)
+            })
+            .count();
+        assert_eq!((judged, record.map(|r| r.failures)), (3, Some(40)));
+    }
+
+    #[test]
     fn the_count_restarts_after_the_window_or_the_lock() {
         let old = Record { failures: 2, last_failure_at: 1000, locked_until: 0 };
-        assert_eq!(POLICY.after_failure(Some(old), 1601).failures, 1);
-        assert_eq!(POLICY.after_failure(Some(old), 1600).failures, 3);
+        assert_eq!(POLICY.after_attempt(Some(old), 1601).failures, 1);
+        assert_eq!(POLICY.after_attempt(Some(old), 1600).failures, 3);
         let expired_lock = Record { failures: 3, last_failure_at: 1000, locked_until: 1100 };
-        assert_eq!(POLICY.after_failure(Some(expired_lock), 1150).failures, 1);
+        assert_eq!(
+            POLICY.after_attempt(Some(expired_lock), 1150),
+            Record { failures: 1, last_failure_at: 1150, locked_until: 0 }
+        );
     }
 
     #[test]

@@ -136,6 +136,10 @@ impl Worker {
             let email = mail::staff_email(&row.subject, &row.body, &format!("{base}/manage/stock"));
             return self.mailer()?.send(&row.recipient, &email).await;
         }
+        if kind == Kind::AccountExists {
+            let email = mail::account_exists_email(&format!("{base}/login"), &format!("{base}/password/forgot"));
+            return self.mailer()?.send(&row.recipient, &email).await;
+        }
         if kind == Kind::PasswordReset {
             let url = format!("{base}/password/reset/{}", row.body);
             let email = mail::password_reset_email(&url, password_resets::VALID_SECONDS / 60);

@@ -14,18 +14,37 @@ pub struct ApiToken {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub read_only: bool,
 }
 
-pub async fn create(db: &DbPool, user_id: i64, name: &str, token_hash: &str, prefix: &str) -> Result<i64> {
+impl ApiToken {
+    pub fn is_live(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_some_and(|at| at > now)
+    }
+}
+
+pub struct NewToken<'a> {
+    pub name: &'a str,
+    pub token_hash: &'a str,
+    pub prefix: &'a str,
+    pub expires_at: i64,
+    pub read_only: bool,
+}
+
+pub async fn create(db: &DbPool, user_id: i64, token: &NewToken<'_>) -> Result<i64> {
     let id = db_run!(db, |pool| {
         let mut tx = pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (user_id, name, token_hash, prefix) VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO api_tokens (user_id, name, token_hash, prefix, expires_at, read_only)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(user_id)
-        .bind(name)
-        .bind(token_hash)
-        .bind(prefix)
+        .bind(token.name)
+        .bind(token.token_hash)
+        .bind(token.prefix)
+        .bind(token.expires_at)
+        .bind(token.read_only)
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -37,7 +56,7 @@ pub async fn create(db: &DbPool, user_id: i64, name: &str, token_hash: &str, pre
 pub async fn list(db: &DbPool, user_id: i64) -> Result<Vec<ApiToken>> {
     let tokens = db_run!(db, |pool| {
         sqlx::query_as(
-            "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens
+            "SELECT id, name, prefix, created_at, last_used_at, revoked_at, expires_at, read_only FROM api_tokens
              WHERE user_id = $1 ORDER BY revoked_at IS NOT NULL, created_at DESC, id DESC",
         )
         .bind(user_id)
@@ -64,14 +83,20 @@ pub async fn revoke(db: &DbPool, user_id: i64, token_id: i64, now: i64) -> Resul
     Ok(revoked == 1)
 }
 
-/// The user of a live token (not revoked, account active), recording that it was used.
-pub async fn authenticate(db: &DbPool, token_hash: &str, now: i64) -> Result<Option<AuthUser>> {
+/// The SQL that revokes every live token of the user `$2` at `$1`: run in the same
+/// transaction as a password change or reset, so that no token outlives the password.
+pub const REVOKE_ALL_SQL: &str = "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL";
+
+/// The user of a live token (not revoked, not expired, account active) and whether the
+/// token is read-only, recording that it was used.
+pub async fn authenticate(db: &DbPool, token_hash: &str, now: i64) -> Result<Option<(AuthUser, bool)>> {
     let sql = format!(
-        "SELECT {AUTH_USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active AND u.erased_at IS NULL"
+        "SELECT {AUTH_USER_COLUMNS}, t.read_only FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2
+           AND u.active AND u.erased_at IS NULL"
     );
-    let row: Option<AuthUserRow> = db_run!(db, |pool| {
-        let row = sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?;
+    let row: Option<TokenRow> = db_run!(db, |pool| {
+        let row = sqlx::query_as(&sql).bind(token_hash).bind(now).fetch_optional(pool).await?;
         if row.is_some() {
             // At most one write a minute per token.
             sqlx::query(
@@ -85,5 +110,12 @@ pub async fn authenticate(db: &DbPool, token_hash: &str, now: i64) -> Result<Opt
         }
         row
     });
-    row.map(AuthUserRow::into_user).transpose()
+    row.map(|row| Ok((row.user.into_user()?, row.read_only))).transpose()
+}
+
+#[derive(FromRow)]
+struct TokenRow {
+    #[sqlx(flatten)]
+    user: AuthUserRow,
+    read_only: bool,
 }

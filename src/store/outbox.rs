@@ -49,6 +49,55 @@ pub async fn woken() {
     wake_up().notified().await
 }
 
+/// Writes an e-mail of `kind` about an account (no order) to `address`, unless one of the
+/// same kind was written to it in the last `quiet_seconds` (a form sent again and again
+/// must not flood someone's inbox). `Ok(false)` when nothing was written.
+pub async fn enqueue_account_notice(
+    db: &DbPool,
+    address: &str,
+    kind: Kind,
+    now: i64,
+    quiet_seconds: i64,
+) -> Result<bool> {
+    if !channels().email {
+        return Ok(false);
+    }
+    let written = db_run!(db, |pool| {
+        let mut tx = pool.begin_write().await?;
+        let recent: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM notification_outbox
+             WHERE recipient = $1 AND kind = $2 AND created_at > $3",
+        )
+        .bind(address)
+        .bind(kind.as_str())
+        .bind(now - quiet_seconds)
+        .fetch_one(&mut *tx)
+        .await?;
+        if recent > 0 {
+            tx.rollback().await?;
+            false
+        } else {
+            sqlx::query(
+                "INSERT INTO notification_outbox (order_id, channel, recipient, kind, subject, body, created_at,
+                     next_attempt_at)
+                 VALUES (NULL, 'email', $1, $2, $3, '', $4, $4)",
+            )
+            .bind(address)
+            .bind(kind.as_str())
+            .bind(kind.subject(""))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            true
+        }
+    });
+    if written {
+        wake();
+    }
+    Ok(written)
+}
+
 /// Writes messages about order `$order_id` (a `Vec<Planned>`) inside transaction `$tx`.
 /// The subject is written now; the body is rendered from the order when it is sent.
 macro_rules! enqueue {

@@ -88,7 +88,7 @@ pub async fn holder(db: &DbPool, token: &str, now: i64) -> Result<Option<String>
 }
 
 /// Uses the link: sets the password, spends this link and every other one of the account,
-/// and ends all its sessions — in one transaction. `None` when the link is unknown, used
+/// and ends all its sessions and API tokens — in one transaction. `None` when the link is unknown, used
 /// or expired.
 pub async fn redeem(db: &DbPool, token: &str, password_hash: &str, now: i64) -> Result<Option<i64>> {
     let redeemed = db_run!(db, |pool| {
@@ -119,6 +119,7 @@ pub async fn redeem(db: &DbPool, token: &str, password_hash: &str, now: i64) -> 
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                sqlx::query(crate::store::api_tokens::REVOKE_ALL_SQL).bind(now).bind(user_id).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Some(user_id)
             }

@@ -158,7 +158,7 @@ pub async fn journal(db: &DbPool, pizzeria_id: i64, filter: &JournalFilter, page
          WHERE {WHERE} ORDER BY m.id DESC LIMIT $7 OFFSET $8"
     );
     let count_sql = format!("SELECT COUNT(*) FROM stock_movements m WHERE {WHERE}");
-    let offset = (page.max(1) - 1) * JOURNAL_PAGE;
+    let offset = (page.max(1) - 1).saturating_mul(JOURNAL_PAGE);
     let found = db_run!(db, |pool| {
         let rows: Vec<Movement> = sqlx::query_as(&rows_sql)
             .bind(pizzeria_id)

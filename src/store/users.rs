@@ -251,7 +251,8 @@ pub async fn set_preferences(db: &DbPool, user_id: i64, preferences: Preferences
     Ok(())
 }
 
-/// Sets a new password and ends every session of the account, in one transaction.
+/// Sets a new password and ends every session and API token of the account, in one
+/// transaction.
 pub async fn set_password(db: &DbPool, user_id: i64, password_hash: &str, must_change: bool) -> Result<()> {
     db_run!(db, |pool| {
         let mut tx = pool.begin().await?;
@@ -263,6 +264,7 @@ pub async fn set_password(db: &DbPool, user_id: i64, password_hash: &str, must_c
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query(crate::store::api_tokens::REVOKE_ALL_SQL).bind(unix_now()).bind(user_id).execute(&mut *tx).await?;
         tx.commit().await?;
     });
     crate::live::rights_changed(db, user_id).await;
@@ -281,7 +283,7 @@ pub async fn set_active(db: &DbPool, user_id: i64, active: bool) -> Result<()> {
             .await?;
         if !active {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            sqlx::query(crate::store::api_tokens::REVOKE_ALL_SQL)
                 .bind(unix_now())
                 .bind(user_id)
                 .execute(&mut *tx)

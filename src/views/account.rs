@@ -284,6 +284,28 @@ pub struct TokensPage<'a> {
     pub created: Option<&'a str>,
     pub name: &'a str,
     pub notice: Option<&'a str>,
+    /// The lifetimes offered (days) and the one preselected.
+    pub lifetimes: &'a [i64],
+    pub days: i64,
+    pub read_only: bool,
+    pub now: i64,
+}
+
+fn day_fr(at: i64) -> String {
+    use chrono_tz::Europe::Paris;
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|t| t.with_timezone(&Paris).format("%d/%m/%Y").to_string())
+        .unwrap_or_default()
+}
+
+fn lifetime_fr(days: i64) -> String {
+    match days {
+        365 => "1 an".into(),
+        730 => "2 ans".into(),
+        d if d % 30 == 0 && d >= 60 => format!("{} mois", d / 30),
+        1 => "1 jour".into(),
+        d => format!("{d} jours"),
+    }
 }
 
 pub fn tokens(nav: &Nav, token: &str, view: &TokensPage<'_>, errors: &FieldErrors) -> Markup {
@@ -307,18 +329,40 @@ pub fn tokens(nav: &Nav, token: &str, view: &TokensPage<'_>, errors: &FieldError
             form.stacked method="post" action="/account/tokens" novalidate {
                 (csrf(token))
                 (Input::text("name", "Nom du jeton", name).hint("Par exemple : caisse du comptoir").max_length(100).render(errors))
+                div.field {
+                    label for="champ-days" { "Durée de validité" }
+                    select #champ-days name="days" {
+                        @for days in view.lifetimes {
+                            option value=(days) selected[*days == view.days] { (lifetime_fr(*days)) }
+                        }
+                    }
+                    @if let Some(problem) = errors.get("days") { p.field-error { (problem) } }
+                }
+                div.field.checkbox {
+                    input #champ-read_only type="checkbox" name="read_only" value="true" checked[view.read_only];
+                    label for="champ-read_only" { "Lecture seule (consulter, sans rien modifier)" }
+                }
                 button.button type="submit" { "Créer un jeton" }
             }
+            p.hint { "Un jeton cesse de fonctionner à sa date de fin, quand vous le révoquez, et quand le mot de passe du compte change." }
             @if tokens.is_empty() { p { "Aucun jeton." } } @else {
                 table {
-                    thead { tr { th { "Nom" } th { "Début" } th { "État" } th { span.visually-hidden { "Action" } } } }
+                    thead { tr { th { "Nom" } th { "Début" } th { "Droits" } th { "État" } th { span.visually-hidden { "Action" } } } }
                     tbody {
                         @for t in tokens {
                             tr {
                                 td { (t.name) }
                                 td { code { (t.prefix) "…" } }
-                                td { @if t.revoked_at.is_some() { "révoqué" } @else if t.last_used_at.is_some() { "actif, déjà utilisé" } @else { "actif, jamais utilisé" } }
-                                td { @if t.revoked_at.is_none() {
+                                td { @if t.read_only { "lecture seule" } @else { "lecture et écriture" } }
+                                td {
+                                    @if t.revoked_at.is_some() { "révoqué" }
+                                    @else if !t.is_live(view.now) { "expiré" }
+                                    @else {
+                                        @if t.last_used_at.is_some() { "actif, déjà utilisé" } @else { "actif, jamais utilisé" }
+                                        @if let Some(at) = t.expires_at { ", jusqu'au " (day_fr(at)) }
+                                    }
+                                }
+                                td { @if t.is_live(view.now) {
                                     (action_button(&format!("/account/tokens/{}/revoke", t.id), token, "Révoquer", "link danger"))
                                 } }
                             }

@@ -158,6 +158,22 @@ pub fn password_reset_email(reset_url: &str, valid_minutes: i64) -> Email {
     Email { subject: kind.subject(""), text, html: document(&kind.subject(""), body) }
 }
 
+/// To the owner of an address someone tried to register with.
+pub fn account_exists_email(login_url: &str, forgot_url: &str) -> Email {
+    let kind = Kind::AccountExists;
+    let text = format!(
+        "Bonjour,\n\n{}\n\nSi c'était vous, connectez-vous : {login_url}\n         Mot de passe oublié ? Choisissez-en un nouveau : {forgot_url}\n\n         Si ce n'était pas vous, ignorez ce message : rien n'a changé sur votre compte.\n",
+        kind.headline("", "")
+    );
+    let body = html! {
+        p { "Bonjour," }
+        p { (kind.headline("", "")) }
+        p { "Si c'était vous : " a href=(login_url) { "connectez-vous" } ", ou " a href=(forgot_url) { "choisissez un nouveau mot de passe" } "." }
+        p { "Si ce n'était pas vous, ignorez ce message : rien n'a changé sur votre compte." }
+    };
+    Email { subject: kind.subject(""), text, html: document(&kind.subject(""), body) }
+}
+
 /// A message to the staff (a stock alert): its text, and a link to the page that deals with it.
 pub fn staff_email(subject: &str, text: &str, link: &str) -> Email {
     let body = html! {

@@ -19,7 +19,7 @@ pub struct JournalQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub who: Option<i64>,
-    pub page: Option<i64>,
+    pub page: Option<String>,
 }
 
 /// What the action form shows again after a refusal.

@@ -26,6 +26,8 @@ pub struct ListPage<'a> {
     pub pizzerias: &'a [(i64, String)],
     pub notice: Option<&'a str>,
     pub truncated: bool,
+    /// The accounts whose login is locked now (too many wrong passwords).
+    pub locked: &'a std::collections::HashSet<i64>,
 }
 
 fn title(base: &str) -> &'static str {
@@ -82,7 +84,10 @@ pub fn list(nav: &Nav, view: &ListPage<'_>) -> Markup {
                                 td { (user.email.as_deref().unwrap_or("—")) }
                                 td { (user.role().map(Role::label).unwrap_or("?")) }
                                 td { (user.pizzeria_name.as_deref().unwrap_or("—")) }
-                                td { @if user.active { "actif" } @else { "désactivé" } }
+                                td {
+                                    @if user.active { "actif" } @else { "désactivé" }
+                                    @if view.locked.contains(&user.id) { ", " strong { "connexion bloquée" } }
+                                }
                             }
                         }
                     }
@@ -162,6 +167,14 @@ pub struct EditPage<'a> {
     pub is_self: bool,
     pub one_time_password: Option<&'a str>,
     pub notice: Option<&'a str>,
+    /// Until when the account's login is locked (too many wrong passwords), if it is.
+    pub locked_until: Option<i64>,
+}
+
+fn hour_fr(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|t| t.with_timezone(&chrono_tz::Europe::Paris).format("%H:%M").to_string())
+        .unwrap_or_default()
 }
 
 pub fn edit_account(nav: &Nav, view: &EditPage<'_>) -> Markup {
@@ -183,6 +196,13 @@ pub fn edit_account(nav: &Nav, view: &EditPage<'_>) -> Markup {
             }
             p { "E-mail : " (user.email.as_deref().unwrap_or("—")) " · État : " @if user.active { "actif" } @else { "désactivé" }
                 @if user.must_change_password { " · mot de passe à changer" } }
+            @if let Some(until) = view.locked_until {
+                div.notice role="status" {
+                    p { strong { "Connexion bloquée" } " jusqu'à " (hour_fr(until)) " après trop de mots de passe erronés." }
+                    p { "Si la personne s'est simplement trompée, débloquez-la ; si ce n'est pas elle, réinitialisez plutôt son mot de passe." }
+                    (action_button(&format!("{base}/users/{}/unlock", user.id), token, "Débloquer la connexion", "button"))
+                }
+            }
             (summary(view.form.errors))
             form.stacked method="post" action={ (base) "/users/" (user.id) } novalidate {
                 (csrf(token))

@@ -148,7 +148,7 @@ async fn change_password(
     let (user, form) = (user.0, form.0);
     let mut errors = FieldErrors::new();
     let stored = users::password_hash(db, user.id).await?;
-    if !crypto::verify_password_blocking(form.current_password.clone(), stored).await {
+    if !crypto::verify_password_blocking(form.current_password.clone(), stored).await? {
         errors.add("current_password", "Le mot de passe actuel est incorrect.");
     }
     errors.check("new_password", password::check(&form.new_password, &user.email));
@@ -315,7 +315,7 @@ async fn delete_account(
     let user = user.0;
     let mut errors = FieldErrors::new();
     let stored = users::password_hash(db, user.id).await?;
-    if !crypto::verify_password_blocking(form.0.password, stored).await {
+    if !crypto::verify_password_blocking(form.0.password, stored).await? {
         errors.add("password", "Le mot de passe est incorrect.");
     } else if users::open_order_count(db, user.id).await? > 0 {
         errors.add(
@@ -333,13 +333,24 @@ async fn delete_account(
 }
 
 #[get("/account/tokens")]
-async fn tokens_page(db: &Db, user: StaffMember, page: Page<'_>, flash: Option<FlashMessage<'_>>) -> Result<Markup> {
+async fn tokens_page(
+    db: &Db,
+    settings: &State<Settings>,
+    user: StaffMember,
+    page: Page<'_>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Markup> {
     let tokens = api_tokens::list(db, user.0.id).await?;
+    let lifetimes = settings.security.token_lifetimes();
     let view = views::account::TokensPage {
         tokens: &tokens,
         created: None,
         name: "",
         notice: flash.as_ref().map(FlashMessage::message),
+        lifetimes: &lifetimes,
+        days: settings.security.api_token_default_days,
+        read_only: false,
+        now: unix_now(),
     };
     Ok(views::account::tokens(&page.nav(), &page.csrf, &view, &FieldErrors::new()))
 }
@@ -348,29 +359,74 @@ async fn tokens_page(db: &Db, user: StaffMember, page: Page<'_>, flash: Option<F
 struct TokenForm {
     #[field(default = String::new())]
     name: String,
+    /// Days of validity: text, so that nonsense gets a French message rather than a 422.
+    #[field(default = String::new())]
+    days: String,
+    #[field(default = false)]
+    read_only: bool,
 }
 
 /// The token is shown once, in this answer; only its digest is kept.
 #[post("/account/tokens", data = "<form>")]
 async fn create_token(
     db: &Db,
+    settings: &State<Settings>,
     user: StaffMember,
     page: Page<'_>,
     form: CsrfForm<TokenForm>,
 ) -> Result<(Status, Markup)> {
-    let user = user.0;
+    let (user, form) = (user.0, form.0);
+    let security = &settings.security;
+    let now = unix_now();
     let mut errors = FieldErrors::new();
-    let name = errors.check("name", fields::text(&form.0.name, 100, false));
-    let Some(name) = name else {
+    let name = errors.check("name", fields::text(&form.name, 100, false));
+    let days = match form.days.trim() {
+        "" => Some(security.api_token_default_days),
+        typed => errors.check(
+            "days",
+            typed
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=security.api_token_max_days).contains(d))
+                .ok_or(format!("Choisissez une durée de 1 à {} jours.", security.api_token_max_days)),
+        ),
+    };
+    let lifetimes = security.token_lifetimes();
+    let (Some(name), Some(days)) = (name, days) else {
         let tokens = api_tokens::list(db, user.id).await?;
-        let view = views::account::TokensPage { tokens: &tokens, created: None, name: &form.0.name, notice: None };
+        let view = views::account::TokensPage {
+            tokens: &tokens,
+            created: None,
+            name: &form.name,
+            notice: None,
+            lifetimes: &lifetimes,
+            days: security.api_token_default_days,
+            read_only: form.read_only,
+            now,
+        };
         let markup = views::account::tokens(&page.nav(), &page.csrf, &view, &errors);
         return Ok((Status::UnprocessableEntity, markup));
     };
     let token = format!("ocp_{}", crypto::random_token());
-    api_tokens::create(db, user.id, &name, &crypto::token_digest(&token), &token[..12]).await?;
+    let new_token = api_tokens::NewToken {
+        name: &name,
+        token_hash: &crypto::token_digest(&token),
+        prefix: &token[..12],
+        expires_at: now + days * 86_400,
+        read_only: form.read_only,
+    };
+    api_tokens::create(db, user.id, &new_token).await?;
     let tokens = api_tokens::list(db, user.id).await?;
-    let view = views::account::TokensPage { tokens: &tokens, created: Some(&token), name: "", notice: None };
+    let view = views::account::TokensPage {
+        tokens: &tokens,
+        created: Some(&token),
+        name: "",
+        notice: None,
+        lifetimes: &lifetimes,
+        days: security.api_token_default_days,
+        read_only: false,
+        now,
+    };
     Ok((Status::Created, views::account::tokens(&page.nav(), &page.csrf, &view, &FieldErrors::new())))
 }
 

@@ -362,14 +362,18 @@ async fn reachable(
     reference: &str,
     key: Option<&str>,
 ) -> std::result::Result<(Order, Vec<OrderLine>, bool), ApiError> {
-    let (order, lines) = orders::by_reference(db, reference).await.map_err(server)?.ok_or_else(not_found)?;
+    let sign_in_first =
+        || failure(Status::Unauthorized, "unauthenticated", "Authentifiez-vous ou donnez la clé de la commande.");
     let viewer = caller.0.as_ref().map(|u| (u.id, u.role, u.pizzeria_id));
+    let Some((order, lines)) = orders::by_reference(db, reference).await.map_err(server)? else {
+        // Answered as for an order that exists: an anonymous caller learns nothing of which
+        // references are taken.
+        return Err(if viewer.is_none() && key.is_none() { sign_in_first() } else { not_found() });
+    };
     let key_matches = key.map(|key| key_opens(key, &order));
     match rules::reach(order.customer_id, order.pizzeria_id, key_matches, viewer) {
         Reach::Granted(access) => Ok((order, lines, access.can_change())),
-        Reach::SignInFirst => {
-            Err(failure(Status::Unauthorized, "unauthenticated", "Authentifiez-vous ou donnez la clé de la commande."))
-        }
+        Reach::SignInFirst => Err(sign_in_first()),
         Reach::Hidden => Err(not_found()),
     }
 }

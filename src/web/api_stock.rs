@@ -90,7 +90,7 @@ async fn movements(
     kind: Option<&str>,
     from: Option<&str>,
     to: Option<&str>,
-    page: Option<i64>,
+    page: Option<&str>,
 ) -> ApiResult {
     let here = managed_pizzeria(db, &caller, slug).await?;
     let ingredient_id = match ingredient {
@@ -106,7 +106,7 @@ async fn movements(
         until: day_start(to).map(|t| t + 86_400),
         user_id: None,
     };
-    let page = page.unwrap_or(1).max(1);
+    let page = crate::domain::fields::page_number(page).map_err(|message| invalid(&message))?;
     let (rows, total) = stock::journal(db, here.id, &filter, page).await.map_err(server)?;
     Ok((
         Status::Ok,

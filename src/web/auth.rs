@@ -37,6 +37,7 @@ pub enum Refusal {
     CsrfToken,
     ForeignOrigin,
     BadApiToken,
+    ReadOnlyToken,
 }
 
 impl Refusal {
@@ -49,7 +50,8 @@ impl Refusal {
                 "Le formulaire a expiré ou ne vient pas de notre site. Rechargez la page et recommencez."
             }
             Refusal::ForeignOrigin => "Cette requête vient d'un autre site : elle a été refusée.",
-            Refusal::BadApiToken => "Jeton d'API invalide ou révoqué.",
+            Refusal::BadApiToken => "Jeton d'API invalide, expiré ou révoqué.",
+            Refusal::ReadOnlyToken => "Ce jeton d'API est en lecture seule : il ne peut rien modifier.",
         }
     }
 
@@ -61,6 +63,7 @@ impl Refusal {
             Refusal::CsrfToken => "csrf",
             Refusal::ForeignOrigin => "cross_site",
             Refusal::BadApiToken => "invalid_token",
+            Refusal::ReadOnlyToken => "read_only_token",
         }
     }
 
@@ -96,8 +99,9 @@ pub fn refusal_of(req: &Request<'_>) -> Option<Refusal> {
 pub enum Credential {
     /// A session cookie; the digest of its token and the session's CSRF token.
     Session { token_hash: String, csrf_token: String },
-    /// `Authorization: Bearer …` (no CSRF: a browser never adds it by itself).
-    Bearer,
+    /// `Authorization: Bearer …` (no CSRF: a browser never adds it by itself); a read-only
+    /// token may only read.
+    Bearer { read_only: bool },
 }
 
 /// The visitor's role once [`Visitor::of`] has looked (for error reports; shared with the
@@ -194,7 +198,9 @@ pub async fn identify(db: &Db, authorization: Option<&str>, session_token: Optio
             false => api_tokens::authenticate(db, &crypto::token_digest(token), now).await.ok().flatten(),
         };
         return Identity::Visitor(match user {
-            Some(user) => Visitor { user: Some((user, Credential::Bearer)), bad_bearer: false },
+            Some((user, read_only)) => {
+                Visitor { user: Some((user, Credential::Bearer { read_only })), bad_bearer: false }
+            }
             None => Visitor { user: None, bad_bearer: true },
         });
     }
@@ -369,7 +375,15 @@ async fn api_caller(req: &Request<'_>) -> Outcome<Option<AuthUser>, ()> {
         return refuse(req, Refusal::BadApiToken);
     }
     match &visitor.user {
-        Some((user, Credential::Bearer)) => Outcome::Success(Some(user.clone())),
+        Some((user, Credential::Bearer { read_only })) => {
+            if user.must_change_password {
+                return refuse(req, Refusal::MustChangePassword);
+            }
+            if *read_only && crate::web::csrf::is_unsafe(req.method()) {
+                return refuse(req, Refusal::ReadOnlyToken);
+            }
+            Outcome::Success(Some(user.clone()))
+        }
         Some((user, Credential::Session { csrf_token, .. })) => {
             if crate::web::csrf::is_unsafe(req.method()) {
                 if let Err(refusal) = crate::web::csrf::check_origin(req) {

@@ -148,6 +148,9 @@ impl EventServer {
         };
         let request = Request::parse(&head).map_err(Some)?;
         drop(head);
+        if crate::web::hostile_urls::is_hostile(&request.path, Some(&request.query)) {
+            return Err(Some(Refused::new(400, crate::web::hostile_urls::MESSAGE)));
+        }
         let target = Target::of(&request.path).ok_or(Some(Refused::NOT_FOUND))?;
         let session = request.session_cookie.as_deref().and_then(|cookie| self.session_token(cookie));
         let visitor = match identify(&self.db, request.authorization.as_deref(), session.as_deref()).await {

@@ -17,6 +17,7 @@ pub mod csrf;
 pub mod dashboard;
 pub mod delivery;
 pub mod event_server;
+pub mod hostile_urls;
 pub mod kitchen;
 pub mod menu_admin;
 pub mod openapi;
@@ -72,6 +73,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(payments::routes());
     root.extend(pay::routes());
     root.extend(ops::test_routes());
+    root.extend(hostile_urls::routes());
     rocket
         .mount("/", telemetry::reported(root))
         .mount("/admin", telemetry::reported(users::routes()))

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::Duration;
 use maud::Markup;
 use rocket::form::FromForm;
+use rocket::http::uri::fmt::{Query, UriDisplay};
 use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
@@ -75,7 +76,8 @@ async fn reach_to_change(
 }
 
 pub(crate) fn login_first(reference: &str) -> Redirect {
-    Redirect::to(format!("/login?next=%2Forders%2F{reference}"))
+    let next = format!("/orders/{reference}");
+    Redirect::to(format!("/login?next={}", &next.as_str() as &dyn UriDisplay<Query>))
 }
 
 fn breakdown(lines: &[OrderLine]) -> Vec<pricing::VatShare> {

@@ -7,12 +7,15 @@ use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, Either, Route};
+use rocket::{get, post, routes, Either, Route, State};
 
+use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
 use crate::domain::password;
-use crate::store::password_resets;
+use crate::domain::throttle::{self, Policy};
+use crate::store::{login_throttle, password_resets};
+use crate::web::auth::ClientAddress;
 use crate::web::csrf::{CsrfForm, Page};
 use crate::{crypto, unix_now, views, Result};
 
@@ -35,10 +38,26 @@ struct ForgotForm {
     email: String,
 }
 
+/// Requests are counted per client address and per e-mail address typed (by digest), an
+/// hour at a time, with the login throttle's counters: a script cannot send a flood of
+/// e-mails to one person, nor probe many addresses from one machine.
+fn request_counters(settings: &Settings, email: &str, client: Option<std::net::IpAddr>) -> Vec<(String, Policy)> {
+    let policy = |max_failures| Policy { max_failures, window_seconds: 3600, lockout_seconds: 3600, slowdown_ms: 0 };
+    let s = &settings.security;
+    let mut keys =
+        vec![(format!("reset-account:{}", crypto::token_digest(email)), policy(s.password_reset_max_per_account))];
+    if let Some(ip) = client {
+        keys.push((format!("reset-address:{ip}"), policy(s.password_reset_max_per_address)));
+    }
+    keys
+}
+
 #[post("/password/forgot", data = "<form>")]
 async fn forgot(
     db: &Db,
+    settings: &State<Settings>,
     page: Page<'_>,
+    client: ClientAddress,
     form: CsrfForm<ForgotForm>,
 ) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
     let mut errors = FieldErrors::new();
@@ -46,7 +65,18 @@ async fn forgot(
         let markup = views::password::forgot(&page.nav(), &page.csrf, &form.0.email, None, &errors);
         return Ok(Either::Left((Status::UnprocessableEntity, markup)));
     };
-    let written = password_resets::request(db, &email, &crypto::random_token(), unix_now()).await?;
+    let now = unix_now();
+    for (key, policy) in request_counters(settings, &email, client.0) {
+        let record = login_throttle::count_attempt(db, &key, &policy, now).await?;
+        if !policy.may_judge(record) {
+            crate::metrics::count_refusal("reset_limited");
+            let wait = throttle::minutes_fr(policy.locked_for(Some(record), now).unwrap_or(policy.lockout_seconds));
+            errors.add("email", format!("Trop de demandes de lien. Réessayez dans {wait}."));
+            let markup = views::password::forgot(&page.nav(), &page.csrf, &form.0.email, None, &errors);
+            return Ok(Either::Left((Status::TooManyRequests, markup)));
+        }
+    }
+    let written = password_resets::request(db, &email, &crypto::random_token(), now).await?;
     tracing::info!(written, "password reset asked for");
     Ok(Either::Right(Flash::success(Redirect::to("/password/forgot"), SENT)))
 }

@@ -4,17 +4,18 @@ use maud::Markup;
 use rocket::form::FromForm;
 use rocket::http::{CookieJar, Status};
 use rocket::request::FlashMessage;
-use rocket::response::Redirect;
+use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, Either, Route, State};
 
 use crate::config::Settings;
 use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
+use crate::domain::notifications::Kind;
 use crate::domain::throttle::{self, Policy};
 use crate::domain::{password, roles::Role};
-use crate::store::users::{self, AuthUser, CreateError, NewUser};
-use crate::store::{login_throttle, sessions};
+use crate::store::users::{self, CreateError, NewUser};
+use crate::store::{login_throttle, outbox, sessions};
 use crate::web::auth::{safe_next, start_session, ClientAddress, Visitor, SESSION_COOKIE};
 use crate::web::csrf::{CsrfForm, NoFields, Page};
 use crate::{unix_now, views, Error, Result};
@@ -24,6 +25,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 type PageOrRedirect = Either<(Status, Markup), Redirect>;
+type PageOrFlash = Either<(Status, Markup), Flash<Redirect>>;
 
 #[get("/login?<next>")]
 fn login_page(page: Page<'_>, flash: Option<FlashMessage<'_>>, next: Option<&str>) -> Either<Markup, Redirect> {
@@ -47,13 +49,25 @@ struct LoginForm {
     next: Option<String>,
 }
 
-fn policy(settings: &Settings, per_address: bool) -> Policy {
-    Policy {
-        max_failures: if per_address { settings.login_max_failures_per_address } else { settings.login_max_failures },
-        window_seconds: settings.login_failure_window_seconds,
-        lockout_seconds: settings.login_lockout_seconds,
-        slowdown_ms: settings.login_slowdown_ms,
+/// The counters of an attempt (see `domain::throttle`), the account-and-address pair
+/// first: its key, its policy, and whether a success clears it (the pair) or only gives
+/// the attempt back (the shared ones).
+fn counters(settings: &Settings, email_digest: &str, client: Option<std::net::IpAddr>) -> Vec<(String, Policy, bool)> {
+    let s = &settings.security;
+    let policy = |max_failures, lockout_seconds| Policy {
+        max_failures,
+        window_seconds: s.login_failure_window_seconds,
+        lockout_seconds,
+        slowdown_ms: s.login_slowdown_ms,
+    };
+    let account = login_throttle::account_key(email_digest);
+    let mut keys = Vec::with_capacity(3);
+    if let Some(ip) = client {
+        keys.push((format!("{account}|address:{ip}"), policy(s.login_max_failures, s.login_lockout_seconds), true));
+        keys.push((format!("address:{ip}"), policy(s.login_max_failures_per_address, s.login_lockout_seconds), false));
     }
+    keys.push((account, policy(s.login_max_failures_per_account, s.login_account_lockout_seconds), false));
+    keys
 }
 
 /// The same answer whether or not the e-mail address has an account.
@@ -79,19 +93,17 @@ async fn login(
         return Ok(refuse(Status::UnprocessableEntity, "Indiquez votre adresse e-mail et votre mot de passe."));
     }
 
-    // Counted per account (by a digest: no address is stored for unknown e-mails) and per
-    // client address.
+    // Each attempt is counted before its password is checked (see `domain::throttle`); the
+    // account is named by a digest: no address is stored for unknown e-mails.
     let now = unix_now();
-    let account_key = format!("account:{}", crypto::token_digest(&email));
-    let address_key = client.0.map(|ip| format!("address:{ip}"));
-    let mut keys = vec![(account_key.clone(), policy(settings, false))];
-    if let Some(key) = address_key {
-        keys.push((key, policy(settings, true)));
-    }
-    let mut records = Vec::new();
-    for (key, policy) in &keys {
-        let record = login_throttle::get(db, key).await?;
-        if let Some(seconds) = policy.locked_for(record, now) {
+    let email_digest = crypto::token_digest(&email);
+    let keys = counters(settings, &email_digest, client.0);
+    let mut records = Vec::with_capacity(keys.len());
+    for (key, policy, _) in &keys {
+        let record = login_throttle::count_attempt(db, key, policy, now).await?;
+        if !policy.may_judge(record) {
+            crate::metrics::count_refusal("login_locked");
+            let seconds = policy.locked_for(Some(record), now).unwrap_or(policy.lockout_seconds);
             let message = format!("Trop de tentatives de connexion. Réessayez dans {}.", throttle::minutes_fr(seconds));
             return Ok(refuse(Status::TooManyRequests, &message));
         }
@@ -104,18 +116,31 @@ async fn login(
         Err(_) => None,
     };
     let stored = candidate.as_ref().and_then(|c| c.password_hash.clone());
-    let verified = crypto::verify_password_blocking(form.password.clone(), stored).await;
+    let verified = match crypto::verify_password_blocking(form.password.clone(), stored).await {
+        Ok(verified) => verified,
+        Err(Error::Busy(message)) => {
+            // Not judged: the attempt is given back.
+            for (key, policy, _) in &keys {
+                login_throttle::give_back(db, key, policy).await?;
+            }
+            return Ok(refuse(Status::ServiceUnavailable, message));
+        }
+        Err(error) => return Err(error),
+    };
     let candidate = candidate.filter(|_| verified);
     let Some(candidate) = candidate else {
-        let mut slowest = std::time::Duration::ZERO;
-        for ((key, policy), record) in keys.iter().zip(records) {
-            let record = policy.after_failure(record, now);
-            login_throttle::save(db, key, record).await?;
-            slowest = slowest.max(policy.slowdown(record));
-        }
-        rocket::tokio::time::sleep(slowest).await;
+        let slowest = keys.iter().zip(&records).map(|((_, policy, _), record)| policy.slowdown(*record)).max();
+        rocket::tokio::time::sleep(slowest.unwrap_or_default()).await;
         return Ok(refuse(Status::Unauthorized, WRONG_CREDENTIALS));
     };
+    // Success: this browser's pair starts afresh; the shared counters get the attempt back.
+    for (key, policy, cleared_on_success) in &keys {
+        if *cleared_on_success {
+            login_throttle::clear(db, key).await?;
+        } else {
+            login_throttle::give_back(db, key, policy).await?;
+        }
+    }
     if !candidate.active {
         // Only someone who knows the password learns this.
         return Ok(refuse(
@@ -123,7 +148,6 @@ async fn login(
             "Ce compte est désactivé. Adressez-vous à votre responsable ou à OC Pizza.",
         ));
     }
-    login_throttle::clear(db, &account_key).await?;
 
     // Leave the previous session of this browser, if any: a new token every time.
     if let Some(old) = page.visitor.session_token_hash() {
@@ -171,14 +195,13 @@ struct RegisterForm {
     password_confirmation: String,
 }
 
+/// What a registration answers, whether or not the address already had an account: the
+/// page must not tell who is a customer (the owner of a taken address is told by e-mail).
+const REGISTERED: &str = "Inscription enregistrée : connectez-vous avec votre adresse e-mail et le mot de passe \
+     choisi. Si cette adresse avait déjà un compte, son titulaire vient de recevoir un e-mail.";
+
 #[post("/register", data = "<form>")]
-async fn register(
-    db: &Db,
-    settings: &State<Settings>,
-    cookies: &CookieJar<'_>,
-    page: Page<'_>,
-    form: CsrfForm<RegisterForm>,
-) -> Result<PageOrRedirect> {
+async fn register(db: &Db, page: Page<'_>, form: CsrfForm<RegisterForm>) -> Result<PageOrFlash> {
     let form = form.0;
     let mut errors = FieldErrors::new();
     let full_name = errors.check("full_name", fields::person_name(&form.full_name));
@@ -193,6 +216,7 @@ async fn register(
         let markup = views::account::register(&page.nav(), &page.csrf, &values, &errors);
         return Ok(Either::Left((Status::UnprocessableEntity, markup)));
     };
+    // Hashed either way: both answers take the same time.
     let password_hash = crypto::hash_password_blocking(form.password).await?;
     let new_user = NewUser {
         email: &email,
@@ -203,17 +227,13 @@ async fn register(
         pizzeria_id: None,
         must_change_password: false,
     };
-    let id = match users::create(db, &new_user).await {
-        Ok(id) => id,
+    match users::create(db, &new_user).await {
+        Ok(id) => tracing::info!(user_id = id, "customer registered"),
         Err(CreateError::EmailTaken) => {
-            errors.add("email", "Un compte existe déjà avec cette adresse e-mail. Connectez-vous.");
-            let markup = views::account::register(&page.nav(), &page.csrf, &values, &errors);
-            return Ok(Either::Left((Status::UnprocessableEntity, markup)));
+            let told = outbox::enqueue_account_notice(db, &email, Kind::AccountExists, unix_now(), 3600).await?;
+            tracing::info!(told, "registration with an address that has an account");
         }
         Err(CreateError::Other(error)) => return Err(error),
-    };
-    let user = AuthUser { id, email, full_name, role: Role::Customer, pizzeria_id: None, must_change_password: false };
-    start_session(db, settings, cookies, &user, false).await?;
-    tracing::info!(user_id = id, "customer registered");
-    Ok(Either::Right(Redirect::to("/account")))
+    }
+    Ok(Either::Right(Flash::success(Redirect::to("/login"), REGISTERED)))
 }

@@ -62,7 +62,7 @@ async fn render(
         until: dashboard::day_start(query.to.as_deref()).map(|t| t + 86_400),
         user_id: query.who,
     };
-    let page_number = query.page.unwrap_or(1).max(1);
+    let page_number = fields::page_number(query.page.as_deref()).map_err(Error::BadRequest)?;
     let (movements, total) = stock::journal(db, here.id, &filter, page_number).await?;
     let movers = stock::movers(db, here.id).await?;
     let view = StockPage {

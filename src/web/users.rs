@@ -13,15 +13,16 @@ use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
 use crate::domain::roles::{assignable_roles, check_account_change, may_manage, Actor, Role};
+use crate::store::login_throttle;
 use crate::store::pizzerias;
 use crate::store::users::{self, CreateError, Filter, NewUser, UserRecord};
 use crate::views::users::{AccountValues, EditPage, FormPage, ListFilters, ListPage};
 use crate::web::auth::AccountManager;
 use crate::web::csrf::{CsrfForm, NoFields, Page};
-use crate::{views, Error, Result};
+use crate::{unix_now, views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
-    routes![list, new_page, create, edit_page, update, disable, enable, reset_password]
+    routes![list, new_page, create, edit_page, update, disable, enable, reset_password, unlock]
 }
 
 type FormResult = Result<Either<(Status, Markup), Flash<Redirect>>>;
@@ -77,6 +78,12 @@ async fn list(
     };
     let found = users::list(db, &filter).await?;
     let pizzerias = pizzeria_choices(db, &manager).await?;
+    let locked_digests = login_throttle::locked_accounts(db, unix_now()).await?;
+    let locked = found
+        .iter()
+        .filter(|user| user.email.as_deref().is_some_and(|email| locked_digests.contains(&crypto::token_digest(email))))
+        .map(|user| user.id)
+        .collect();
     let view = ListPage {
         base: manager.base,
         users: &found,
@@ -90,6 +97,7 @@ async fn list(
         pizzerias: &pizzerias,
         notice: flash.as_ref().map(FlashMessage::message),
         truncated: found.len() as i64 >= users::LIST_LIMIT,
+        locked: &locked,
     };
     Ok(views::users::list(&page.nav(), &view))
 }
@@ -213,8 +221,23 @@ async fn create(db: &Db, manager: AccountManager, page: Page<'_>, form: CsrfForm
     let record = users::get(db, id).await?.ok_or(Error::NotFound)?;
     Ok(Either::Left((
         Status::Created,
-        edit_markup(&manager, &page, &record, &pizzerias, None, Some(&one_time), Some("Compte créé.")),
+        edit_markup(&manager, &page, &record, &pizzerias, None, Extras::shown(Some(&one_time), Some("Compte créé."))),
     )))
+}
+
+/// What the account page shows besides the account: a one-time password just made, a
+/// notice, the login lock.
+#[derive(Default)]
+struct Extras<'a> {
+    one_time_password: Option<&'a str>,
+    notice: Option<&'a str>,
+    locked_until: Option<i64>,
+}
+
+impl<'a> Extras<'a> {
+    fn shown(one_time_password: Option<&'a str>, notice: Option<&'a str>) -> Self {
+        Extras { one_time_password, notice, locked_until: None }
+    }
 }
 
 fn edit_markup(
@@ -223,9 +246,9 @@ fn edit_markup(
     record: &UserRecord,
     pizzerias: &[(i64, String)],
     form: Option<(&AccountForm, &FieldErrors)>,
-    one_time_password: Option<&str>,
-    notice: Option<&str>,
+    extras: Extras<'_>,
 ) -> Markup {
+    let Extras { one_time_password, notice, locked_until } = extras;
     let pizzeria = record.pizzeria_id.map(|id| id.to_string()).unwrap_or_default();
     let no_errors = FieldErrors::new();
     let values = match form {
@@ -251,6 +274,7 @@ fn edit_markup(
         is_self: record.id == manager.user.id,
         one_time_password,
         notice,
+        locked_until,
     };
     views::users::edit_account(&page.nav(), &view)
 }
@@ -265,7 +289,23 @@ async fn edit_page(
 ) -> Result<Markup> {
     let record = managed_account(db, manager.actor(), id).await?;
     let pizzerias = pizzeria_choices(db, &manager).await?;
-    Ok(edit_markup(&manager, &page, &record, &pizzerias, None, None, flash.as_ref().map(FlashMessage::message)))
+    let locked_until = match record.email.as_deref() {
+        Some(email) => login_throttle::locked_until(db, &crypto::token_digest(email), unix_now()).await?,
+        None => None,
+    };
+    let extras = Extras { notice: flash.as_ref().map(FlashMessage::message), locked_until, ..Extras::default() };
+    Ok(edit_markup(&manager, &page, &record, &pizzerias, None, extras))
+}
+
+/// Lifts the login locks of an account (its owner mistyped; an attacker's guesses would
+/// rather call for a new password).
+#[post("/users/<id>/unlock", data = "<_form>")]
+async fn unlock(db: &Db, manager: AccountManager, id: i64, _form: CsrfForm<NoFields>) -> Result<Flash<Redirect>> {
+    let record = managed_account(db, manager.actor(), id).await?;
+    let email = record.email.as_deref().ok_or(Error::NotFound)?;
+    let lifted = login_throttle::unlock(db, &crypto::token_digest(email)).await?;
+    tracing::info!(by = manager.user.id, user_id = id, counters = lifted, "login unlocked");
+    Ok(Flash::success(Redirect::to(format!("{}/users/{id}", manager.base)), "Connexion débloquée."))
 }
 
 #[post("/users/<id>", data = "<form>")]
@@ -284,7 +324,7 @@ async fn update(db: &Db, manager: AccountManager, page: Page<'_>, id: i64, form:
         }
     }
     let (Some(full_name), Some(phone), true) = (full_name, phone, errors.is_empty()) else {
-        let markup = edit_markup(&manager, &page, &record, &pizzerias, Some((&form, &errors)), None, None);
+        let markup = edit_markup(&manager, &page, &record, &pizzerias, Some((&form, &errors)), Extras::default());
         return Ok(Either::Left((Status::UnprocessableEntity, markup)));
     };
     users::update_profile(db, id, &full_name, phone.as_deref()).await?;
@@ -337,5 +377,6 @@ async fn reset_password(
     tracing::info!(by = manager.user.id, user_id = id, "password reset");
     let record = users::get(db, id).await?.ok_or(Error::NotFound)?;
     let pizzerias = pizzeria_choices(db, &manager).await?;
-    Ok(edit_markup(&manager, &page, &record, &pizzerias, None, Some(&one_time), Some("Mot de passe réinitialisé.")))
+    let extras = Extras::shown(Some(&one_time), Some("Mot de passe réinitialisé."));
+    Ok(edit_markup(&manager, &page, &record, &pizzerias, None, extras))
 }

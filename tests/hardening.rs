@@ -1,0 +1,429 @@
+//! Hardening against real attacks: API tokens that die with the password, expire and may
+//! be read-only; a login throttle that counts simultaneous attempts and that nobody can
+//! turn against someone else; a bounded number of password hashes at once; answers that
+//! do not tell which order references exist; `check-config` that says when a secret is
+//! missing; cookies marked Secure in release.
+
+mod common;
+
+use common::{count, demo, Backend, Browser, TestApp, TestDb, DEMO_PASSWORD};
+use reqwest::Method;
+
+const NEW_PASSWORD: &str = "une pizza calzone bien cuite";
+
+/// Creates an API token on `/account/tokens` and returns it.
+async fn new_token(browser: &Browser, fields: &[(&str, &str)]) -> String {
+    browser.get("/account/tokens").await;
+    let reply = browser.submit("/account/tokens", fields).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let marker = "data-token>";
+    let at = reply.body.find(marker).expect("the token is shown") + marker.len();
+    reply.body[at..at + reply.body[at..].find('<').expect("end")].to_string()
+}
+
+async fn me_status(app: &TestApp, token: &str) -> (u16, serde_json::Value) {
+    let reply =
+        Browser::new(app).api(Method::GET, "/api/v1/me", &[("Authorization", &format!("Bearer {token}"))]).await;
+    let json = serde_json::from_str(&reply.body).unwrap_or_default();
+    (reply.status, json)
+}
+
+async fn tokens_end_with_the_password_expire_and_may_be_read_only(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+
+    // Changed by its owner.
+    let manager = Browser::new(&app);
+    manager.sign_in(&demo("manager", "boulogne"), DEMO_PASSWORD).await;
+    let token = new_token(&manager, &[("name", "Caisse")]).await;
+    assert_eq!(me_status(&app, &token).await.0, 200);
+    manager.get("/account/password").await;
+    let reply = manager
+        .submit(
+            "/account/password",
+            &[
+                ("current_password", DEMO_PASSWORD),
+                ("new_password", NEW_PASSWORD),
+                ("new_password_confirmation", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let (status, body) = me_status(&app, &token).await;
+    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_token")), "a token made before the change");
+
+    // Reset by the manager (a one-time password).
+    let driver = Browser::new(&app);
+    driver.sign_in(&demo("driver", "boulogne"), DEMO_PASSWORD).await;
+    let driver_token = new_token(&driver, &[("name", "Téléphone")]).await;
+    assert_eq!(me_status(&app, &driver_token).await.0, 200);
+    let manager = Browser::new(&app);
+    manager.sign_in(&demo("manager", "boulogne"), NEW_PASSWORD).await;
+    let driver_id = count(&pool, &format!("SELECT id FROM users WHERE email = '{}'", demo("driver", "boulogne"))).await;
+    manager.get(&format!("/manage/users/{driver_id}")).await;
+    assert_eq!(manager.submit(&format!("/manage/users/{driver_id}/reset-password"), &[]).await.status, 200);
+    assert_eq!(me_status(&app, &driver_token).await.0, 401, "a token made before the reset by the manager");
+
+    // Reset through an e-mailed link (the link written as the mail job would).
+    let pizzaiolo = Browser::new(&app);
+    pizzaiolo.sign_in(&demo("pizzaiolo", "boulogne"), DEMO_PASSWORD).await;
+    let pizzaiolo_token = new_token(&pizzaiolo, &[("name", "Écran")]).await;
+    let link = "lien-de-test-0123456789abcdefghijklmnopqrstu";
+    common::execute(
+        &pool,
+        &format!(
+            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
+             SELECT '{}', id, {now}, {now} + 3600 FROM users WHERE email = '{}'",
+            oc_pizza::crypto::token_digest(link),
+            demo("pizzaiolo", "boulogne"),
+            now = oc_pizza::unix_now(),
+        ),
+    )
+    .await;
+    let visitor = Browser::new(&app);
+    visitor.get(&format!("/password/reset/{link}")).await;
+    let reply = visitor
+        .submit(
+            &format!("/password/reset/{link}"),
+            &[("new_password", NEW_PASSWORD), ("new_password_confirmation", NEW_PASSWORD)],
+        )
+        .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!(me_status(&app, &pizzaiolo_token).await.0, 401, "a token made before the reset by e-mail");
+
+    // An account that must change its password is stopped on the API too, with words.
+    let counter = Browser::new(&app);
+    counter.sign_in(&demo("counter", "boulogne"), DEMO_PASSWORD).await;
+    let counter_token = new_token(&counter, &[("name", "Comptoir")]).await;
+    common::execute(
+        &pool,
+        &format!("UPDATE users SET must_change_password = TRUE WHERE email = '{}'", demo("counter", "boulogne")),
+    )
+    .await;
+    let (status, body) = me_status(&app, &counter_token).await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("password_change_required")), "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("mot de passe")), "{body}");
+
+    // A lifetime: the default, or one chosen up to the maximum; an expired token is refused.
+    let manager_token = new_token(&manager, &[("name", "Script"), ("days", "7")]).await;
+    let expires_at = count(&pool, "SELECT expires_at FROM api_tokens WHERE name = 'Script'").await;
+    let in_days = (expires_at - oc_pizza::unix_now() + 60) / 86_400;
+    assert_eq!(in_days, 7);
+    let page = manager.get("/account/tokens").await.body;
+    assert!(page.contains("jusqu&#39;au") || page.contains("jusqu'au"), "the end date is shown");
+    for days in ["0", "366", "-3", "beaucoup"] {
+        manager.get("/account/tokens").await;
+        let reply = manager.submit("/account/tokens", &[("name", "Trop long"), ("days", days)]).await;
+        assert_eq!(reply.status, 422, "{days}");
+        assert!(reply.body.contains("Choisissez une durée de 1 à 365 jours."), "{days}");
+    }
+    assert_eq!(me_status(&app, &manager_token).await.0, 200);
+    common::execute(&pool, "UPDATE api_tokens SET expires_at = 1000 WHERE name = 'Script'").await;
+    assert_eq!(me_status(&app, &manager_token).await.0, 401, "expired");
+    assert!(manager.get("/account/tokens").await.body.contains("expiré"));
+
+    // Read-only: reads, never writes.
+    let reader = new_token(&manager, &[("name", "Lecture"), ("read_only", "true")]).await;
+    let script = Browser::new(&app);
+    let bearer = format!("Bearer {reader}");
+    assert_eq!(script.api(Method::GET, "/api/v1/users", &[("Authorization", &bearer)]).await.status, 200);
+    let reply =
+        script.api(Method::POST, &format!("/api/v1/users/{driver_id}/disable"), &[("Authorization", &bearer)]).await;
+    assert_eq!((reply.status, reply.json()["error"].as_str()), (403, Some("read_only_token")), "{}", reply.body);
+    assert_eq!(count(&pool, &format!("SELECT COUNT(*) FROM users WHERE id = {driver_id} AND active")).await, 1);
+    assert!(manager.get("/account/tokens").await.body.contains("lecture seule"));
+    pool.close().await;
+}
+
+/// Forty wrong passwords at once for one account from one address: each is counted, only
+/// the first five are judged, and the account is locked for that address afterwards.
+async fn simultaneous_failures_are_all_counted(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[("OC_PIZZA_LOGIN_SLOWDOWN_MS", "0")]).await;
+    let pool = db.pool().await;
+    let email = demo("driver", "boulogne");
+    let browser = Browser::new(&app);
+    let token = browser.csrf().await;
+    let fields = [("csrf_token", token.as_str()), ("email", email.as_str()), ("password", "pas le bon")];
+    let attempts = (0..40).map(|_| browser.post_raw("/login", &fields, &[]));
+    let statuses: Vec<u16> = common::join_all(attempts).await.into_iter().map(|reply| reply.status).collect();
+    let judged = statuses.iter().filter(|s| **s == 401).count();
+    assert!(statuses.iter().all(|s| matches!(s, 401 | 429 | 503)), "{statuses:?}");
+    assert!(judged <= 5, "at most five judged: {statuses:?}");
+    assert!(statuses.iter().filter(|s| **s == 429).count() >= 35, "{statuses:?}");
+    let pair = format!("account:{}|address:127.0.0.1", oc_pizza::crypto::token_digest(&email));
+    let counted = count(&pool, &format!("SELECT failures FROM login_throttle WHERE key = '{pair}'")).await;
+    assert_eq!(counted, 40, "every attempt counted");
+    assert_eq!(browser.login(&email, DEMO_PASSWORD).await.status, 429, "locked for this address");
+    pool.close().await;
+}
+
+/// Wrong passwords from one address lock that address out of the account, not its owner;
+/// guessing spread over many addresses locks the account, and its manager unlocks it.
+async fn nobody_locks_someone_else_out_and_managers_unlock(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let envs = [
+        ("OC_PIZZA_TRUSTED_PROXIES", r#"["127.0.0.1", "::1"]"#),
+        ("OC_PIZZA_LOGIN_SLOWDOWN_MS", "0"),
+        ("OC_PIZZA_LOGIN_MAX_FAILURES_PER_ACCOUNT", "12"),
+    ];
+    let app = TestApp::spawn_with(&db, &["--demo"], &envs).await;
+    let email = demo("driver", "boulogne");
+    let attacker = Browser::new(&app);
+    let token = attacker.csrf().await;
+    let from = |address: &'static str, password: &'static str| {
+        let (attacker, token, email) = (&attacker, token.clone(), email.clone());
+        async move {
+            attacker
+                .post_raw(
+                    "/login",
+                    &[("csrf_token", &token), ("email", &email), ("password", password)],
+                    &[("X-Real-IP", address)],
+                )
+                .await
+                .status
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(from("203.0.113.9", "devinette").await, 401);
+    }
+    assert_eq!(from("203.0.113.9", "devinette").await, 429, "this address is locked out of the account");
+
+    // The driver, from the pizzeria's own address, still signs in.
+    let driver = Browser::new(&app);
+    let driver_token = driver.csrf().await;
+    let reply = driver
+        .post_raw(
+            "/login",
+            &[("csrf_token", &driver_token), ("email", &email), ("password", DEMO_PASSWORD)],
+            &[("X-Real-IP", "198.51.100.7")],
+        )
+        .await;
+    assert_eq!(reply.status, 303, "the owner is not locked out: {}", reply.body);
+
+    // Spread over many addresses: the account itself is locked for a while.
+    for address in ["203.0.113.10", "203.0.113.11", "203.0.113.12", "203.0.113.13"] {
+        for _ in 0..3 {
+            from(address, "devinette").await;
+        }
+    }
+    let owner = Browser::new(&app);
+    let owner_token = owner.csrf().await;
+    let owner_fields = [("csrf_token", owner_token.as_str()), ("email", email.as_str()), ("password", DEMO_PASSWORD)];
+    let sign_in = || owner.post_raw("/login", &owner_fields, &[("X-Real-IP", "198.51.100.7")]);
+    assert_eq!(sign_in().await.status, 429, "distributed guessing locks the account");
+
+    // Its manager sees it and unlocks it; another pizzeria's manager cannot.
+    let pool = db.pool().await;
+    let driver_id = count(&pool, &format!("SELECT id FROM users WHERE email = '{email}'")).await;
+    let other = Browser::new(&app);
+    other.sign_in(&demo("manager", "vincennes"), DEMO_PASSWORD).await;
+    other.get("/manage/users").await;
+    assert_eq!(other.submit(&format!("/manage/users/{driver_id}/unlock"), &[]).await.status, 404);
+    assert_eq!(sign_in().await.status, 429, "still locked");
+    let manager = Browser::new(&app);
+    manager.sign_in(&demo("manager", "boulogne"), DEMO_PASSWORD).await;
+    let list = manager.get("/manage/users").await.body;
+    let row = list.split(&format!("data-user-id=\"{driver_id}\"")).nth(1).expect("the driver's row");
+    assert!(row[..row.find("</tr>").expect("row end")].contains("connexion bloquée"), "{row}");
+    let page = manager.get(&format!("/manage/users/{driver_id}")).await.body;
+    assert!(page.contains("Connexion bloquée") && page.contains("Débloquer la connexion"));
+    let reply = manager.submit(&format!("/manage/users/{driver_id}/unlock"), &[]).await;
+    assert_eq!(reply.status, 303);
+    assert!(!manager.get("/manage/users").await.body.contains("connexion bloquée"));
+    assert_eq!(sign_in().await.status, 303, "unlocked");
+    pool.close().await;
+}
+
+/// With one password check at a time and no wait, a burst of logins gets quick 503s (in
+/// French) instead of a queue of 19 MiB hashes; they are counted in the metrics.
+async fn password_hashes_are_bounded(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let envs = [
+        ("OC_PIZZA_PASSWORD_HASH_CONCURRENCY", "1"),
+        ("OC_PIZZA_PASSWORD_HASH_WAIT_MS", "1"),
+        ("OC_PIZZA_LOGIN_SLOWDOWN_MS", "0"),
+        ("OC_PIZZA_LOGIN_MAX_FAILURES_PER_ADDRESS", "1000"),
+    ];
+    let app = TestApp::spawn_with(&db, &["--demo"], &envs).await;
+    let browser = Browser::new(&app);
+    let token = browser.csrf().await;
+    let emails: Vec<String> = (0..30).map(|n| format!("personne{n}@exemple.fr")).collect();
+    let forms: Vec<[(&str, &str); 3]> = emails
+        .iter()
+        .map(|email| [("csrf_token", token.as_str()), ("email", email.as_str()), ("password", "au hasard")])
+        .collect();
+    let attempts = forms.iter().map(|fields| browser.post_raw("/login", fields, &[]));
+    let replies = common::join_all(attempts).await;
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+    assert!(statuses.iter().all(|s| matches!(s, 401 | 503)), "{statuses:?}");
+    let busy = replies.iter().find(|r| r.status == 503).expect("some were turned away");
+    assert!(busy.body.contains("Trop de connexions en même temps"), "{}", busy.body);
+    let metrics = browser.get("/metrics").await.body;
+    assert!(metrics.contains("oc_pizza_security_refusals_total{reason=\"hashing_busy\"}"), "{metrics}");
+    // A refused attempt was not judged: it does not count against the account.
+    let pool = db.pool().await;
+    let refused = statuses.iter().filter(|s| **s == 503).count() as i64;
+    assert_eq!(
+        count(&pool, "SELECT CAST(COALESCE(SUM(failures), 0) AS BIGINT) FROM login_throttle WHERE key LIKE 'account:%' AND key NOT LIKE '%|%'").await,
+        30 - refused
+    );
+    pool.close().await;
+}
+
+/// An anonymous caller gets the same answer for an order that exists and for one that
+/// does not.
+async fn order_references_are_no_oracle(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    common::insert(
+        &pool,
+        "INSERT INTO orders (reference, pizzeria_id, customer_id, customer_name, customer_phone, channel, mode,
+             status, payment_method, payment_status, total_ht_cents, total_vat_cents, total_ttc_cents)
+         SELECT 'OC-EXIST1', p.id, u.id, 'Camille', '0612345678', 'web', 'takeaway', 'placed', 'cash', 'unpaid', 864, 86, 950
+         FROM pizzerias p, users u WHERE p.slug = 'boulogne' AND u.email = 'client@demo.ocpizza.fr' RETURNING id",
+    )
+    .await;
+    let stranger = Browser::new(&app);
+    let existing = stranger.api(Method::GET, "/api/v1/orders/OC-EXIST1", &[]).await;
+    let unknown = stranger.api(Method::GET, "/api/v1/orders/OC-NOPE99", &[]).await;
+    assert_eq!(existing.status, 401);
+    assert_eq!((unknown.status, unknown.body.as_str()), (existing.status, existing.body.as_str()));
+    // The pages too: both ask to sign in.
+    let existing = stranger.get("/orders/OC-EXIST1").await;
+    let unknown = stranger.get("/orders/OC-NOPE99").await;
+    assert_eq!(existing.status, 303);
+    assert_eq!(unknown.status, 303);
+    // A quote or a space in a reference is sent back to the login page, encoded.
+    let odd = stranger.get("/orders/%22%20x").await;
+    assert_eq!(odd.status, 303);
+    assert_eq!(odd.redirect_path(), Some("/login?next=%2Forders%2F%22%20x"));
+    pool.close().await;
+}
+
+fn check_config(db: &TestDb, envs: &[(&str, &str)]) -> String {
+    let output = common::run(db, &["check-config"], envs);
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    text
+}
+
+fn line<'a>(text: &'a str, key: &str) -> &'a str {
+    text.lines().find(|line| line.starts_with(&format!("{key} "))).unwrap_or_else(|| panic!("{key} in:\n{text}"))
+}
+
+/// An operator reads "(not set)" for a secret that is not set, and cookies are Secure in
+/// release unless the configuration says otherwise (then check-config warns).
+async fn check_config_tells_unset_secrets_and_secure_cookies(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let text = check_config(&db, &[]);
+    for key in ["metrics_token", "sentry_dsn", "smtp_password", "sms_gateway_token", "stripe_secret_key"] {
+        assert!(line(&text, key).contains("(not set)"), "{}", line(&text, key));
+    }
+    assert!(line(&text, "cookie_secure").contains("false"), "debug: plain HTTP on this machine");
+    assert!(line(&text, "api_token_max_days").contains("365"), "{}", line(&text, "api_token_max_days"));
+    let text = check_config(&db, &[("OC_PIZZA_METRICS_TOKEN", "s3cr3t-metrics"), ("OC_PIZZA_SMTP_PASSWORD", " ")]);
+    assert!(line(&text, "metrics_token").contains("(set, redacted)"));
+    assert!(!text.contains("s3cr3t-metrics"));
+    assert!(line(&text, "smtp_password").contains("(not set)"), "blank is not set");
+
+    let release =
+        [("ROCKET_PROFILE", "release"), ("ROCKET_SECRET_KEY", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=")];
+    let text = check_config(&db, &release);
+    assert!(line(&text, "cookie_secure").contains("true"), "{}", line(&text, "cookie_secure"));
+    assert!(!text.contains("warning:"), "{text}");
+    let plain = [release[0], release[1], ("OC_PIZZA_COOKIE_SECURE", "false")];
+    let text = check_config(&db, &plain);
+    assert!(text.contains("warning: cookie_secure = false"), "{text}");
+
+    // And the release server marks its cookies Secure.
+    let app = TestApp::spawn_with(&db, &[], &release).await;
+    let reply = Browser::new(&app).get("/login").await;
+    let cookies: Vec<&str> = reply.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect();
+    assert!(!cookies.is_empty() && cookies.iter().all(|c| c.contains("Secure")), "{cookies:?}");
+}
+
+both_backends!(
+    tokens_end_with_the_password_expire_and_may_be_read_only,
+    simultaneous_failures_are_all_counted,
+    nobody_locks_someone_else_out_and_managers_unlock,
+    password_hashes_are_bounded,
+    order_references_are_no_oracle,
+    check_config_tells_unset_secrets_and_secure_cookies,
+);
+
+/// A guest order and its private link, a password reset, an API token and the session
+/// cookies, at the debug level, in text and in JSON: none of these secrets is in the log.
+async fn no_secret_reaches_the_log(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    for format in ["text", "json"] {
+        let envs = [("OC_PIZZA_LOG", "debug"), ("OC_PIZZA_LOG_FORMAT", format)];
+        let app = TestApp::spawn_with(&db, &["--demo"], &envs).await;
+        let pool = db.pool().await;
+        let mut secrets = Vec::new();
+
+        // A guest order through the API, then its private link, on the site and the API.
+        let guest = Browser::new(&app);
+        let body = serde_json::json!({ "pizzeria": "boulogne", "mode": "takeaway", "payment": "cash",
+            "when": common::next_evening(), "lines": [{ "pizza": "margherita", "quantity": 1 }],
+            "contact": { "name": "Léa", "email": "lea@exemple.fr", "phone": "0611223344" } });
+        let placed = guest.json(Method::POST, "/api/v1/orders", &[], &body).await;
+        assert_eq!(placed.status, 201, "{}", placed.body);
+        let (reference, key) = (
+            placed.json()["reference"].as_str().expect("reference").to_string(),
+            placed.json()["access_key"].as_str().expect("key").to_string(),
+        );
+        assert_eq!(guest.get(&format!("/orders/{reference}?key={key}")).await.status, 200);
+        assert_eq!(guest.get(&format!("/orders/{reference}/edit?key={key}")).await.status, 200);
+        assert_eq!(guest.peek(&format!("/orders/{reference}/events?key={key}")).await.status, 200);
+        let api = guest.api(Method::GET, &format!("/api/v1/orders/{reference}?key={key}"), &[]).await;
+        assert_eq!(api.status, 200);
+        assert_eq!(guest.get(&format!("/orders/{reference}?key={key}x")).await.status, 404, "a wrong key");
+        secrets.push(key);
+
+        // A password reset by link (written as the mail job would), used, then used again.
+        let link = format!("lien-{format}-0123456789abcdefghijklmnopqrstu");
+        common::execute(
+            &pool,
+            &format!(
+                "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
+                 SELECT '{}', id, {now}, {now} + 3600 FROM users WHERE email = '{}'",
+                oc_pizza::crypto::token_digest(&link),
+                demo("pizzaiolo", "boulogne"),
+                now = oc_pizza::unix_now(),
+            ),
+        )
+        .await;
+        let visitor = Browser::new(&app);
+        assert_eq!(visitor.get(&format!("/password/reset/{link}")).await.status, 200);
+        let fields = [("new_password", NEW_PASSWORD), ("new_password_confirmation", NEW_PASSWORD)];
+        assert_eq!(visitor.submit(&format!("/password/reset/{link}"), &fields).await.status, 303);
+        assert_eq!(visitor.get(&format!("/password/reset/{link}")).await.status, 410);
+        secrets.push(link);
+
+        // An API token, used and mistyped; the session cookies of the browser that made it.
+        let manager = Browser::new(&app);
+        manager.sign_in(&demo("manager", "boulogne"), DEMO_PASSWORD).await;
+        let token = new_token(&manager, &[("name", "Journal")]).await;
+        assert_eq!(me_status(&app, &token).await.0, 200);
+        assert_eq!(me_status(&app, &format!("{token}x")).await.0, 401);
+        secrets.push(token);
+        secrets.push(manager.cookie("oc_session").expect("session cookie"));
+        secrets.push(common::csrf_in(&manager.get("/account").await.body).expect("CSRF token"));
+        pool.close().await;
+
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let log = app.log();
+        assert!(log.lines().count() > 20, "a debug log: {log}");
+        assert!(log.contains(&reference), "the log names what happened (the order's reference)");
+        for secret in &secrets {
+            let leaked: Vec<&str> = log.lines().filter(|line| line.contains(secret.as_str())).collect();
+            assert!(leaked.is_empty(), "{format}: {secret} is in the log:\n{}", leaked.join("\n"));
+        }
+        app.kill();
+    }
+}
+
+both_backends!(no_secret_reaches_the_log);
