@@ -12,7 +12,8 @@ secret=$(head -c 32 /dev/urandom | base64)
 data_dir=$(mktemp -d); : > "$data_dir/none.toml"
 export ROCKET_PROFILE=release ROCKET_SECRET_KEY="$secret" ROCKET_PORT="$port" OC_PIZZA_DATA_DIR="$data_dir" \
     OC_PIZZA_CONFIG="$data_dir/none.toml" OC_PIZZA_LOGIN_MAX_FAILURES=100000 \
-    OC_PIZZA_LOGIN_MAX_FAILURES_PER_ADDRESS=100000 OC_PIZZA_LOGIN_SLOWDOWN_MS=0
+    OC_PIZZA_LOGIN_MAX_FAILURES_PER_ADDRESS=100000 OC_PIZZA_LOGIN_MAX_FAILURES_PER_ACCOUNT=100000 \
+    OC_PIZZA_LOGIN_SLOWDOWN_MS=0
 [ -n "$database_url" ] && export DATABASE_URL="$database_url"
 email="bench-$(date +%s)@ocpizza.fr"
 password="une longue phrase de passe pour le banc"

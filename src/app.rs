@@ -30,6 +30,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
         .manage(std::sync::Arc::new(crate::jobs::backups::BackupService::default()))
         .attach(web::telemetry::Telemetry)
         .attach(web::hostile_urls::HostileUrls)
+        .attach(web::limits::RetryAfterHeader)
         .attach(web::shield())
         .attach(web::BodyChunks)
         .attach(Db::init())

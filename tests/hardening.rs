@@ -427,3 +427,137 @@ async fn no_secret_reaches_the_log(backend: Backend) {
 }
 
 both_backends!(no_secret_reaches_the_log);
+
+fn guest_order(contact: (&str, &str), pizzas: i64) -> serde_json::Value {
+    serde_json::json!({ "pizzeria": "boulogne", "mode": "takeaway", "payment": "cash", "when": common::next_evening(),
+        "lines": [{ "pizza": "margherita", "quantity": pizzas }],
+        "contact": { "name": "Invité", "email": contact.0, "phone": contact.1 } })
+}
+
+/// Anonymous orders are limited: size, open unpaid orders per contact, orders per contact
+/// and per client address in a window; refused in French with 429 (and `Retry-After` when
+/// waiting helps), nothing written; counted on the manager's dashboard and in `/metrics`.
+/// Signed-in customers are not limited, and `guest_order_limits = false` lifts them all.
+async fn anonymous_orders_are_limited(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let envs = [
+        ("OC_PIZZA_GUEST_ORDER_LIMITS", "true"),
+        ("OC_PIZZA_TRUSTED_PROXIES", r#"["127.0.0.1", "::1"]"#),
+        ("OC_PIZZA_GUEST_ORDERS_PER_ADDRESS", "4"),
+        ("OC_PIZZA_GUEST_ORDERS_PER_CONTACT", "3"),
+        ("OC_PIZZA_GUEST_OPEN_UNPAID_PER_CONTACT", "2"),
+        ("OC_PIZZA_GUEST_MAX_PIZZAS", "6"),
+    ];
+    let app = TestApp::spawn_with(&db, &["--demo"], &envs).await;
+    let pool = db.pool().await;
+    let guest = Browser::new(&app);
+    let from = |ip: &'static str, body: serde_json::Value| {
+        let guest = &guest;
+        async move { guest.json(Method::POST, "/api/v1/orders", &[("X-Real-IP", ip)], &body).await }
+    };
+    let stock_before = count(&pool, "SELECT CAST(SUM(quantity) AS BIGINT) FROM stock").await;
+
+    // Too big for a guest.
+    let big = from("203.0.113.1", guest_order(("a@exemple.fr", "0611000001"), 7)).await;
+    assert_eq!((big.status, big.json()["error"].as_str()), (429, Some("rate_limited")), "{}", big.body);
+    assert!(big.json()["message"].as_str().is_some_and(|m| m.contains("au plus 6 pizzas")), "{}", big.body);
+    assert!(big.headers.get("retry-after").is_none(), "waiting does not help");
+
+    // Two open unpaid orders for one contact, then a third is refused.
+    for _ in 0..2 {
+        assert_eq!(from("203.0.113.1", guest_order(("a@exemple.fr", "0611000001"), 1)).await.status, 201);
+    }
+    let third = from("203.0.113.2", guest_order(("autre@exemple.fr", "0611000001"), 1)).await;
+    assert_eq!(third.status, 429, "the same phone: {}", third.body);
+    assert!(third.json()["message"].as_str().is_some_and(|m| m.contains("non réglée")), "{}", third.body);
+
+    // Paid orders do not stay open; the contact's counter still stops the fourth in the hour.
+    common::execute(&pool, "UPDATE orders SET payment_status = 'paid'").await;
+    assert_eq!(from("203.0.113.3", guest_order(("A@exemple.fr", "0611000009"), 1)).await.status, 201);
+    let fourth = from("203.0.113.3", guest_order(("a@exemple.fr", "0611000010"), 1)).await;
+    assert_eq!(fourth.status, 429, "the same e-mail, a fourth time in the hour: {}", fourth.body);
+    let wait: i64 = fourth.headers.get("retry-after").and_then(|v| v.to_str().ok()?.parse().ok()).expect("Retry-After");
+    assert!((3000..=3600).contains(&wait), "{wait}");
+    assert!(fourth.json()["message"].as_str().is_some_and(|m| m.contains("réessayez dans")), "{}", fourth.body);
+
+    // One client address: four orders in the hour whatever the contact, then refused.
+    common::execute(&pool, "UPDATE orders SET payment_status = 'paid'").await;
+    for n in 0..4 {
+        let contact = (format!("c{n}@exemple.fr"), format!("06220000{n:02}"));
+        let reply = from("198.51.100.9", guest_order((&contact.0, &contact.1), 1)).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    let fifth = from("198.51.100.9", guest_order(("c9@exemple.fr", "0622000009"), 1)).await;
+    assert_eq!(fifth.status, 429);
+    assert!(fifth.json()["message"].as_str().is_some_and(|m| m.contains("depuis cette connexion")), "{}", fifth.body);
+    assert!(fifth.headers.get("retry-after").is_some());
+    // The address is refused before the contact is counted: from elsewhere it may order.
+    assert_eq!(from("198.51.100.10", guest_order(("c9@exemple.fr", "0622000009"), 1)).await.status, 201);
+
+    // Nothing was written for a refusal: 8 orders placed, their stock only.
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM orders").await, 8);
+    let margherita_stock_per_pizza =
+        count(&pool, "SELECT CAST(SUM(quantity) AS BIGINT) FROM recipe_lines r JOIN pizzas p ON p.id = r.pizza_id WHERE p.slug = 'margherita'").await;
+    let stock_after = count(&pool, "SELECT CAST(SUM(quantity) AS BIGINT) FROM stock").await;
+    assert_eq!(stock_before - stock_after, 8 * margherita_stock_per_pizza);
+    common::assert_stock_matches_journal(&pool).await;
+
+    // The web checkout says the same, on the page.
+    let web = Browser::new(&app);
+    web.get("/pizzerias/boulogne/menu").await;
+    let add = [("pizzeria", "boulogne"), ("pizza", "margherita"), ("quantity", "7"), ("note", "")];
+    assert_eq!(web.submit("/cart/add", &add).await.status, 303);
+    let page = web.get("/checkout").await;
+    let slot = common::first_slot(&page.body);
+    let fields = [
+        ("when", slot.as_str()),
+        ("payment", "cash"),
+        ("mode", "takeaway"),
+        ("full_name", "Léa"),
+        ("email", "web@exemple.fr"),
+        ("phone", "0633000000"),
+    ];
+    let reply = web.submit("/checkout", &fields).await;
+    assert_eq!(reply.status, 429, "{}", reply.body);
+    assert!(reply.body.contains("au plus 6 pizzas") && reply.body.contains("web@exemple.fr"), "the form is kept");
+
+    // A signed-in customer is not limited.
+    let customer = Browser::new(&app);
+    customer.sign_in("client@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let csrf = common::csrf_in(&customer.get("/account").await.body).expect("token");
+    let mine = customer
+        .json(
+            Method::POST,
+            "/api/v1/orders",
+            &[("X-CSRF-Token", &csrf)],
+            &guest_order(("x@exemple.fr", "0611000001"), 7),
+        )
+        .await;
+    assert_eq!(mine.status, 201, "{}", mine.body);
+
+    // The manager sees today's refusals; /metrics counts them.
+    let manager = Browser::new(&app);
+    manager.sign_in(&demo("manager", "boulogne"), DEMO_PASSWORD).await;
+    let board = manager.get("/manage/dashboard").await.body;
+    assert!(
+        board.contains("Refus de sécurité aujourd&#39;hui") || board.contains("Refus de sécurité aujourd'hui"),
+        "{board}"
+    );
+    assert!(board.contains(r#"data-refusals="5""#), "five refusals: {board}");
+    assert!(
+        board.contains(r#"data-refusal="guest_order_size""#) && board.contains("commandes sans compte trop grandes")
+    );
+    let metrics = manager.get("/metrics").await.body;
+    assert!(metrics.contains(r#"oc_pizza_security_refusals_total{reason="guest_orders_address"} 1"#), "{metrics}");
+    app.kill();
+
+    // Off (as for benchmarks): the big guest order goes through.
+    let app = TestApp::spawn_with(&db, &["--demo"], &[("OC_PIZZA_GUEST_ORDER_LIMITS", "false")]).await;
+    let reply = Browser::new(&app)
+        .json(Method::POST, "/api/v1/orders", &[], &guest_order(("z@exemple.fr", "0699000000"), 7))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    pool.close().await;
+}
+
+both_backends!(anonymous_orders_are_limited);

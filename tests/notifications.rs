@@ -609,7 +609,46 @@ async fn reset_requests_are_limited(backend: Backend) {
     assert_eq!(ask("quelquun@exemple.fr").await.status, 429);
 }
 
+/// Texts are capped per destination number and per pizzeria each day: beyond, the message
+/// fails for good (never retried: texts cost money) and the manager sees it on the board.
+async fn texts_stop_at_the_daily_limits(backend: Backend) {
+    let gateway = SmsGateway::start().await;
+    let db = TestDb::new(backend).await;
+    let mut envs = gateway.env();
+    envs.push(("OC_PIZZA_SMS_PER_NUMBER_PER_DAY", "1".into()));
+    envs.push(("OC_PIZZA_SMS_PER_PIZZERIA_PER_DAY", "2".into()));
+    let app = spawn(&db, &envs).await;
+    let pool = db.pool().await;
+    let cook = staff(&app, "pizzaiolo").await;
+    let mut references = Vec::new();
+    for phone in ["06 11 00 00 01", "06 11 00 00 02", "06 11 00 00 03"] {
+        let contact = json!({ "name": "Léa", "email": GUEST_EMAIL, "phone": phone });
+        let (reference, _) = place(&app, "takeaway", json!({ "notify_sms": true, "contact": contact })).await;
+        advance(&cook, &reference, json!({ "to": "preparing" })).await;
+        references.push(reference);
+    }
+    // The first order's second text: its number had its one text of the day.
+    advance(&cook, &references[0], json!({ "to": "ready" })).await;
+    wait_for_outbox(&pool, "channel = 'sms' AND status = 'failed' AND last_error LIKE '%numéro%'", &app).await;
+    wait_for_outbox(&pool, "channel = 'sms' AND status = 'failed' AND last_error LIKE '%budget%'", &app).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let bodies = gateway.bodies();
+    let to: Vec<&str> = bodies.iter().filter_map(|b| b["to"].as_str()).collect();
+    assert_eq!(to, vec!["+33611000001", "+33611000002"], "two texts, the third one over the pizzeria's budget");
+    assert_eq!(outbox(&pool, "channel = 'sms' AND status = 'failed'").await, 2);
+    assert_eq!(outbox(&pool, "channel = 'sms' AND status = 'failed' AND attempts > 1").await, 0, "never retried");
+
+    let manager = staff(&app, "manager").await;
+    let board = manager.get("/manage/dashboard").await.body;
+    assert!(
+        board.contains(r#"data-refusal="sms_number""#) && board.contains(r#"data-refusal="sms_budget""#),
+        "{board}"
+    );
+    assert!(board.contains("SMS non envoyés : budget du jour atteint"), "{board}");
+}
+
 both_backends!(
+    texts_stop_at_the_daily_limits,
     a_taken_address_is_told_by_email_not_on_the_page,
     reset_requests_are_limited,
     managers_are_emailed_when_an_ingredient_gets_low_or_runs_out,

@@ -1,8 +1,10 @@
 //! What limits attackers (flattened into [`super::Settings`]): the login throttle, how many
-//! password hashes run at once, and the life of API tokens.
+//! password hashes run at once, reset links, anonymous orders and text messages, and the
+//! life of API tokens.
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::limits::{GuestLimits, SmsLimits};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +35,23 @@ pub struct SecuritySettings {
     pub password_reset_max_per_address: i64,
     /// …and for one e-mail address (whether or not it has an account).
     pub password_reset_max_per_account: i64,
+    /// The limits on anonymous orders (below). Off only for load tests and benchmarks,
+    /// whose traffic all comes from one address.
+    pub guest_order_limits: bool,
+    /// The window of the two counters below, in seconds.
+    pub guest_order_window_seconds: i64,
+    /// Guest orders from one client address in the window.
+    pub guest_orders_per_address: i64,
+    /// Guest orders for one phone number or one e-mail address in the window.
+    pub guest_orders_per_contact: i64,
+    /// Guest orders open and unpaid for one contact at once.
+    pub guest_open_unpaid_per_contact: i64,
+    /// The most pizzas in one guest order (more: by phone, or signed in).
+    pub guest_max_pizzas: i64,
+    /// Text messages to one number in a day…
+    pub sms_per_number_per_day: i64,
+    /// …and from one pizzeria in a day (the budget).
+    pub sms_per_pizzeria_per_day: i64,
     /// An API token made without a date ends after this many days…
     pub api_token_default_days: i64,
     /// …and none lives longer than this.
@@ -53,6 +72,14 @@ impl Default for SecuritySettings {
             password_hash_wait_ms: 2000,
             password_reset_max_per_address: 10,
             password_reset_max_per_account: 3,
+            guest_order_limits: true,
+            guest_order_window_seconds: 3600,
+            guest_orders_per_address: 10,
+            guest_orders_per_contact: 5,
+            guest_open_unpaid_per_contact: 3,
+            guest_max_pizzas: 15,
+            sms_per_number_per_day: 10,
+            sms_per_pizzeria_per_day: 300,
             api_token_default_days: 90,
             api_token_max_days: 365,
         }
@@ -71,6 +98,14 @@ pub const KEYS: &[&str] = &[
     "password_hash_wait_ms",
     "password_reset_max_per_address",
     "password_reset_max_per_account",
+    "guest_order_limits",
+    "guest_order_window_seconds",
+    "guest_orders_per_address",
+    "guest_orders_per_contact",
+    "guest_open_unpaid_per_contact",
+    "guest_max_pizzas",
+    "sms_per_number_per_day",
+    "sms_per_pizzeria_per_day",
     "api_token_default_days",
     "api_token_max_days",
 ];
@@ -87,6 +122,13 @@ impl SecuritySettings {
             ("password_hash_concurrency", self.password_hash_concurrency),
             ("password_reset_max_per_address", self.password_reset_max_per_address),
             ("password_reset_max_per_account", self.password_reset_max_per_account),
+            ("guest_order_window_seconds", self.guest_order_window_seconds),
+            ("guest_orders_per_address", self.guest_orders_per_address),
+            ("guest_orders_per_contact", self.guest_orders_per_contact),
+            ("guest_open_unpaid_per_contact", self.guest_open_unpaid_per_contact),
+            ("guest_max_pizzas", self.guest_max_pizzas),
+            ("sms_per_number_per_day", self.sms_per_number_per_day),
+            ("sms_per_pizzeria_per_day", self.sms_per_pizzeria_per_day),
             ("api_token_default_days", self.api_token_default_days),
             ("api_token_max_days", self.api_token_max_days),
         ] {
@@ -104,6 +146,24 @@ impl SecuritySettings {
             return Err(Error::Config("api_token_max_days must be 3650 (ten years) or less".into()));
         }
         Ok(())
+    }
+
+    /// The limits on guest orders; `None` when switched off (`guest_order_limits = false`).
+    pub fn guest_limits(&self) -> Option<GuestLimits> {
+        self.guest_order_limits.then_some(GuestLimits {
+            window_seconds: self.guest_order_window_seconds,
+            per_address: self.guest_orders_per_address,
+            per_contact: self.guest_orders_per_contact,
+            open_unpaid_per_contact: self.guest_open_unpaid_per_contact,
+            max_pizzas: self.guest_max_pizzas,
+        })
+    }
+
+    pub fn sms_limits(&self) -> SmsLimits {
+        SmsLimits {
+            per_number_per_day: self.sms_per_number_per_day,
+            per_pizzeria_per_day: self.sms_per_pizzeria_per_day,
+        }
     }
 
     /// The lifetimes a token may be given, in days, for the token form: the default, the

@@ -4,6 +4,7 @@ pub mod availability;
 pub mod backups;
 pub mod dashboard;
 pub mod fields;
+pub mod limits;
 pub mod menu;
 pub mod money;
 pub mod notifications;

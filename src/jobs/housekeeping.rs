@@ -22,6 +22,11 @@ pub async fn run(db: DbPool, notification_keep_days: i64, shutdown: rocket::Shut
         if let Err(error) = store::login_throttle::purge(&db, now - 86_400).await {
             failed("purge login counters", &error);
         }
+        // Counters of windows over two days old; the dashboard's refusals for 90 days.
+        let old_day = crate::domain::limits::paris_day(now - 90 * 86_400);
+        if let Err(error) = store::rate_limits::purge(&db, now - 2 * 86_400, &old_day).await {
+            failed("purge rate limits", &error);
+        }
         // A pizza withdrawn by a manager is withdrawn for the day.
         let midnight = crate::domain::dashboard::start_of_day(now);
         if let Err(error) = store::menu_admin::end_old_withdrawals(&db, midnight).await {

@@ -15,11 +15,12 @@ use super::mail::{Mailer, SendError};
 use super::sms::SmsGateway;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::domain::limits::{self, Limit};
 use crate::domain::notifications::{retry_delay_seconds, Channel, Kind};
 use crate::domain::pricing::{self, PricedLine};
 use crate::store::orders::OrderLine;
 use crate::store::outbox::{self, Claimed};
-use crate::store::{orders, password_resets, pizzerias};
+use crate::store::{orders, password_resets, pizzerias, rate_limits};
 use crate::views::mail::{self, OrderMessage};
 use crate::views::ordering::order_link;
 use crate::{crypto, unix_now, Result};
@@ -122,6 +123,33 @@ impl Worker {
         Ok(())
     }
 
+    /// Counts a text on today's counters of its number and of its pizzeria; beyond either
+    /// limit it is not sent (a permanent failure: texts cost money, and a number typed by
+    /// anyone must not be flooded).
+    async fn within_sms_limits(&self, number: &str, pizzeria_id: i64) -> std::result::Result<(), SendError> {
+        let now = unix_now();
+        let day = limits::paris_day(now);
+        let limits = self.settings.security.sms_limits();
+        let transient = |e: crate::Error| SendError::transient(e.to_string());
+        let number_key = format!("sms-number:{}:{day}", crypto::token_digest(number));
+        let to_number = rate_limits::take(&self.db, &number_key, 2 * 86_400, now).await.map_err(transient)?;
+        let refused = match limits.check(to_number.count, 0) {
+            Err(limit) => Some(limit),
+            Ok(()) => {
+                let budget_key = format!("sms-pizzeria:{pizzeria_id}:{day}");
+                let spent = rate_limits::take(&self.db, &budget_key, 2 * 86_400, now).await.map_err(transient)?;
+                limits.check(0, spent.count).err()
+            }
+        };
+        let Some(limit) = refused else { return Ok(()) };
+        rate_limits::record_refusal(&self.db, pizzeria_id, now, limit).await.map_err(transient)?;
+        tracing::warn!(pizzeria = pizzeria_id, limit = limit.code(), "text message not sent: a daily limit is reached");
+        Err(SendError::permanent(match limit {
+            Limit::SmsNumber => "plafond de SMS du jour atteint pour ce numéro",
+            _ => "budget de SMS du jour de la pizzeria atteint",
+        }))
+    }
+
     /// The SMTP sender; a message for e-mail while e-mail is off is not retried.
     fn mailer(&self) -> std::result::Result<&Mailer, SendError> {
         self.mailer.as_ref().ok_or_else(|| SendError::permanent("l'envoi d'e-mails est désactivé"))
@@ -151,6 +179,7 @@ impl Worker {
         match channel {
             Channel::Sms => {
                 let Some(sms) = &self.sms else { return Err(SendError::permanent("l'envoi de SMS est désactivé")) };
+                self.within_sms_limits(&row.recipient, order.pizzeria_id).await?;
                 sms.send(&row.recipient, &mail::sms_text(kind, &order)).await
             }
             Channel::Email => {

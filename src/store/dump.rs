@@ -47,6 +47,8 @@ pub const TABLES: &[&str] = &[
     "password_resets",
     "app_secrets",
     "stock_alerts",
+    "rate_limits",
+    "limit_refusals",
 ];
 
 /// Tables a backup leaves out: the migrations' own journal (a restore migrates with the

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod password_resets;
 pub mod payments;
 pub mod pizzerias;
+pub mod rate_limits;
 pub mod screens;
 pub mod sessions;
 pub mod stock;

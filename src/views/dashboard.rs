@@ -18,6 +18,8 @@ pub struct Board<'a> {
     pub alerts: &'a [StockRow],
     /// Refunds owed to customers and not yet confirmed by the payment provider.
     pub refunds: &'a [crate::store::payments::OpenRefund],
+    /// What the limits on anonymous orders and texts refused today, by reason.
+    pub refusals: &'a [(crate::domain::limits::Limit, i64)],
 }
 
 fn channel_label(channel: &str) -> &str {
@@ -133,6 +135,16 @@ pub fn board(board: &Board<'_>) -> Markup {
                     @if board.alerts.is_empty() { p { "✔ Aucun ingrédient bas." } }
                     ul.alerts { @for row in board.alerts {
                         li data-alert=(row.code) { span class=(format!("badge level-badge-{}", row.level().as_str())) { (row.level().label()) } " " (row.name) " : " (row.quantity) }
+                    } }
+                }
+            }
+            @if !board.refusals.is_empty() {
+                section.card.refusals data-refusals=(board.refusals.iter().map(|(_, n)| n).sum::<i64>()) {
+                    h2 { "Refus de sécurité aujourd'hui" }
+                    p.note { "Commandes sans compte et SMS arrêtés par les limites (voir le guide d'exploitation, « Sécurité »). "
+                        "Beaucoup de refus d'un coup signalent un abus ; quelques-uns, un client à rappeler." }
+                    ul { @for (limit, count) in board.refusals {
+                        li data-refusal=(limit.code()) { strong { (count) } " — " (limit.label()) }
                     } }
                 }
             }

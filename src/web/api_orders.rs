@@ -19,10 +19,12 @@ use crate::domain::pricing::{self, PricedLine};
 use crate::domain::roles::Role;
 use crate::store::catalogue::{self, Catalogue};
 use crate::store::orders::{self, Change, LineRequest, NewOrder, Order, OrderLine};
+use crate::store::rate_limits::GuestOrder;
 use crate::store::{addresses, users};
 use crate::web::api::{failure, not_found, server, ApiError};
-use crate::web::auth::{ApiCaller, MaybeApiCaller};
+use crate::web::auth::{ApiCaller, ClientAddress, MaybeApiCaller};
 use crate::web::checkout::{check_delivery, check_order_size, line_request, DeliveryForm};
+use crate::web::limits::{self, RetryAfter};
 use crate::web::orders::key_opens;
 
 pub fn routes() -> Vec<Route> {
@@ -248,6 +250,8 @@ async fn place_order(
     settings: &State<Settings>,
     online: &State<crate::payments::OnlinePayment>,
     caller: MaybeApiCaller,
+    client: ClientAddress,
+    retry: &RetryAfter,
     body: ApiBody<PlaceBody>,
 ) -> ApiResult {
     let body = body.0;
@@ -293,6 +297,18 @@ async fn place_order(
     else {
         return Err(invalid(&errors));
     };
+    if customer.is_none() {
+        let guest = GuestOrder {
+            pizzeria_id: pizzeria.id,
+            client: client.0,
+            phone: &phone,
+            email: &email,
+            pizzas: lines.iter().map(|line| line.quantity).sum(),
+        };
+        if let Err(refused) = limits::admit_guest(db, settings, retry, &guest).await.map_err(server)? {
+            return Err(failure(Status::TooManyRequests, "rate_limited", &refused.message));
+        }
+    }
     let order = NewOrder {
         pizzeria_id: pizzeria.id,
         customer_id: customer.as_ref().map(|u| u.id),

@@ -24,10 +24,13 @@ use crate::store::carts::{self, Cart, CartLine};
 use crate::store::catalogue;
 use crate::store::orders::{self, DeliveryAddress, LineRequest, NewOrder};
 use crate::store::pizzerias::PizzeriaDetails;
+use crate::store::rate_limits::GuestOrder;
 use crate::store::users;
 use crate::views::ordering::{order_link, CheckoutPage, CheckoutValues};
+use crate::web::auth::ClientAddress;
 use crate::web::cart::{current_cart, priced};
 use crate::web::csrf::{Both, CsrfForm, Page};
+use crate::web::limits::{self, RetryAfter};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -320,12 +323,15 @@ impl DeliveryForm {
 }
 
 #[post("/checkout", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
 async fn checkout(
     db: &Db,
     settings: &State<Settings>,
     online: &State<OnlinePayment>,
     cookies: &CookieJar<'_>,
     page: Page<'_>,
+    client: ClientAddress,
+    retry: &RetryAfter,
     form: CsrfForm<Both<DeliveryForm, ContactForm>>,
 ) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
     let Both(delivery_form, form) = form.0;
@@ -379,6 +385,19 @@ async fn checkout(
             checkout_markup(&page, &context, &values, &errors, None),
         )));
     };
+    if customer.is_none() {
+        let guest = GuestOrder {
+            pizzeria_id: cart.pizzeria_id,
+            client: client.0,
+            phone: &phone,
+            email: &email,
+            pizzas: quantities.iter().sum(),
+        };
+        if let Err(refused) = limits::admit_guest(db, settings, retry, &guest).await? {
+            let markup = checkout_markup(&page, &context, &values, &errors, Some(&refused.message));
+            return Ok(Either::Left((Status::TooManyRequests, markup)));
+        }
+    }
     // A guest follows the order with a private link; a customer with their account.
     let order = NewOrder {
         pizzeria_id: cart.pizzeria_id,

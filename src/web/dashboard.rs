@@ -30,6 +30,7 @@ struct Day {
     best_sellers: Vec<(String, i64)>,
     alerts: Vec<StockRow>,
     refunds: Vec<crate::store::payments::OpenRefund>,
+    refusals: Vec<(crate::domain::limits::Limit, i64)>,
 }
 
 async fn day(db: &Db, settings: &Settings, pizzeria_id: i64) -> Result<Day> {
@@ -45,11 +46,20 @@ async fn day(db: &Db, settings: &Settings, pizzeria_id: i64) -> Result<Day> {
         best_sellers: dashboard::best_sellers(&lines, 5),
         alerts,
         refunds: crate::store::payments::open_refunds(db, pizzeria_id).await?,
+        refusals: crate::store::rate_limits::refusals_on(db, &[pizzeria_id], &crate::domain::limits::paris_day(now))
+            .await?,
     })
 }
 
 fn board<'a>(here: &'a Here, day: &'a Day) -> Board<'a> {
-    Board { here, figures: &day.figures, best_sellers: &day.best_sellers, alerts: &day.alerts, refunds: &day.refunds }
+    Board {
+        here,
+        figures: &day.figures,
+        best_sellers: &day.best_sellers,
+        alerts: &day.alerts,
+        refunds: &day.refunds,
+        refusals: &day.refusals,
+    }
 }
 
 #[get("/manage/dashboard?<pizzeria>")]

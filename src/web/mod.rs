@@ -19,6 +19,7 @@ pub mod delivery;
 pub mod event_server;
 pub mod hostile_urls;
 pub mod kitchen;
+pub mod limits;
 pub mod menu_admin;
 pub mod openapi;
 pub mod ops;
