@@ -14,6 +14,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
     let settings = config.settings.clone();
     ensure_data_dir(&settings.data_dir)?;
     let demo = settings.demo;
+    crate::web::orders::set_guest_link_days(settings.security.guest_link_days_after_close);
     crate::crypto::set_hash_limit(
         usize::try_from(settings.security.password_hash_concurrency).unwrap_or(1),
         std::time::Duration::from_millis(settings.security.password_hash_wait_ms),
@@ -127,7 +128,7 @@ struct EventsSocket(std::sync::Mutex<Option<std::net::TcpListener>>);
 /// Brings the schema up to date, seeds a new database, and creates demo accounts on request.
 pub async fn prepare_database(db: &crate::db::DbPool, demo: bool) -> Result<()> {
     db.migrate().await?;
-    crate::crypto::set_installation_secret(crate::store::app_secrets::installation_secret(db).await?);
+    crate::crypto::set_guest_secrets(crate::store::app_secrets::guest_secrets(db, crate::unix_now()).await?);
     if seed::apply_once(db).await? {
         tracing::info!("new database: seed data applied");
     }

@@ -34,6 +34,9 @@ pub enum Command {
     /// Take, list and verify backups (storage from the backup_* settings).
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// Guests' private order links.
+    #[command(subcommand)]
+    GuestLinks(GuestLinksCommand),
     /// Replace the database's data with a backup's. Stop the service first.
     Restore {
         /// A backup key from `backup list`, a downloaded backup folder, or a data.jsonl.zst file.
@@ -44,6 +47,18 @@ pub enum Command {
         /// Do not back up the current data first (when the storage is out of reach).
         #[arg(long)]
         no_safety_snapshot: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GuestLinksCommand {
+    /// Replace the secret guest links derive from (after a backup leaked, for instance):
+    /// links already sent keep working during the grace period, then stop. Restart the
+    /// service (every instance) afterwards.
+    Rotate {
+        /// Days the old links keep working (default: guest_link_rotation_grace_days).
+        #[arg(long)]
+        grace_days: Option<i64>,
     },
 }
 
@@ -123,6 +138,28 @@ pub async fn run(cli: Cli) -> Result<()> {
             if let Some(password) = created.one_time_password {
                 println!("one-time password (shown once, to be changed at first login): {password}");
             }
+            Ok(())
+        }
+        Command::GuestLinks(GuestLinksCommand::Rotate { grace_days }) => {
+            config.validate()?;
+            let grace_days = grace_days.unwrap_or(config.settings.security.guest_link_rotation_grace_days);
+            if !(0..=365).contains(&grace_days) {
+                return Err(crate::Error::Config("--grace-days must be between 0 and 365".into()));
+            }
+            let url = config.settings.effective_database_url();
+            let db = DbPool::connect(&url, &PoolSettings { max_connections: 2, ..Default::default() }).await?;
+            let result = async {
+                crate::app::prepare_database(&db, false).await?;
+                let until = crate::unix_now() + grace_days * 86_400;
+                crate::store::app_secrets::rotate_installation_secret(&db, until).await
+            }
+            .await;
+            db.close().await;
+            let open = result?;
+            println!(
+                "guest-link secret replaced: links sent before keep working {grace_days} day(s), then stop \
+                 ({open} guest order(s) still open). Restart the service now (systemctl restart oc-pizza)."
+            );
             Ok(())
         }
         Command::Backup(command) => {

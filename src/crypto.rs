@@ -22,20 +22,44 @@ pub fn token_digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-static INSTALLATION_SECRET: OnceLock<String> = OnceLock::new();
+/// The installation's secret for guest links, and the one it replaced while that one's
+/// grace period lasts (`oc-pizza guest-links rotate`).
+#[derive(Debug, Clone)]
+pub struct GuestSecrets {
+    pub current: String,
+    /// The previous secret and until when (Unix time) its links still open.
+    pub previous: Option<(String, i64)>,
+}
 
-/// Sets the installation's secret (read from the database at start-up).
-pub fn set_installation_secret(secret: String) {
-    let _ = INSTALLATION_SECRET.set(secret);
+static GUEST_SECRETS: OnceLock<GuestSecrets> = OnceLock::new();
+
+/// Sets the installation's secrets (read from the database at start-up).
+pub fn set_guest_secrets(secrets: GuestSecrets) {
+    let _ = GUEST_SECRETS.set(secrets);
+}
+
+fn guest_secrets() -> Result<&'static GuestSecrets> {
+    GUEST_SECRETS.get().ok_or_else(|| Error::Integrity("the installation secret is not loaded".into()))
 }
 
 /// A guest's private key for an order: an HMAC of its reference under the installation's
 /// secret. Any instance, at any later time, can put the same link in a message without the
 /// link being stored anywhere; the order row keeps only the key's digest.
 pub fn guest_key(reference: &str) -> Result<String> {
-    let secret =
-        INSTALLATION_SECRET.get().ok_or_else(|| Error::Integrity("the installation secret is not loaded".into()))?;
-    Ok(keyed_digest(secret, &format!("guest-order:{reference}")))
+    Ok(guest_key_under(&guest_secrets()?.current, reference))
+}
+
+/// The private key of the order `reference` under `secret`.
+pub fn guest_key_under(secret: &str, reference: &str) -> String {
+    keyed_digest(secret, &format!("guest-order:{reference}"))
+}
+
+/// Whether `key` is the private key of the order `reference`: under the current secret,
+/// or under the previous one until its grace period ends.
+pub fn guest_key_opens(reference: &str, key: &str, now: i64) -> bool {
+    let Ok(secrets) = guest_secrets() else { return false };
+    let under = |secret: &str| constant_time_eq(key, &guest_key_under(secret, reference));
+    under(&secrets.current) || secrets.previous.as_ref().is_some_and(|(old, until)| now < *until && under(old))
 }
 
 fn keyed_digest(secret: &str, message: &str) -> String {

@@ -561,3 +561,77 @@ async fn anonymous_orders_are_limited(backend: Backend) {
 }
 
 both_backends!(anonymous_orders_are_limited);
+
+/// A guest's link stops some days after its order closed; `oc-pizza guest-links rotate`
+/// replaces the secret links derive from: old links work through the grace period, then
+/// stop, and links made with the new secret work.
+async fn guest_links_expire_and_rotate(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let guest = Browser::new(&app);
+    let mut placed = Vec::new();
+    for phone in ["0611000001", "0611000002"] {
+        let reply = guest.json(Method::POST, "/api/v1/orders", &[], &guest_order(("g@exemple.fr", phone), 1)).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        let json = reply.json();
+        placed.push((
+            json["reference"].as_str().expect("ref").to_string(),
+            json["access_key"].as_str().expect("key").to_string(),
+        ));
+    }
+    let opens = |(reference, key): &(String, String)| {
+        let (guest, path) = (&guest, format!("/orders/{reference}?key={key}"));
+        async move { guest.get(&path).await.status }
+    };
+    assert_eq!(opens(&placed[0]).await, 200);
+
+    // Collected 29 days ago: still open; 31 days ago: the link no longer opens it.
+    let day = 86_400;
+    let closed = |days_ago: i64| {
+        format!(
+            "UPDATE orders SET status = 'collected', updated_at = {} WHERE reference = '{}'",
+            oc_pizza::unix_now() - days_ago * day,
+            placed[0].0
+        )
+    };
+    common::execute(&pool, &closed(29)).await;
+    assert_eq!(opens(&placed[0]).await, 200);
+    common::execute(&pool, &closed(31)).await;
+    assert_eq!(opens(&placed[0]).await, 404, "expired");
+    let api = guest.api(Method::GET, &format!("/api/v1/orders/{}?key={}", placed[0].0, placed[0].1), &[]).await;
+    assert_eq!(api.status, 404);
+    app.kill();
+
+    // Rotation: the open order's link keeps working during the grace period.
+    let output = common::run(&db, &["guest-links", "rotate", "--grace-days", "2"], &[]);
+    let said = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{said}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        said.contains("links sent before keep working 2 day(s)") && said.contains("1 guest order(s) still open"),
+        "{said}"
+    );
+    let refused = common::run(&db, &["guest-links", "rotate", "--grace-days", "400"], &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let guest = Browser::new(&app);
+    let path = format!("/orders/{}?key={}", placed[1].0, placed[1].1);
+    assert_eq!(guest.get(&path).await.status, 200, "within the grace period");
+
+    // The link made with the new secret (as new messages carry it) opens the order.
+    let secret = common::scalar_text(&pool, "SELECT value FROM app_secrets WHERE name = 'installation'").await;
+    let new_key = oc_pizza::crypto::guest_key_under(&secret.expect("secret"), &placed[1].0);
+    assert_ne!(new_key, placed[1].1);
+    assert_eq!(guest.get(&format!("/orders/{}?key={new_key}", placed[1].0)).await.status, 200);
+    app.kill();
+
+    // After the grace period, the old link stops.
+    common::execute(&pool, "UPDATE app_secrets SET value = '1000' WHERE name = 'installation_previous_until'").await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let guest = Browser::new(&app);
+    assert_eq!(guest.get(&path).await.status, 404, "the grace period is over");
+    assert_eq!(guest.get(&format!("/orders/{}?key={new_key}", placed[1].0)).await.status, 200);
+    pool.close().await;
+}
+
+both_backends!(guest_links_expire_and_rotate);

@@ -52,6 +52,12 @@ pub struct SecuritySettings {
     pub sms_per_number_per_day: i64,
     /// …and from one pizzeria in a day (the budget).
     pub sms_per_pizzeria_per_day: i64,
+    /// A guest's private link stops opening its order this many days after the order was
+    /// handed over or cancelled.
+    pub guest_link_days_after_close: i64,
+    /// After `oc-pizza guest-links rotate`, links made with the old secret still work this
+    /// many days.
+    pub guest_link_rotation_grace_days: i64,
     /// An API token made without a date ends after this many days…
     pub api_token_default_days: i64,
     /// …and none lives longer than this.
@@ -80,6 +86,8 @@ impl Default for SecuritySettings {
             guest_max_pizzas: 15,
             sms_per_number_per_day: 10,
             sms_per_pizzeria_per_day: 300,
+            guest_link_days_after_close: 30,
+            guest_link_rotation_grace_days: 7,
             api_token_default_days: 90,
             api_token_max_days: 365,
         }
@@ -106,6 +114,8 @@ pub const KEYS: &[&str] = &[
     "guest_max_pizzas",
     "sms_per_number_per_day",
     "sms_per_pizzeria_per_day",
+    "guest_link_days_after_close",
+    "guest_link_rotation_grace_days",
     "api_token_default_days",
     "api_token_max_days",
 ];
@@ -129,6 +139,7 @@ impl SecuritySettings {
             ("guest_max_pizzas", self.guest_max_pizzas),
             ("sms_per_number_per_day", self.sms_per_number_per_day),
             ("sms_per_pizzeria_per_day", self.sms_per_pizzeria_per_day),
+            ("guest_link_days_after_close", self.guest_link_days_after_close),
             ("api_token_default_days", self.api_token_default_days),
             ("api_token_max_days", self.api_token_max_days),
         ] {

@@ -209,6 +209,12 @@ pub fn reach(
     }
 }
 
+/// Whether a guest's private link still opens its order: always while the order is open,
+/// and for `keep_days` after it was handed over or cancelled (`closed_at`: its last change).
+pub fn guest_link_live(status: Status, closed_at: i64, now: i64, keep_days: i64) -> bool {
+    status.is_open() || now < closed_at.saturating_add(keep_days.saturating_mul(86_400))
+}
+
 /// Limits of one order, so that a typo (or a script) cannot empty a pizzeria.
 pub const MAX_LINES: usize = 20;
 pub const MAX_QUANTITY_PER_LINE: i64 = 20;
@@ -356,5 +362,16 @@ mod tests {
         let reference = reference_from(&[0, 1, 31, 32, 255, 8]);
         assert_eq!(reference, "OC-AB9A9J");
         assert!(!reference[3..].contains(['0', 'O', '1', 'I']));
+    }
+
+    #[test]
+    fn a_guest_link_lives_while_the_order_is_open_then_some_days() {
+        let day = 86_400;
+        assert!(guest_link_live(Status::Placed, 0, 400 * day, 30));
+        assert!(guest_link_live(Status::OutForDelivery, 0, 400 * day, 30));
+        for closed in [Status::Delivered, Status::Collected, Status::Cancelled] {
+            assert!(guest_link_live(closed, 10 * day, 40 * day - 1, 30), "{closed:?}");
+            assert!(!guest_link_live(closed, 10 * day, 40 * day, 30), "{closed:?}");
+        }
     }
 }

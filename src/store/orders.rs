@@ -167,6 +167,7 @@ impl Order {
             cancel_reason: None,
             version: 1,
             created_at: placed.created_at,
+            updated_at: placed.created_at,
             access_token_hash: placed.guest_key.as_deref().map(crate::crypto::token_digest),
         }
     }
@@ -210,6 +211,8 @@ pub struct Order {
     pub cancel_reason: Option<String>,
     pub version: i64,
     pub created_at: i64,
+    /// The last change (a closed order's closing time).
+    pub updated_at: i64,
     pub access_token_hash: Option<String>,
 }
 
@@ -244,7 +247,7 @@ const ORDER_SELECT: &str = "SELECT o.id, o.reference, o.pizzeria_id, p.name AS p
         p.phone AS pizzeria_phone, o.customer_id, o.customer_name, o.customer_phone, o.customer_email, o.channel,
         o.mode, o.status, o.payment_method, o.payment_status, o.delivery_street, o.delivery_postcode, o.delivery_city,
         o.delivery_instructions, o.requested_for, o.total_ht_cents, o.total_vat_cents, o.total_ttc_cents,
-        o.cancel_reason, o.version, o.created_at, o.access_token_hash
+        o.cancel_reason, o.version, o.created_at, o.updated_at, o.access_token_hash
     FROM orders o JOIN pizzerias p ON p.id = o.pizzeria_id";
 
 pub async fn by_reference(db: &DbPool, reference: &str) -> Result<Option<(Order, Vec<OrderLine>)>> {

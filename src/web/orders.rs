@@ -53,12 +53,23 @@ pub(crate) async fn reach(
     }
 }
 
-/// Does this private key open this order? (Only its digest is stored.)
+static GUEST_LINK_DAYS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+
+/// How long a guest's link keeps opening an order after it is closed (set at start-up from
+/// `guest_link_days_after_close`; 30 days if unset).
+pub fn set_guest_link_days(days: i64) {
+    let _ = GUEST_LINK_DAYS.set(days);
+}
+
+/// Does this private key open this order? A guest order's key is derived from its
+/// reference and the installation's secret (`crypto::guest_key_opens`: the previous secret
+/// too during a rotation's grace period); the link stops some days after the order closed.
 pub(crate) fn key_opens(key: &str, order: &Order) -> bool {
-    order
-        .access_token_hash
-        .as_deref()
-        .is_some_and(|stored| crypto::constant_time_eq(&crypto::token_digest(key), stored))
+    let now = crate::unix_now();
+    let keep_days = GUEST_LINK_DAYS.get().copied().unwrap_or(30);
+    order.access_token_hash.is_some()
+        && rules::guest_link_live(order.status(), order.updated_at, now, keep_days)
+        && crypto::guest_key_opens(&order.reference, key, now)
 }
 
 /// The order, if the visitor may change it (its customer, or the guest with its key);
