@@ -49,6 +49,12 @@ pub async fn woken() {
     wake_up().notified().await
 }
 
+/// An e-mail about an account, not an order: (address, kind, subject, body, now). The body
+/// is what the worker needs to render it (a reset link's token), or empty.
+pub(crate) const ACCOUNT_EMAIL_SQL: &str =
+    "INSERT INTO notification_outbox (order_id, channel, recipient, kind, subject, body, created_at, next_attempt_at)
+     VALUES (NULL, 'email', $1, $2, $3, $4, $5, $5)";
+
 /// Writes an e-mail of `kind` about an account (no order) to `address`, unless one of the
 /// same kind was written to it in the last `quiet_seconds` (a form sent again and again
 /// must not flood someone's inbox). `Ok(false)` when nothing was written.
@@ -77,17 +83,14 @@ pub async fn enqueue_account_notice(
             tx.rollback().await?;
             false
         } else {
-            sqlx::query(
-                "INSERT INTO notification_outbox (order_id, channel, recipient, kind, subject, body, created_at,
-                     next_attempt_at)
-                 VALUES (NULL, 'email', $1, $2, $3, '', $4, $4)",
-            )
-            .bind(address)
-            .bind(kind.as_str())
-            .bind(kind.subject(""))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(ACCOUNT_EMAIL_SQL)
+                .bind(address)
+                .bind(kind.as_str())
+                .bind(kind.subject(""))
+                .bind("")
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             true
         }

@@ -51,18 +51,14 @@ pub async fn request(db: &DbPool, email: &str, token: &str, now: i64) -> Result<
         .bind(now + VALID_SECONDS)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO notification_outbox (order_id, channel, recipient, kind, subject, body, created_at,
-                 next_attempt_at)
-             VALUES (NULL, 'email', $1, $2, $3, $4, $5, $5)",
-        )
-        .bind(&address)
-        .bind(Kind::PasswordReset.as_str())
-        .bind(Kind::PasswordReset.subject(""))
-        .bind(token)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(outbox::ACCOUNT_EMAIL_SQL)
+            .bind(&address)
+            .bind(Kind::PasswordReset.as_str())
+            .bind(Kind::PasswordReset.subject(""))
+            .bind(token)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         true
     });
