@@ -3,7 +3,8 @@
 //! without a reload; the recipe memo opens from the ticket; the order is started and
 //! marked ready. Screenshots of the kitchen, delivery, counter and phone-order screens,
 //! and of the manager's stock page and dashboard, at tablet, phone and PC sizes go to
-//! `target/screenshots/`.
+//! `target/screenshots/`. A live screen keeps what a person is typing when the queue
+//! changes under them.
 
 mod common;
 
@@ -268,6 +269,70 @@ async fn ordered_from_the_menu_seen_live_in_the_kitchen(backend: Backend) {
 }
 
 both_backends!(ordered_from_the_menu_seen_live_in_the_kitchen);
+
+/// The counter screen is live: a new order arriving while the cashier types a cancellation
+/// reason leaves the panel open, the text and the focus where they were; the new ticket is
+/// listed; the reason, finished, cancels the order.
+async fn typing_on_a_live_screen_survives_a_new_order(backend: Backend) {
+    let Some(driver) = driver().await else { return };
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let (first, _) = common_order(&app).await;
+    let counter = window(&driver, 1280, 800).await;
+    sign_in(&counter, &app, &demo("counter", A)).await;
+    open_live(&counter, &format!("{}/staff/orders", app.address)).await;
+    counter.execute("window.stillTheSamePage = true;", vec![]).await.expect("marker");
+
+    let panel = format!("#ticket-{first} details.cancel");
+    counter.find(Locator::Css(&format!("{panel} summary"))).await.expect("Annuler…").click().await.expect("open");
+    let reason = counter.find(Locator::Css(&format!("{panel} input[name=reason]"))).await.expect("reason field");
+    reason.click().await.expect("focus");
+    reason.send_keys("Le client a rap").await.expect("type");
+
+    // A new order arrives and is listed live.
+    let (second, _) = common_order(&app).await;
+    counter
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id(&format!("ticket-{second}")))
+        .await
+        .expect("the new order appears live");
+    let state = counter
+        .execute(
+            "var panel = document.querySelector(arguments[0]);
+             var field = panel && panel.querySelector('input[name=reason]');
+             return [!!(panel && panel.open), field ? field.value : null, document.activeElement === field,
+                     window.stillTheSamePage === true];",
+            vec![serde_json::json!(panel)],
+        )
+        .await
+        .expect("state");
+    assert_eq!(state, serde_json::json!([true, "Le client a rap", true, true]), "open, typed, focused, not reloaded");
+
+    // The cashier finishes the reason and cancels.
+    reason.send_keys("pelé").await.expect("type on");
+    counter
+        .find(Locator::Css(&format!("{panel} button[type=submit]")))
+        .await
+        .expect("cancel button")
+        .click()
+        .await
+        .expect("cancel");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let query = format!(
+        "SELECT COUNT(*) FROM orders WHERE reference = '{first}' AND status = 'cancelled'
+           AND cancel_reason = 'Le client a rappelé'"
+    );
+    while common::count(&pool, &query).await != 1 {
+        assert!(Instant::now() < deadline, "the order was not cancelled with the typed reason");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    counter.close().await.expect("close the browser");
+    pool.close().await;
+}
+
+both_backends!(typing_on_a_live_screen_survives_a_new_order);
 
 /// The payment page in a real browser: Stripe.js (localstripe's stand-in, on loopback) loads
 /// under the page's own content security policy and the card form mounts; the order's page,

@@ -39,13 +39,49 @@ document.documentElement.classList.add("js");
           // Unchanged: leave the page alone (a tap in progress is not disturbed).
           if (html === last) return;
           last = html;
-          region.innerHTML = html;
+          patch(html);
           tick();
         })
         .catch(function () {
           say("⚠ Mise à jour impossible — vérifiez la connexion ou rechargez la page.", "lost");
         });
     }, 50);
+  }
+
+  // A ticket someone is working on: a panel opened (a cancellation), a field focused or
+  // typed in (a reason, a cash amount).
+  function engaged(ticket) {
+    if (ticket.querySelector("details[open]")) return true;
+    var active = document.activeElement;
+    if (active && ticket.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return true;
+    return Array.prototype.some.call(ticket.querySelectorAll("input:not([type=hidden]), textarea"), function (field) {
+      return field.value !== field.defaultValue;
+    });
+  }
+
+  // The new queue replaces the old one, except the tickets being worked on: those stay as
+  // they are (typed text, open panel, focus and caret), in their new place. If the order
+  // changed meanwhile, the server refuses the stale form with a message.
+  function patch(html) {
+    var next = document.createElement("div");
+    next.innerHTML = html;
+    var active = document.activeElement;
+    var caret = active && typeof active.selectionStart === "number" ? [active.selectionStart, active.selectionEnd] : null;
+    var keep = false;
+    region.querySelectorAll("article.ticket[id]").forEach(function (ticket) {
+      if (!engaged(ticket)) return;
+      var fresh = next.querySelector("#" + CSS.escape(ticket.id));
+      if (!fresh) return; // the order left this screen: nothing left to do on it here
+      fresh.parentNode.replaceChild(ticket, fresh);
+      keep = true;
+    });
+    region.replaceChildren.apply(region, Array.prototype.slice.call(next.childNodes));
+    if (keep && active && region.contains(active) && document.activeElement !== active) {
+      active.focus();
+      if (caret) {
+        try { active.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text field */ }
+      }
+    }
   }
 
   var source = new EventSource(region.getAttribute("data-events"));
