@@ -12,7 +12,7 @@ use crate::{web, Error, Result};
 
 pub fn build(config: &Config) -> Result<Rocket<Build>> {
     let settings = config.settings.clone();
-    ensure_data_dir(&settings.data_dir)?;
+    crate::config::ensure_data_dir(&settings.data_dir)?;
     let demo = settings.demo;
     crate::web::orders::set_guest_link_days(settings.security.guest_link_days_after_close);
     crate::crypto::set_hash_limit(
@@ -137,10 +137,4 @@ pub async fn prepare_database(db: &crate::db::DbPool, demo: bool) -> Result<()> 
         tracing::warn!(created, password = seed::DEMO_PASSWORD, "demo accounts enabled");
     }
     Ok(())
-}
-
-pub fn ensure_data_dir(path: &std::path::Path) -> Result<()> {
-    std::fs::create_dir_all(path).map_err(|e| {
-        Error::io(format!("cannot create the data directory {} (data_dir / OC_PIZZA_DATA_DIR)", path.display()), e)
-    })
 }

@@ -111,7 +111,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Migrate => {
             config.validate()?;
-            crate::app::ensure_data_dir(&config.settings.data_dir)?;
+            crate::config::ensure_data_dir(&config.settings.data_dir)?;
             let url = config.settings.effective_database_url();
             let _boot_lock = BootLock::acquire(&url).await?;
             let db = DbPool::connect(&url, &PoolSettings::default()).await?;
@@ -122,7 +122,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(UserCommand::Add { role, email, pizzeria, name, password_stdin }) => {
             config.validate()?;
-            crate::app::ensure_data_dir(&config.settings.data_dir)?;
+            crate::config::ensure_data_dir(&config.settings.data_dir)?;
             let url = config.settings.effective_database_url();
             let request = crate::accounts::NewAccountRequest { role, email, pizzeria, name, password_stdin };
             let _boot_lock = BootLock::acquire(&url).await?;
@@ -194,7 +194,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 }
 
 async fn open_backups(config: &Config) -> Result<crate::backup::Backups> {
-    crate::app::ensure_data_dir(&config.settings.data_dir)?;
+    crate::config::ensure_data_dir(&config.settings.data_dir)?;
     let url = config.settings.effective_database_url();
     let db = DbPool::connect(&url, &PoolSettings { max_connections: 4, ..Default::default() }).await?;
     match crate::backup::Backups::new(db.clone(), &config.settings) {

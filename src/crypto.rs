@@ -144,7 +144,6 @@ async fn with_hash_permit<T: Send + 'static>(work: impl FnOnce() -> T + Send + '
 }
 
 fn busy() -> Error {
-    crate::metrics::count_refusal("hashing_busy");
     Error::Busy("Trop de connexions en même temps ; réessayez dans un instant.")
 }
 

@@ -1,8 +1,6 @@
 //! The one error type of the application, and how it answers an HTTP request.
 
 use rocket::http::Status;
-use rocket::response::{self, Responder};
-use rocket::Request;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -72,29 +70,5 @@ impl Error {
             }
             _ => Status::InternalServerError,
         }
-    }
-}
-
-impl<'r> Responder<'r, 'static> for Error {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        let status = self.status();
-        if status.code >= 500 {
-            let request_id = crate::web::telemetry::request_id(request);
-            // The path without its query (a guest key), scrubbed (a reset link's token).
-            let path = crate::reporting::scrub_text(request.uri().path().as_str());
-            match self {
-                Error::Busy(_) => tracing::warn!(error = %self, path, request_id, "request turned away"),
-                _ => tracing::error!(error = %self, path, request_id, "request failed"),
-            }
-            crate::web::telemetry::record_failure(request, &self);
-        }
-        let message = match &self {
-            Error::BadRequest(message) => Some(message.as_str()),
-            Error::Busy(message) => Some(*message),
-            _ => None,
-        };
-        let request_id = crate::web::telemetry::request_id(request);
-        let page = crate::views::errors::page(status, message, Some(request_id));
-        response::Response::build_from(page.respond_to(request)?).status(status).ok()
     }
 }

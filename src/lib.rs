@@ -15,6 +15,8 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod jobs;
+#[cfg(test)]
+mod layers;
 pub mod live;
 pub mod logging;
 pub mod metrics;

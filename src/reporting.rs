@@ -135,7 +135,7 @@ fn scrub_value(value: &mut Value) {
 /// token, a password-reset link's token or a `password=…` / `key=…` value. Every log line
 /// goes through it too (`logging`).
 pub fn scrub_text(text: &str) -> String {
-    let text: String = text.split_inclusive(char::is_whitespace).map(crate::config::redact_url).collect();
+    let text: String = text.split_inclusive(char::is_whitespace).map(crate::db::redact_url).collect();
     let text = hide_emails(&text);
     let text = hide_after(&text, "/password/reset/", |c| c == '/' || c == '?' || c == '#' || is_delimiter(c));
     let text = hide_after(&text, "ocp_", is_delimiter);

@@ -209,7 +209,7 @@ impl Backups {
     }
 
     fn scratch_dir(&self, prefix: &str) -> Result<tempfile::TempDir> {
-        crate::app::ensure_data_dir(&self.data_dir)?;
+        crate::config::ensure_data_dir(&self.data_dir)?;
         tempfile::Builder::new().prefix(prefix).tempdir_in(&self.data_dir).map_err(|e| {
             Error::io(format!("cannot create a scratch folder in {} (data_dir)", self.data_dir.display()), e)
         })

@@ -20,6 +20,23 @@ use sqlx::Connection;
 
 use crate::{Error, Result};
 
+/// The name of our database in Rocket's `databases` table (`databases.main.url`, …).
+pub const DATABASE_NAME: &str = "main";
+
+/// Hides the password of a `scheme://user:password@host/…` URL.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else { return url.to_string() };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match (authority.rfind('@'), authority.find(':')) {
+        (Some(at), Some(colon)) if colon < at => {
+            format!("{}://{}:***{}", &url[..scheme_end], &authority[..colon], &rest[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -262,7 +279,7 @@ impl PoolSettings {
 impl DbPool {
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self> {
         Self::open(url, settings).await.map_err(|error| match error {
-            Error::Database(source) => Error::Connect { url: crate::config::redact_url(url), source },
+            Error::Database(source) => Error::Connect { url: redact_url(url), source },
             other => other,
         })
     }
@@ -357,7 +374,7 @@ impl rocket_db_pools::Pool for DbPool {
 
     async fn init(figment: &Figment) -> Result<Self> {
         let config: rocket_db_pools::Config =
-            figment.extract().map_err(|e| Error::Config(format!("databases.{}: {e}", crate::config::DATABASE_NAME)))?;
+            figment.extract().map_err(|e| Error::Config(format!("databases.{}: {e}", DATABASE_NAME)))?;
         let settings = PoolSettings {
             max_connections: config.max_connections as u32,
             min_connections: config.min_connections.unwrap_or(0),
@@ -422,10 +439,20 @@ impl Db {
 mod tests {
     use super::*;
 
+    #[test]
+    fn redacts_the_password_only() {
+        assert_eq!(redact_url("postgres://app:s3cret@db.internal:5432/oc"), "postgres://app:***@db.internal:5432/oc");
+        assert_eq!(redact_url("postgres://app@db/oc"), "postgres://app@db/oc");
+        assert_eq!(
+            redact_url("sqlite:///var/lib/oc-pizza/oc-pizza.db?mode=rwc"),
+            "sqlite:///var/lib/oc-pizza/oc-pizza.db?mode=rwc"
+        );
+    }
+
     #[rocket::tokio::test]
     async fn a_closed_sqlite_pool_leaves_no_writer_open() {
         let folder = tempfile::tempdir().expect("a folder");
-        let url = crate::config::sqlite_url(&folder.path().join("writer.sqlite"));
+        let url = format!("sqlite://{}?mode=rwc", folder.path().join("writer.sqlite").display());
         let db = DbPool::connect(&url, &PoolSettings::default()).await.expect("a database");
         let DbPool::Sqlite(pool) = &db else { unreachable!("a SQLite URL") };
         let file = pool.connect_options().get_filename().to_path_buf();

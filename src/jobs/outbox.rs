@@ -142,6 +142,7 @@ impl Worker {
             }
         };
         let Some(limit) = refused else { return Ok(()) };
+        crate::metrics::count_refusal(limit.code());
         rate_limits::record_refusal(&self.db, pizzeria_id, now, limit).await.map_err(transient)?;
         tracing::warn!(pizzeria = pizzeria_id, limit = limit.code(), "text message not sent: a daily limit is reached");
         Err(SendError::permanent(match limit {

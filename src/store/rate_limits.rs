@@ -100,9 +100,9 @@ pub async fn open_unpaid_guest_orders(db: &DbPool, phone: &str, email: &str) -> 
     Ok(open)
 }
 
-/// One more refusal of `limit` at this pizzeria, on the day of `now` in Paris.
+/// One more refusal of `limit` at this pizzeria, on the day of `now` in Paris (the caller
+/// counts it in the process's metrics too).
 pub async fn record_refusal(db: &DbPool, pizzeria_id: i64, now: i64, limit: Limit) -> Result<()> {
-    crate::metrics::count_refusal(limit.code());
     let day = paris_day(now);
     db_run!(db, |pool| {
         let mut tx = pool.begin().await?;

@@ -62,6 +62,7 @@ pub async fn admit_guest(
         retry.set(*seconds);
     }
     if let Err(refused) = &verdict {
+        crate::metrics::count_refusal(refused.limit.code());
         tracing::info!(pizzeria = order.pizzeria_id, limit = refused.limit.code(), "guest order refused by a limit");
     }
     Ok(verdict)

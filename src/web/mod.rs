@@ -16,6 +16,7 @@ pub mod counter;
 pub mod csrf;
 pub mod dashboard;
 pub mod delivery;
+mod error_page;
 pub mod event_server;
 pub mod hostile_urls;
 pub mod kitchen;

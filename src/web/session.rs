@@ -119,6 +119,7 @@ async fn login(
     let verified = match crypto::verify_password_blocking(form.password.clone(), stored).await {
         Ok(verified) => verified,
         Err(Error::Busy(message)) => {
+            crate::metrics::count_refusal("hashing_busy");
             // Not judged: the attempt is given back.
             for (key, policy, _) in &keys {
                 login_throttle::give_back(db, key, policy).await?;
