@@ -101,6 +101,53 @@ pub fn crate_paths(code: &str) -> Vec<String> {
     found
 }
 
+/// The files of the crate that `code` names, as `folder/file` when the path goes that
+/// deep (`crate::web::auth::Visitor` → `web/auth`, `crate::web::{auth::A, csrf}` → both),
+/// else the top module (`crate::config::Settings` → `config`).
+pub fn crate_files(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::") {
+        let macro_path = rest[..at].ends_with('$');
+        rest = &rest[at + "crate::".len()..];
+        let Some(top) = first_segment(rest).filter(|_| !macro_path) else { continue };
+        let after = &rest[top.len()..];
+        match after.strip_prefix("::") {
+            Some(group) if group.starts_with('{') => {
+                // The items of the group at its first level: `auth::{A, B}`, `csrf`.
+                let mut depth = 0;
+                let mut items = vec![String::new()];
+                for c in group[1..].chars() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => break,
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => items.push(String::new()),
+                        _ => {}
+                    }
+                    if depth > 0 || !matches!(c, '{' | ',') {
+                        if let Some(item) = items.last_mut() {
+                            item.push(c);
+                        }
+                    }
+                }
+                for item in items.iter().map(|item| item.trim()).filter(|item| !item.is_empty()) {
+                    match first_segment(item) {
+                        Some(file) if file.chars().all(|c| !c.is_uppercase()) => found.push(format!("{top}/{file}")),
+                        _ => found.push(top.clone()),
+                    }
+                }
+            }
+            Some(next) => match first_segment(next) {
+                Some(file) if file.chars().all(|c| !c.is_uppercase()) => found.push(format!("{top}/{file}")),
+                _ => found.push(top),
+            },
+            None => found.push(top),
+        }
+    }
+    found
+}
+
 fn first_segment(path: &str) -> Option<String> {
     let name: String = path.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
     (!name.is_empty() && name != "self").then_some(name)
@@ -149,6 +196,34 @@ mod tests {
         assert!(wrong.is_empty(), "imports against the layers:\n{}", wrong.join("\n"));
     }
 
+    /// No two files name each other (a cycle is a sign that a rule sits in the wrong one).
+    #[test]
+    fn no_two_files_import_each_other() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&root, &root, &mut files);
+        let name = |relative: &str| relative.trim_end_matches(".rs").trim_end_matches("/mod").to_string();
+        let known: std::collections::HashSet<String> = files.iter().map(|(relative, _)| name(relative)).collect();
+        let names: std::collections::HashMap<String, std::collections::HashSet<String>> = files
+            .iter()
+            .map(|(relative, code)| {
+                let own = name(relative);
+                let targets = crate_files(code).into_iter().filter(|t| known.contains(t) && *t != own).collect();
+                (own, targets)
+            })
+            .collect();
+        let mut cycles = Vec::new();
+        for (a, targets) in &names {
+            for b in targets {
+                if a < b && names.get(b).is_some_and(|theirs| theirs.contains(a)) {
+                    cycles.push(format!("{a} <-> {b}"));
+                }
+            }
+        }
+        cycles.sort();
+        assert!(cycles.is_empty(), "files that import each other:\n{}", cycles.join("\n"));
+    }
+
     #[test]
     fn paths_are_read_as_the_compiler_sees_them() {
         let code = "use crate::db::DbPool;\nuse crate::{unix_now, views, Error, Result};\n\
@@ -159,6 +234,10 @@ mod tests {
                 .into_iter()
                 .map(String::from)
                 .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            crate_files("use crate::web::{auth::{A, B}, csrf};\nuse crate::config::Settings;\ncrate::db::DbPool::x"),
+            vec!["web/auth", "web/csrf", "config", "db"].into_iter().map(String::from).collect::<Vec<_>>()
         );
         assert_eq!(module_of("store/menu.rs"), "store");
         assert_eq!(module_of("config.rs"), "config");

@@ -77,6 +77,18 @@ impl Status {
     }
 }
 
+/// A note for the kitchen as typed on a line: one line of text, not too long.
+pub fn kitchen_note(note: &str) -> Result<String, String> {
+    super::fields::note(note, NOTE_MAX_CHARACTERS)
+        .map(|note| note.replace('\n', " "))
+        .map_err(|message| format!("Note pour la cuisine : {message}"))
+}
+
+/// An online order placed and not paid yet: its customer is sent to the payment page.
+pub fn awaiting_online_payment(method: PaymentMethod, payment_status: &str, status: Status) -> bool {
+    method == PaymentMethod::Online && payment_status == "unpaid" && status == Status::Placed
+}
+
 /// What the order page and the staff screens say of an order's payment.
 pub fn payment_state(method: PaymentMethod, payment_status: &str, status: Status) -> &'static str {
     match (method, payment_status, status) {
@@ -373,5 +385,15 @@ mod tests {
             assert!(guest_link_live(closed, 10 * day, 40 * day - 1, 30), "{closed:?}");
             assert!(!guest_link_live(closed, 10 * day, 40 * day, 30), "{closed:?}");
         }
+    }
+
+    #[test]
+    fn an_online_order_awaits_its_payment_while_placed_and_unpaid() {
+        assert!(awaiting_online_payment(PaymentMethod::Online, "unpaid", Status::Placed));
+        assert!(!awaiting_online_payment(PaymentMethod::Online, "paid", Status::Placed));
+        assert!(!awaiting_online_payment(PaymentMethod::Online, "unpaid", Status::Cancelled));
+        assert!(!awaiting_online_payment(PaymentMethod::Cash, "unpaid", Status::Placed));
+        assert_eq!(kitchen_note(" bien cuite\nsans olives "), Ok("bien cuite sans olives".to_string()));
+        assert!(kitchen_note(&"x".repeat(NOTE_MAX_CHARACTERS + 1)).is_err());
     }
 }

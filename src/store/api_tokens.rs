@@ -83,10 +83,6 @@ pub async fn revoke(db: &DbPool, user_id: i64, token_id: i64, now: i64) -> Resul
     Ok(revoked == 1)
 }
 
-/// The SQL that revokes every live token of the user `$2` at `$1`: run in the same
-/// transaction as a password change or reset, so that no token outlives the password.
-pub const REVOKE_ALL_SQL: &str = "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL";
-
 /// The user of a live token (not revoked, not expired, account active) and whether the
 /// token is read-only, recording that it was used.
 pub async fn authenticate(db: &DbPool, token_hash: &str, now: i64) -> Result<Option<(AuthUser, bool)>> {

@@ -224,6 +224,14 @@ impl Order {
     pub fn mode(&self) -> Mode {
         Mode::parse(&self.mode).unwrap_or(Mode::Takeaway)
     }
+
+    /// An online order placed and not paid yet (`domain::orders::awaiting_online_payment`).
+    pub fn awaiting_online_payment(&self) -> bool {
+        let method = crate::domain::orders::PaymentMethod::parse(&self.payment_method);
+        method.is_some_and(|method| {
+            crate::domain::orders::awaiting_online_payment(method, &self.payment_status, self.status())
+        })
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]

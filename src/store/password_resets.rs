@@ -115,7 +115,7 @@ pub async fn redeem(db: &DbPool, token: &str, password_hash: &str, now: i64) -> 
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-                sqlx::query(crate::store::api_tokens::REVOKE_ALL_SQL).bind(now).bind(user_id).execute(&mut *tx).await?;
+                sqlx::query(crate::store::users::REVOKE_TOKENS_SQL).bind(now).bind(user_id).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Some(user_id)
             }

@@ -251,6 +251,10 @@ pub async fn set_preferences(db: &DbPool, user_id: i64, preferences: Preferences
     Ok(())
 }
 
+/// The SQL that revokes every live API token of the user `$2` at `$1`: run in the same
+/// transaction as a password change or reset, or disabling, so that no token outlives them.
+pub const REVOKE_TOKENS_SQL: &str = "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL";
+
 /// Sets a new password and ends every session and API token of the account, in one
 /// transaction.
 pub async fn set_password(db: &DbPool, user_id: i64, password_hash: &str, must_change: bool) -> Result<()> {
@@ -264,7 +268,7 @@ pub async fn set_password(db: &DbPool, user_id: i64, password_hash: &str, must_c
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        sqlx::query(crate::store::api_tokens::REVOKE_ALL_SQL).bind(unix_now()).bind(user_id).execute(&mut *tx).await?;
+        sqlx::query(REVOKE_TOKENS_SQL).bind(unix_now()).bind(user_id).execute(&mut *tx).await?;
         tx.commit().await?;
     });
     crate::live::rights_changed(db, user_id).await;
@@ -283,11 +287,7 @@ pub async fn set_active(db: &DbPool, user_id: i64, active: bool) -> Result<()> {
             .await?;
         if !active {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            sqlx::query(crate::store::api_tokens::REVOKE_ALL_SQL)
-                .bind(unix_now())
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(REVOKE_TOKENS_SQL).bind(unix_now()).bind(user_id).execute(&mut *tx).await?;
         }
         tx.commit().await?;
     });

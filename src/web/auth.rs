@@ -4,14 +4,13 @@
 //! The CSRF check of forms is in `web::csrf`.
 //!
 //! Every guard resolves the visitor once per request ([`Visitor::of`]); a refusal records
-//! why in the request so that the catchers (`web::catchers`) answer the right way: a
+//! why in the request (`web::refusal`) so that the catchers answer the right way: a
 //! redirect to the login page, to the password change, a French page, or JSON on the API.
 
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 use rocket::http::uri::Origin;
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::request::{FromRequest, Outcome};
 use rocket::Request;
 
@@ -22,76 +21,16 @@ use crate::domain::roles::{may_enter, Actor, Area, Role};
 use crate::store::users::AuthUser;
 use crate::store::{api_tokens, sessions};
 use crate::unix_now;
+use crate::web::refusal::{check_origin, is_unsafe, record_refusal, Refusal};
 
 pub const SESSION_COOKIE: &str = "oc_session";
 /// Carries the CSRF token of a visitor who is not signed in (login and register forms).
 pub const VISITOR_CSRF_COOKIE: &str = "oc_csrf";
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
-/// Why a request was refused; read by the catchers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    LoginRequired,
-    MustChangePassword,
-    WrongRole,
-    CsrfToken,
-    ForeignOrigin,
-    BadApiToken,
-    ReadOnlyToken,
-}
-
-impl Refusal {
-    pub fn message(self) -> &'static str {
-        match self {
-            Refusal::LoginRequired => "Connectez-vous pour accéder à cette page.",
-            Refusal::MustChangePassword => "Choisissez un nouveau mot de passe avant de continuer.",
-            Refusal::WrongRole => "Votre compte n'a pas accès à cette page.",
-            Refusal::CsrfToken => {
-                "Le formulaire a expiré ou ne vient pas de notre site. Rechargez la page et recommencez."
-            }
-            Refusal::ForeignOrigin => "Cette requête vient d'un autre site : elle a été refusée.",
-            Refusal::BadApiToken => "Jeton d'API invalide, expiré ou révoqué.",
-            Refusal::ReadOnlyToken => "Ce jeton d'API est en lecture seule : il ne peut rien modifier.",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Refusal::LoginRequired => "unauthenticated",
-            Refusal::MustChangePassword => "password_change_required",
-            Refusal::WrongRole => "forbidden",
-            Refusal::CsrfToken => "csrf",
-            Refusal::ForeignOrigin => "cross_site",
-            Refusal::BadApiToken => "invalid_token",
-            Refusal::ReadOnlyToken => "read_only_token",
-        }
-    }
-
-    pub(crate) fn status(self) -> Status {
-        match self {
-            Refusal::LoginRequired | Refusal::BadApiToken => Status::Unauthorized,
-            _ => Status::Forbidden,
-        }
-    }
-}
-
-struct RefusalSlot(Mutex<Option<Refusal>>);
-
 fn refuse<T, E: Default>(req: &Request<'_>, refusal: Refusal) -> Outcome<T, E> {
     record_refusal(req, refusal);
     Outcome::Error((refusal.status(), E::default()))
-}
-
-pub(crate) fn record_refusal(req: &Request<'_>, refusal: Refusal) {
-    let slot = req.local_cache(|| RefusalSlot(Mutex::new(None)));
-    if let Ok(mut slot) = slot.0.lock() {
-        slot.get_or_insert(refusal);
-    }
-}
-
-/// Why this request was refused, if a guard refused it.
-pub fn refusal_of(req: &Request<'_>) -> Option<Refusal> {
-    req.local_cache(|| RefusalSlot(Mutex::new(None))).0.lock().ok().and_then(|slot| *slot)
 }
 
 /// How the visitor proved who they are.
@@ -379,14 +318,14 @@ async fn api_caller(req: &Request<'_>) -> Outcome<Option<AuthUser>, ()> {
             if user.must_change_password {
                 return refuse(req, Refusal::MustChangePassword);
             }
-            if *read_only && crate::web::csrf::is_unsafe(req.method()) {
+            if *read_only && is_unsafe(req.method()) {
                 return refuse(req, Refusal::ReadOnlyToken);
             }
             Outcome::Success(Some(user.clone()))
         }
         Some((user, Credential::Session { csrf_token, .. })) => {
-            if crate::web::csrf::is_unsafe(req.method()) {
-                if let Err(refusal) = crate::web::csrf::check_origin(req) {
+            if is_unsafe(req.method()) {
+                if let Err(refusal) = check_origin(req) {
                     return refuse(req, refusal);
                 }
                 let sent = req.headers().get_one(CSRF_HEADER).unwrap_or_default();
@@ -400,8 +339,8 @@ async fn api_caller(req: &Request<'_>) -> Outcome<Option<AuthUser>, ()> {
             Outcome::Success(Some(user.clone()))
         }
         None => {
-            if crate::web::csrf::is_unsafe(req.method()) {
-                if let Err(refusal) = crate::web::csrf::check_origin(req) {
+            if is_unsafe(req.method()) {
+                if let Err(refusal) = check_origin(req) {
                     return refuse(req, refusal);
                 }
             }

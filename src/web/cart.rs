@@ -17,7 +17,6 @@ use crate::store::carts::{self, AddRefusal, Cart, CartLine};
 use crate::store::menu;
 use crate::store::{catalogue, pizzerias};
 use crate::views::ordering::CartPage;
-use crate::web::checkout::kitchen_note;
 use crate::web::csrf::{CsrfForm, NoFields, Page};
 use crate::{views, Error, Result};
 
@@ -99,7 +98,7 @@ async fn add_to_cart(
         Ok(quantity) => quantity,
         Err(message) => return Ok(Flash::error(back, message)),
     };
-    let note = match kitchen_note(&form.note) {
+    let note = match rules::kitchen_note(&form.note) {
         Ok(note) => note,
         Err(message) => return Ok(Flash::error(back, message)),
     };
@@ -183,7 +182,7 @@ async fn update_line(
     let cart = own_cart(db, cookies).await?;
     let mut errors = FieldErrors::new();
     let quantity = errors.check("quantity", rules::quantity(&form.0.quantity));
-    let note = errors.check("note", kitchen_note(&form.0.note));
+    let note = errors.check("note", rules::kitchen_note(&form.0.note));
     let (Some(quantity), Some(note)) = (quantity, note) else {
         return Ok(Either::Left((Status::UnprocessableEntity, cart_markup(db, cookies, &page, None, &errors).await?)));
     };

@@ -15,7 +15,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
 use crate::domain::notifications::Preferences;
-use crate::domain::orders::{self as rules, Mode, PaymentMethod, NOTE_MAX_CHARACTERS};
+use crate::domain::orders::{self as rules, Mode, PaymentMethod};
 use crate::domain::pricing::{self};
 use crate::domain::slots::{self, Period};
 use crate::payments::OnlinePayment;
@@ -449,15 +449,9 @@ async fn checkout(
 }
 
 /// A note for the kitchen: one line, bounded.
-pub(crate) fn kitchen_note(note: &str) -> std::result::Result<String, String> {
-    fields::note(note, NOTE_MAX_CHARACTERS)
-        .map(|note| note.replace('\n', " "))
-        .map_err(|message| format!("Note pour la cuisine : {message}"))
-}
-
 /// One line as typed (quantity and note), for the pages and the API alike.
 pub(crate) fn line_request(pizza_id: i64, quantity: &str, note: &str) -> std::result::Result<LineRequest, String> {
-    Ok(LineRequest { pizza_id, quantity: rules::quantity(quantity)?, note: kitchen_note(note)? })
+    Ok(LineRequest { pizza_id, quantity: rules::quantity(quantity)?, note: rules::kitchen_note(note)? })
 }
 
 /// The size rules of the whole order, reported on the `lines` field.

@@ -4,31 +4,14 @@
 
 use rocket::data::{self, FromData, ToByteUnit};
 use rocket::form::{Form, FromForm};
-use rocket::http::{Cookie, Method, SameSite, Status};
+use rocket::http::{Cookie, SameSite, Status};
 use rocket::request::{FromRequest, Outcome};
 use rocket::{Data, Request};
 
 use crate::config::Settings;
 use crate::crypto;
-use crate::web::auth::{record_refusal, Refusal, Visitor, VISITOR_CSRF_COOKIE};
-
-pub(crate) fn is_unsafe(method: Method) -> bool {
-    !matches!(method, Method::Get | Method::Head | Method::Options)
-}
-
-/// Refuses a request that a browser says comes from another site.
-pub(crate) fn check_origin(req: &Request<'_>) -> Result<(), Refusal> {
-    if req.headers().get_one("Sec-Fetch-Site") == Some("cross-site") {
-        return Err(Refusal::ForeignOrigin);
-    }
-    let Some(origin) = req.headers().get_one("Origin") else { return Ok(()) };
-    let host = req.headers().get_one("Host").unwrap_or_default();
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
-    if origin_host.is_empty() || !origin_host.eq_ignore_ascii_case(host) {
-        return Err(Refusal::ForeignOrigin);
-    }
-    Ok(())
-}
+use crate::web::auth::{Visitor, VISITOR_CSRF_COOKIE};
+use crate::web::refusal::{check_origin, record_refusal, Refusal};
 
 /// The CSRF token the forms of this visitor carry: the session's, or for a visitor who is
 /// not signed in, one kept in a private cookie (created on first need).

@@ -26,7 +26,8 @@ use rocket::tokio::sync::watch;
 use crate::db::Db;
 use crate::domain::roles::{may_enter, Area};
 use crate::live::{self, Event, Published};
-use crate::web::auth::{identify, Credential, Identity, Refusal, Visitor, SESSION_COOKIE};
+use crate::web::auth::{identify, Credential, Identity, Visitor, SESSION_COOKIE};
+use crate::web::refusal::Refusal;
 use crate::web::screens;
 use crate::Error;
 

@@ -30,6 +30,7 @@ pub mod pay;
 pub mod payments;
 pub mod phone;
 pub mod public;
+pub mod refusal;
 pub mod screens;
 pub mod session;
 pub mod staff;
@@ -46,7 +47,7 @@ use rocket::shield::{Frame, Policy, Referrer, Shield};
 use rocket::{routes, Build, Catcher, Request, Rocket};
 
 use crate::views;
-use auth::{refusal_of, Refusal};
+use refusal::{refusal_of, Refusal};
 
 /// Mounts every route and catcher. Account management is mounted twice: `/admin/users` for
 /// the group, `/manage/users` for a pizzeria's manager (the guard tells them apart).

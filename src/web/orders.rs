@@ -118,8 +118,13 @@ fn order_markup(
         problem,
         can_change: access.can_change(),
         expected_at: rules::expected_at(order.created_at, order.requested_for, settings.preparation_lead_minutes),
-        pay: (access.can_change() && crate::web::pay::awaiting_payment(order))
-            .then(|| AwaitingPayment { returning, pay_before: crate::web::pay::pay_before(order, settings) }),
+        pay: (access.can_change() && order.awaiting_online_payment()).then(|| AwaitingPayment {
+            returning,
+            pay_before: crate::domain::payments::pay_before(
+                order.created_at,
+                settings.payments.payment_timeout_minutes,
+            ),
+        }),
     };
     views::ordering::order(&page.nav(), &page.csrf, &view)
 }

@@ -10,7 +10,7 @@ use rocket::{get, routes, Either, Route, State};
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::orders::{Access, PaymentMethod, Status as OrderStatus};
+use crate::domain::orders::Access;
 use crate::domain::payments::payment_origins;
 use crate::payments::{OnlinePayment, PaymentError, PaymentIntent, Stripe};
 use crate::store::orders::Order;
@@ -23,13 +23,6 @@ use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
     routes![pay_page]
-}
-
-/// Is the order waiting for its online payment?
-pub(crate) fn awaiting_payment(order: &Order) -> bool {
-    order.payment_method == PaymentMethod::Online.as_str()
-        && order.payment_status == "unpaid"
-        && order.status() == OrderStatus::Placed
 }
 
 /// The order's PaymentIntent, created on first need for the order's total as the server
@@ -108,7 +101,7 @@ async fn pay_page(
     else {
         return Ok(Either::Right(Redirect::to(order_link(reference, key))));
     };
-    if !awaiting_payment(&order) {
+    if !order.awaiting_online_payment() {
         return Ok(Either::Right(Redirect::to(order_link(reference, key))));
     }
     let (intent, problem) = match intent_for(db, stripe, &order).await? {
