@@ -69,6 +69,18 @@ pub fn module_of(relative: &str) -> &str {
 
 /// The first segment of every `crate::` path in `code` (`use crate::{a, b::c}` gives both).
 pub fn crate_paths(code: &str) -> Vec<String> {
+    let mut paths: Vec<String> =
+        crate_files(code).into_iter().map(|file| file.split('/').next().unwrap_or_default().to_string()).collect();
+    paths.dedup();
+    paths
+}
+
+/// The files of the crate that `code` names, as `folder/file` when the path goes that
+/// deep (`crate::web::auth::Visitor` → `web/auth`, `crate::web::{auth::A, csrf}` → both),
+/// else the top module (`crate::config::Settings` → `config`, `crate::{views, Error}` →
+/// `views` and `Error`).
+pub fn crate_files(code: &str) -> Vec<String> {
+    let is_module = |name: &str| name.chars().all(|c| !c.is_uppercase());
     let mut found = Vec::new();
     let mut rest = code;
     while let Some(at) = rest.find("crate::") {
@@ -78,74 +90,50 @@ pub fn crate_paths(code: &str) -> Vec<String> {
             continue;
         }
         if let Some(group) = rest.strip_prefix('{') {
-            // One level of braces: the first segment of each item.
-            let mut depth = 0;
-            let mut item = String::new();
-            let mut items = Vec::new();
-            for c in group.chars() {
-                match c {
-                    '{' => depth += 1,
-                    '}' if depth == 0 => break,
-                    '}' => depth -= 1,
-                    ',' if depth == 0 => items.push(std::mem::take(&mut item)),
-                    _ if depth == 0 => item.push(c),
-                    _ => {}
-                }
-            }
-            items.push(item);
-            found.extend(items.iter().filter_map(|item| first_segment(item.trim())));
-        } else if let Some(segment) = first_segment(rest) {
-            found.push(segment);
+            found.extend(group_items(group).iter().filter_map(|item| first_segment(item)));
+            continue;
         }
-    }
-    found
-}
-
-/// The files of the crate that `code` names, as `folder/file` when the path goes that
-/// deep (`crate::web::auth::Visitor` → `web/auth`, `crate::web::{auth::A, csrf}` → both),
-/// else the top module (`crate::config::Settings` → `config`).
-pub fn crate_files(code: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut rest = code;
-    while let Some(at) = rest.find("crate::") {
-        let macro_path = rest[..at].ends_with('$');
-        rest = &rest[at + "crate::".len()..];
-        let Some(top) = first_segment(rest).filter(|_| !macro_path) else { continue };
-        let after = &rest[top.len()..];
-        match after.strip_prefix("::") {
+        let Some(top) = first_segment(rest) else { continue };
+        match rest[top.len()..].strip_prefix("::") {
             Some(group) if group.starts_with('{') => {
-                // The items of the group at its first level: `auth::{A, B}`, `csrf`.
-                let mut depth = 0;
-                let mut items = vec![String::new()];
-                for c in group[1..].chars() {
-                    match c {
-                        '{' => depth += 1,
-                        '}' if depth == 0 => break,
-                        '}' => depth -= 1,
-                        ',' if depth == 0 => items.push(String::new()),
-                        _ => {}
-                    }
-                    if depth > 0 || !matches!(c, '{' | ',') {
-                        if let Some(item) = items.last_mut() {
-                            item.push(c);
-                        }
-                    }
-                }
-                for item in items.iter().map(|item| item.trim()).filter(|item| !item.is_empty()) {
-                    match first_segment(item) {
-                        Some(file) if file.chars().all(|c| !c.is_uppercase()) => found.push(format!("{top}/{file}")),
+                for item in group_items(&group[1..]) {
+                    match first_segment(&item) {
+                        Some(file) if is_module(&file) => found.push(format!("{top}/{file}")),
                         _ => found.push(top.clone()),
                     }
                 }
             }
             Some(next) => match first_segment(next) {
-                Some(file) if file.chars().all(|c| !c.is_uppercase()) => found.push(format!("{top}/{file}")),
+                Some(file) if is_module(&file) => found.push(format!("{top}/{file}")),
                 _ => found.push(top),
             },
             None => found.push(top),
         }
     }
     found
+}
+
+/// The items of a `{…}` group at its first level (`group` starts after the `{`):
+/// `auth::{A, B}, csrf` → `auth::{A, B}` and `csrf`.
+fn group_items(group: &str) -> Vec<String> {
+    let mut depth = 0;
+    let mut items = vec![String::new()];
+    for c in group.chars() {
+        match c {
+            '}' if depth == 0 => break,
+            ',' if depth == 0 => {
+                items.push(String::new());
+                continue;
+            }
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        if let Some(item) = items.last_mut() {
+            item.push(c);
+        }
+    }
+    items.into_iter().map(|item| item.trim().to_string()).filter(|item| !item.is_empty()).collect()
 }
 
 fn first_segment(path: &str) -> Option<String> {

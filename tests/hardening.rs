@@ -635,3 +635,33 @@ async fn guest_links_expire_and_rotate(backend: Backend) {
 }
 
 both_backends!(guest_links_expire_and_rotate);
+
+/// The counters' SQL is the twin of its pure rule: the same attempts (within the window, at
+/// the limit, during a lock, at its end, after the window) give the same records, and the
+/// same requests the same fixed windows, on both databases.
+async fn counters_in_sql_follow_their_pure_rules(backend: Backend) {
+    use oc_pizza::domain::limits::next_window;
+    use oc_pizza::domain::throttle::Policy;
+    use oc_pizza::store::{login_throttle, rate_limits};
+    let db = TestDb::new(backend).await;
+    let pool = db.pool().await;
+    pool.migrate().await.expect("migrations");
+    let policy = Policy { max_failures: 3, window_seconds: 600, lockout_seconds: 900, slowdown_ms: 0 };
+    let mut record = None;
+    for now in [1000, 1010, 1020, 1030, 1919, 1920, 1925, 2600, 3300] {
+        let counted = login_throttle::count_attempt(&pool, "account:twin", &policy, now).await.expect("count");
+        let rule = policy.after_attempt(record, now);
+        assert_eq!(counted, rule, "attempt at {now}");
+        record = Some(rule);
+    }
+    let mut window = None;
+    for now in [0, 10, 3599, 3600, 3700, 7199, 7200] {
+        let taken = rate_limits::take(&pool, "guest-twin", 3600, now).await.expect("take");
+        let rule = next_window(window, 3600, now);
+        assert_eq!(taken, rule, "request at {now}");
+        window = Some(rule);
+    }
+    pool.close().await;
+}
+
+both_backends!(counters_in_sql_follow_their_pure_rules);

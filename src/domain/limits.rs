@@ -88,10 +88,6 @@ pub struct Window {
     pub started_at: i64,
 }
 
-fn minutes_fr(seconds: i64) -> String {
-    crate::domain::throttle::minutes_fr(seconds)
-}
-
 impl GuestLimits {
     /// What is known before anything is counted: the size of the basket and the contact's
     /// open unpaid guest orders.
@@ -139,7 +135,7 @@ impl GuestLimits {
             limit,
             message: format!(
                 "Trop de commandes sans compte {what} : réessayez dans {}, connectez-vous, ou appelez la pizzeria.",
-                minutes_fr(retry_after)
+                super::throttle::minutes_fr(retry_after)
             ),
             retry_after: Some(retry_after),
         })

@@ -34,7 +34,8 @@ impl Policy {
     }
 
     /// The record after one more attempt at `now`. `store::login_throttle::count_attempt`
-    /// is this rule in SQL (one statement); a test holds them together.
+    /// is this rule in SQL (one statement); `tests/hardening.rs`
+    /// (`counters_in_sql_follow_their_pure_rules`) holds them together on both databases.
     pub fn after_attempt(&self, record: Option<Record>, now: i64) -> Record {
         if let Some(locked) = record.filter(|r| r.locked_until > now) {
             return Record { failures: locked.failures + 1, last_failure_at: now, locked_until: locked.locked_until };

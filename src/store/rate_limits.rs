@@ -120,24 +120,19 @@ pub async fn record_refusal(db: &DbPool, pizzeria_id: i64, now: i64, limit: Limi
     Ok(())
 }
 
-/// The refusals of these pizzerias on `day`, by reason.
-pub async fn refusals_on(db: &DbPool, pizzeria_ids: &[i64], day: &str) -> Result<Vec<(Limit, i64)>> {
-    let rows: Vec<(i64, String, i64)> = db_run!(db, |pool| {
-        sqlx::query_as("SELECT pizzeria_id, reason, count FROM limit_refusals WHERE day = $1")
+/// The refusals of this pizzeria on `day`, by reason (in `Limit::ALL`'s order).
+pub async fn refusals_on(db: &DbPool, pizzeria_id: i64, day: &str) -> Result<Vec<(Limit, i64)>> {
+    let rows: Vec<(String, i64)> = db_run!(db, |pool| {
+        sqlx::query_as("SELECT reason, count FROM limit_refusals WHERE pizzeria_id = $1 AND day = $2")
+            .bind(pizzeria_id)
             .bind(day)
             .fetch_all(pool)
             .await?
     });
-    let mut totals: Vec<(Limit, i64)> = Vec::new();
-    for (pizzeria_id, reason, count) in rows {
-        let Some(limit) = Limit::parse(&reason).filter(|_| pizzeria_ids.contains(&pizzeria_id)) else { continue };
-        match totals.iter_mut().find(|(l, _)| *l == limit) {
-            Some((_, total)) => *total += count,
-            None => totals.push((limit, count)),
-        }
-    }
-    totals.sort_by_key(|(limit, _)| Limit::ALL.iter().position(|l| l == limit));
-    Ok(totals)
+    let mut refusals: Vec<(Limit, i64)> =
+        rows.into_iter().filter_map(|(reason, count)| Limit::parse(&reason).map(|limit| (limit, count))).collect();
+    refusals.sort_by_key(|(limit, _)| Limit::ALL.iter().position(|l| l == limit));
+    Ok(refusals)
 }
 
 /// Forgets counters whose window started before `before`, and refusals of days before

@@ -291,13 +291,6 @@ pub struct TokensPage<'a> {
     pub now: i64,
 }
 
-fn day_fr(at: i64) -> String {
-    use chrono_tz::Europe::Paris;
-    chrono::DateTime::from_timestamp(at, 0)
-        .map(|t| t.with_timezone(&Paris).format("%d/%m/%Y").to_string())
-        .unwrap_or_default()
-}
-
 fn lifetime_fr(days: i64) -> String {
     match days {
         365 => "1 an".into(),
@@ -359,7 +352,7 @@ pub fn tokens(nav: &Nav, token: &str, view: &TokensPage<'_>, errors: &FieldError
                                     @else if !t.is_live(view.now) { "expiré" }
                                     @else {
                                         @if t.last_used_at.is_some() { "actif, déjà utilisé" } @else { "actif, jamais utilisé" }
-                                        @if let Some(at) = t.expires_at { ", jusqu'au " (day_fr(at)) }
+                                        @if let Some(at) = t.expires_at { ", jusqu'au " (super::paris_time(at, "%d/%m/%Y")) }
                                     }
                                 }
                                 td { @if t.is_live(view.now) {

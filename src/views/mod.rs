@@ -18,3 +18,10 @@ pub mod recipe;
 pub mod screens;
 pub mod stock;
 pub mod users;
+
+/// A Unix time as people in the pizzerias read it: Paris time, in `format` (`%d/%m/%Y`).
+pub fn paris_time(at: i64, format: &str) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|t| t.with_timezone(&chrono_tz::Europe::Paris).format(format).to_string())
+        .unwrap_or_default()
+}

@@ -171,12 +171,6 @@ pub struct EditPage<'a> {
     pub locked_until: Option<i64>,
 }
 
-fn hour_fr(at: i64) -> String {
-    chrono::DateTime::from_timestamp(at, 0)
-        .map(|t| t.with_timezone(&chrono_tz::Europe::Paris).format("%H:%M").to_string())
-        .unwrap_or_default()
-}
-
 pub fn edit_account(nav: &Nav, view: &EditPage<'_>) -> Markup {
     let base = view.form.base;
     let user = view.user;
@@ -198,7 +192,7 @@ pub fn edit_account(nav: &Nav, view: &EditPage<'_>) -> Markup {
                 @if user.must_change_password { " · mot de passe à changer" } }
             @if let Some(until) = view.locked_until {
                 div.notice role="status" {
-                    p { strong { "Connexion bloquée" } " jusqu'à " (hour_fr(until)) " après trop de mots de passe erronés." }
+                    p { strong { "Connexion bloquée" } " jusqu'à " (super::paris_time(until, "%H:%M")) " après trop de mots de passe erronés." }
                     p { "Si la personne s'est simplement trompée, débloquez-la ; si ce n'est pas elle, réinitialisez plutôt son mot de passe." }
                     (action_button(&format!("{base}/users/{}/unlock", user.id), token, "Débloquer la connexion", "button"))
                 }

@@ -448,7 +448,6 @@ async fn checkout(
     }
 }
 
-/// A note for the kitchen: one line, bounded.
 /// One line as typed (quantity and note), for the pages and the API alike.
 pub(crate) fn line_request(pizza_id: i64, quantity: &str, note: &str) -> std::result::Result<LineRequest, String> {
     Ok(LineRequest { pizza_id, quantity: rules::quantity(quantity)?, note: rules::kitchen_note(note)? })

@@ -46,7 +46,7 @@ async fn day(db: &Db, settings: &Settings, pizzeria_id: i64) -> Result<Day> {
         best_sellers: dashboard::best_sellers(&lines, 5),
         alerts,
         refunds: crate::store::payments::open_refunds(db, pizzeria_id).await?,
-        refusals: crate::store::rate_limits::refusals_on(db, &[pizzeria_id], &crate::domain::limits::paris_day(now))
+        refusals: crate::store::rate_limits::refusals_on(db, pizzeria_id, &crate::domain::limits::paris_day(now))
             .await?,
     })
 }
