@@ -14,7 +14,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
     let settings = config.settings.clone();
     crate::config::ensure_data_dir(&settings.data_dir)?;
     let demo = settings.demo;
-    crate::web::orders::set_guest_link_days(settings.security.guest_link_days_after_close);
+    crate::web::customer::orders::set_guest_link_days(settings.security.guest_link_days_after_close);
     crate::crypto::set_hash_limit(
         usize::try_from(settings.security.password_hash_concurrency).unwrap_or(1),
         std::time::Duration::from_millis(settings.security.password_hash_wait_ms),
@@ -51,7 +51,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                 return Ok(rocket);
             };
             let address = rocket.figment().extract_inner("address").unwrap_or(rocket::Config::default().address);
-            match web::event_server::EventServer::bind(address, port) {
+            match web::events::EventServer::bind(address, port) {
                 Ok(listener) => Ok(rocket.manage(EventsSocket(std::sync::Mutex::new(Some(listener))))),
                 Err(error) => {
                     tracing::error!(%error, "could not open the events port");
@@ -63,7 +63,7 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
             Box::pin(async move {
                 let socket = rocket.state::<EventsSocket>().and_then(|socket| socket.0.lock().ok()?.take());
                 if let Some(listener) = socket {
-                    web::event_server::EventServer::start(rocket, listener);
+                    web::events::EventServer::start(rocket, listener);
                 }
             })
         }))

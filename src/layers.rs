@@ -75,42 +75,47 @@ pub fn crate_paths(code: &str) -> Vec<String> {
     paths
 }
 
-/// The files of the crate that `code` names, as `folder/file` when the path goes that
-/// deep (`crate::web::auth::Visitor` → `web/auth`, `crate::web::{auth::A, csrf}` → both),
-/// else the top module (`crate::config::Settings` → `config`, `crate::{views, Error}` →
-/// `views` and `Error`).
+/// The paths of the crate that `code` names, down to the last segment that may be a
+/// module (lower case): `crate::web::staff::screens::Here` → `web/staff/screens`,
+/// `crate::web::{auth::A, csrf}` → `web/auth` and `web/csrf`, `crate::config::Settings` →
+/// `config`, `crate::{views, Error}` → `views` and `Error`. A path may go on into a
+/// function's name (`store/menu/get`): whoever maps them to files takes the longest prefix
+/// that is one.
 pub fn crate_files(code: &str) -> Vec<String> {
-    let is_module = |name: &str| name.chars().all(|c| !c.is_uppercase());
     let mut found = Vec::new();
     let mut rest = code;
     while let Some(at) = rest.find("crate::") {
         let macro_path = rest[..at].ends_with('$');
         rest = &rest[at + "crate::".len()..];
-        if macro_path {
-            continue;
-        }
-        if let Some(group) = rest.strip_prefix('{') {
-            found.extend(group_items(group).iter().filter_map(|item| first_segment(item)));
-            continue;
-        }
-        let Some(top) = first_segment(rest) else { continue };
-        match rest[top.len()..].strip_prefix("::") {
-            Some(group) if group.starts_with('{') => {
-                for item in group_items(&group[1..]) {
-                    match first_segment(&item) {
-                        Some(file) if is_module(&file) => found.push(format!("{top}/{file}")),
-                        _ => found.push(top.clone()),
-                    }
-                }
-            }
-            Some(next) => match first_segment(next) {
-                Some(file) if is_module(&file) => found.push(format!("{top}/{file}")),
-                _ => found.push(top),
-            },
-            None => found.push(top),
+        if !macro_path {
+            expand(&mut Vec::new(), rest, &mut found);
         }
     }
+    found.dedup();
     found
+}
+
+/// Follows one path (`rest` starts after a `::`), through its groups.
+fn expand(prefix: &mut Vec<String>, rest: &str, found: &mut Vec<String>) {
+    let is_module = |name: &str| name.chars().all(|c| !c.is_uppercase());
+    if let Some(group) = rest.strip_prefix('{') {
+        for item in group_items(group) {
+            expand(&mut prefix.clone(), &item, found);
+        }
+        return;
+    }
+    match first_segment(rest) {
+        Some(segment) if prefix.is_empty() || is_module(&segment) => {
+            let after = &rest[segment.len()..];
+            prefix.push(segment);
+            match after.strip_prefix("::") {
+                Some(next) => expand(prefix, next, found),
+                None => found.push(prefix.join("/")),
+            }
+        }
+        _ if !prefix.is_empty() => found.push(prefix.join("/")),
+        _ => {}
+    }
 }
 
 /// The items of a `{…}` group at its first level (`group` starts after the `{`):
@@ -196,7 +201,11 @@ mod tests {
             .iter()
             .map(|(relative, code)| {
                 let own = name(relative);
-                let targets = crate_files(code).into_iter().filter(|t| known.contains(t) && *t != own).collect();
+                let file_of = |path: &str| {
+                    let segments: Vec<&str> = path.split('/').collect();
+                    (1..=segments.len()).rev().map(|n| segments[..n].join("/")).find(|prefix| known.contains(prefix))
+                };
+                let targets = crate_files(code).iter().filter_map(|t| file_of(t)).filter(|t| *t != own).collect();
                 (own, targets)
             })
             .collect();
@@ -226,6 +235,12 @@ mod tests {
         assert_eq!(
             crate_files("use crate::web::{auth::{A, B}, csrf};\nuse crate::config::Settings;\ncrate::db::DbPool::x"),
             vec!["web/auth", "web/csrf", "config", "db"].into_iter().map(String::from).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            crate_files(
+                "use crate::web::staff::screens::{self, Here};\nlet x = crate::web::customer::cart::priced(y);"
+            ),
+            vec!["web/staff/screens", "web/customer/cart/priced"].into_iter().map(String::from).collect::<Vec<_>>()
         );
         assert_eq!(module_of("store/menu.rs"), "store");
         assert_eq!(module_of("config.rs"), "config");

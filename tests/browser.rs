@@ -4,7 +4,8 @@
 //! marked ready. Screenshots of the kitchen, delivery, counter and phone-order screens,
 //! and of the manager's stock page and dashboard, at tablet, phone and PC sizes go to
 //! `target/screenshots/`. A live screen keeps what a person is typing when the queue
-//! changes under them.
+//! changes under them. Every page each role can reach, followed link by link, opens
+//! without an error, a console error or a serious accessibility violation (axe-core).
 
 mod common;
 
@@ -71,6 +72,8 @@ async fn window(driver: &Driver, width: u32, height: u32) -> Client {
     }
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("goog:chromeOptions".into(), options);
+    // What the page logs, for the crawl's console check.
+    capabilities.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector).capabilities(capabilities).connect(&driver.url).await.expect("a browser session")
 }
@@ -398,3 +401,170 @@ async fn the_payment_page_loads_stripe_and_the_return_page_follows_the_webhook(b
 }
 
 both_backends!(the_payment_page_loads_stripe_and_the_return_page_follows_the_webhook);
+
+/// axe-core 4.10.3 from the npm registry (`.ci/run` fetches it and checks its SHA-512), or
+/// `None` (said; a failure in CI).
+fn axe_script() -> Option<String> {
+    let path = std::env::var("OC_PIZZA_AXE_JS").map(PathBuf::from).unwrap_or_else(|_| {
+        let home = std::env::var("HOME").unwrap_or_default();
+        Path::new(&home).join(".cache/oc-pizza/axe-core-4.10.3.min.js")
+    });
+    match std::fs::read_to_string(&path) {
+        Ok(script) => Some(script),
+        Err(_) => {
+            let message = format!("crawl skipped: no axe-core at {} (.ci/run fetches it)", path.display());
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
+            eprintln!("{message}");
+            None
+        }
+    }
+}
+
+/// What chromium logged as an error since the last call (JavaScript errors, failed loads,
+/// refused by the content security policy), read from chromedriver's log endpoint.
+async fn console_errors(client: &Client, driver: &Driver) -> Vec<String> {
+    let session = client.session_id().await.expect("session").expect("a session id");
+    let reply = oc_pizza::tls::http_client()
+        .build()
+        .expect("HTTP client")
+        .post(format!("{}/session/{session}/se/log", driver.url))
+        .header("Content-Type", "application/json")
+        .body(r#"{"type":"browser"}"#)
+        .send()
+        .await
+        .expect("chromedriver's log");
+    let log: serde_json::Value = serde_json::from_str(&reply.text().await.expect("a log")).expect("a JSON log");
+    log["value"]
+        .as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .filter(|e| e["level"] == "SEVERE")
+                .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a link found on a page is one to follow: our own page, not an event stream, a
+/// download, the API or an asset.
+fn worth_following(url: &url::Url, origin: &url::Url) -> bool {
+    let path = url.path();
+    url.origin() == origin.origin()
+        && !path.ends_with("/events")
+        && !path.ends_with(".csv")
+        && !path.contains("/download")
+        && !path.starts_with("/api/")
+        && !path.starts_with("/assets/")
+        && !path.starts_with("/metrics")
+        && !path.starts_with("/health")
+}
+
+/// A page kind, so that the crawl sees a few of each (one recipe memo is like another).
+fn page_kind(url: &url::Url) -> String {
+    let segments: Vec<&str> = url.path().split('/').filter(|s| !s.is_empty()).take(2).collect();
+    segments.join("/")
+}
+
+/// Follows every link `who` can reach from `start` (a few pages of each kind), and on each
+/// page checks: no error page, no sign-in asked, no console error, no serious or critical
+/// axe-core violation. Returns the pages seen and the problems found.
+async fn crawl(client: &Client, driver: &Driver, axe: &str, who: &str, start: &[String]) -> (Vec<String>, Vec<String>) {
+    const PAGES_AT_MOST: usize = 40;
+    const OF_A_KIND: usize = 3;
+    let origin = url::Url::parse(&start[0]).expect("a start URL");
+    let mut queue: std::collections::VecDeque<url::Url> =
+        start.iter().map(|s| url::Url::parse(s).expect("a URL")).collect();
+    let mut seen: std::collections::HashSet<String> = queue.iter().map(|u| u.to_string()).collect();
+    let mut kinds: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let (mut visited, mut problems) = (Vec::new(), Vec::new());
+    let check_axe = format!(
+        "{axe}\n;const done = arguments[arguments.length - 1];
+         axe.run(document, {{ resultTypes: ['violations'] }}).then(r => done(r.violations
+             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+             .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))))
+           .catch(e => done(['axe failed: ' + e]));"
+    );
+    console_errors(client, driver).await;
+    while let Some(url) = queue.pop_front() {
+        if visited.len() >= PAGES_AT_MOST {
+            break;
+        }
+        let kind = kinds.entry(page_kind(&url)).or_default();
+        if *kind >= OF_A_KIND {
+            continue;
+        }
+        *kind += 1;
+        client.goto(url.as_str()).await.expect("a page");
+        let landed = client.current_url().await.expect("url");
+        let page = format!("{who} {}", url.path());
+        visited.push(url.path().to_string());
+        if who != "visiteur" && landed.path() == "/login" {
+            problems.push(format!("{page}: asks to sign in again"));
+            continue;
+        }
+        let error = client
+            .execute("const e = document.querySelector('section.error-page'); return e ? e.textContent : null;", vec![])
+            .await
+            .expect("error page?");
+        if let Some(text) = error.as_str() {
+            problems.push(format!("{page}: an error page: {}", text.split_whitespace().collect::<Vec<_>>().join(" ")));
+        }
+        let violations = client.execute_async(&check_axe, vec![]).await.expect("axe-core ran");
+        for violation in violations.as_array().into_iter().flatten() {
+            problems.push(format!("{page}: {}", violation.as_str().unwrap_or_default()));
+        }
+        for message in console_errors(client, driver).await {
+            problems.push(format!("{page}: console: {message}"));
+        }
+        let links = client
+            .execute("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href);", vec![])
+            .await
+            .expect("links");
+        for link in links.as_array().into_iter().flatten().filter_map(|l| l.as_str()) {
+            let Ok(mut next) = url::Url::parse(link) else { continue };
+            next.set_fragment(None);
+            if worth_following(&next, &origin) && seen.insert(next.to_string()) {
+                queue.push_back(next);
+            }
+        }
+    }
+    (visited, problems)
+}
+
+/// Every page every role reaches, followed link by link in a real browser: each answers,
+/// logs no error in the console and has no serious or critical axe-core violation.
+async fn every_page_of_every_role_opens_cleanly(backend: Backend) {
+    let Some(driver) = driver().await else { return };
+    let Some(axe) = axe_script() else { return };
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let (reference, key) = common_order(&app).await;
+    let at = |path: &str| format!("{}{path}", app.address);
+    let roles: Vec<(&str, Option<String>, Vec<String>)> = vec![
+        ("visiteur", None, vec![at("/"), at(&format!("/orders/{reference}?key={key}")), at("/register")]),
+        ("client", Some("client@demo.ocpizza.fr".into()), vec![at("/"), at("/account")]),
+        ("accueil", Some(demo("counter", A)), vec![at("/staff/orders"), at("/staff/orders/new")]),
+        ("pizzaiolo", Some(demo("pizzaiolo", A)), vec![at("/kitchen")]),
+        ("livreur", Some(demo("driver", A)), vec![at("/delivery")]),
+        ("responsable", Some(demo("manager", A)), vec![at("/manage/dashboard"), at("/manage/stock")]),
+        ("direction", Some("admin@demo.ocpizza.fr".into()), vec![at("/admin/pizzerias"), at("/admin/stock")]),
+    ];
+    let mut report = Vec::new();
+    let mut problems = Vec::new();
+    for (who, email, start) in roles {
+        let client = window(&driver, 1280, 800).await;
+        if let Some(email) = email {
+            sign_in(&client, &app, &email).await;
+        }
+        let (pages, found) = crawl(&client, &driver, &axe, who, &start).await;
+        assert!(pages.len() >= 3, "{who} reached {} pages: {pages:?}", pages.len());
+        report.push(format!("{who}: {} pages", pages.len()));
+        problems.extend(found);
+        client.close().await.expect("close the window");
+    }
+    println!("crawl ({backend:?}): {}", report.join(", "));
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+both_backends!(every_page_of_every_role_opens_cleanly);

@@ -202,3 +202,23 @@ async fn the_schema_refuses_bad_rows(backend: Backend) {
 }
 
 both_backends!(the_schema_refuses_bad_rows);
+
+/// Each payment rule's SQL condition, evaluated by the database for every combination of
+/// payment method, payment state and order status, accepts exactly the rows its pure rule
+/// accepts.
+async fn payment_conditions_in_sql_follow_their_rules(backend: Backend) {
+    use oc_pizza::store::payment_rules::{self, PaymentRule};
+    let db = TestDb::new(backend).await;
+    let pool = db.pool().await;
+    let rows = payment_rules::all_rows();
+    assert_eq!(rows.len(), 3 * 3 * 7);
+    for rule in PaymentRule::ALL {
+        let in_sql = payment_rules::evaluate(&pool, rule, &rows).await.expect("evaluated");
+        let by_rule: Vec<i64> = (0..rows.len() as i64).filter(|&i| rule.holds(rows[i as usize])).collect();
+        assert!(!by_rule.is_empty(), "{rule:?} accepts some row");
+        assert_eq!(in_sql, by_rule, "{rule:?}: {}", rule.sql("t"));
+    }
+    pool.close().await;
+}
+
+both_backends!(payment_conditions_in_sql_follow_their_rules);

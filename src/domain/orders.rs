@@ -85,19 +85,31 @@ pub fn kitchen_note(note: &str) -> Result<String, String> {
 }
 
 /// An online order placed and not paid yet: its customer is sent to the payment page.
-pub fn awaiting_online_payment(method: PaymentMethod, payment_status: &str, status: Status) -> bool {
-    method == PaymentMethod::Online && payment_status == "unpaid" && status == Status::Placed
+/// (`store::payment_rules` is this rule in SQL, checked against it on both databases.)
+pub fn awaiting_online_payment(method: PaymentMethod, payment: PaymentStatus, status: Status) -> bool {
+    method == PaymentMethod::Online && payment == PaymentStatus::Unpaid && status == Status::Placed
+}
+
+/// An online order whose payment has not come: the kitchen does not see it yet (nor, once
+/// cancelled unpaid, its cancellation).
+pub fn kitchen_waits_for_payment(method: PaymentMethod, payment: PaymentStatus) -> bool {
+    method == PaymentMethod::Online && payment == PaymentStatus::Unpaid
+}
+
+/// An order still open and not paid: what a guest may have only a few of at once.
+pub fn open_and_unpaid(payment: PaymentStatus, status: Status) -> bool {
+    payment == PaymentStatus::Unpaid && status.is_open()
 }
 
 /// What the order page and the staff screens say of an order's payment.
-pub fn payment_state(method: PaymentMethod, payment_status: &str, status: Status) -> &'static str {
-    match (method, payment_status, status) {
-        (_, "refunded", _) => "remboursée",
-        (_, "paid", Status::Cancelled) => "remboursement en cours",
-        (_, "paid", _) => "payée",
-        (PaymentMethod::Online, _, Status::Placed) => "en attente du paiement en ligne",
-        (PaymentMethod::Online, _, _) => "non payée",
-        _ => "à régler",
+pub fn payment_state(method: PaymentMethod, payment: PaymentStatus, status: Status) -> &'static str {
+    match (method, payment, status) {
+        (_, PaymentStatus::Refunded, _) => "remboursée",
+        (_, PaymentStatus::Paid, Status::Cancelled) => "remboursement en cours",
+        (_, PaymentStatus::Paid, _) => "payée",
+        (PaymentMethod::Online, PaymentStatus::Unpaid, Status::Placed) => "en attente du paiement en ligne",
+        (PaymentMethod::Online, PaymentStatus::Unpaid, _) => "non payée",
+        (_, PaymentStatus::Unpaid, _) => "à régler",
     }
 }
 
@@ -107,6 +119,48 @@ pub fn payment_state(method: PaymentMethod, payment_status: &str, status: Status
 pub fn customer_may_modify(status: Status, method: PaymentMethod) -> bool {
     status.customer_may_change() && method != PaymentMethod::Online
 }
+
+/// Where an order's money stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaymentStatus {
+    Unpaid,
+    Paid,
+    /// Paid, then given back (an online order cancelled).
+    Refunded,
+}
+
+impl PaymentStatus {
+    pub const ALL: [PaymentStatus; 3] = [PaymentStatus::Unpaid, PaymentStatus::Paid, PaymentStatus::Refunded];
+
+    pub fn parse(value: &str) -> Option<PaymentStatus> {
+        PaymentStatus::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Unpaid => "unpaid",
+            PaymentStatus::Paid => "paid",
+            PaymentStatus::Refunded => "refunded",
+        }
+    }
+}
+
+/// A column's text, read into one of these enums (`#[sqlx(try_from = "String")]` on the
+/// rows): a value the schema's CHECK forbids is an error, not a default.
+macro_rules! from_column {
+    ($type:ty) => {
+        impl TryFrom<String> for $type {
+            type Error = String;
+
+            fn try_from(value: String) -> Result<Self, String> {
+                <$type>::parse(&value).ok_or_else(|| format!("unknown {} {value:?}", stringify!($type)))
+            }
+        }
+    };
+}
+
+from_column!(PaymentStatus);
+from_column!(PaymentMethod);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -146,6 +200,8 @@ pub enum PaymentMethod {
 }
 
 impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 3] = [PaymentMethod::Online, PaymentMethod::Cash, PaymentMethod::Card];
+
     pub fn parse(value: &str) -> Option<PaymentMethod> {
         match value {
             "online" => Some(PaymentMethod::Online),
@@ -168,6 +224,15 @@ impl PaymentMethod {
             PaymentMethod::Online => "En ligne",
             PaymentMethod::Cash => "Espèces, à la livraison ou au comptoir",
             PaymentMethod::Card => "Carte bancaire, à la livraison ou au comptoir",
+        }
+    }
+
+    /// In a word, for tables and exports.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            PaymentMethod::Online => "En ligne",
+            PaymentMethod::Cash => "Espèces",
+            PaymentMethod::Card => "Carte bancaire",
         }
     }
 }
@@ -300,13 +365,14 @@ mod tests {
     #[test]
     fn the_payment_is_described_as_the_customer_and_staff_need_it() {
         use PaymentMethod::*;
-        assert_eq!(payment_state(Online, "unpaid", Status::Placed), "en attente du paiement en ligne");
-        assert_eq!(payment_state(Online, "unpaid", Status::Cancelled), "non payée");
-        assert_eq!(payment_state(Online, "paid", Status::Preparing), "payée");
-        assert_eq!(payment_state(Online, "paid", Status::Cancelled), "remboursement en cours");
-        assert_eq!(payment_state(Online, "refunded", Status::Cancelled), "remboursée");
-        assert_eq!(payment_state(Cash, "unpaid", Status::Ready), "à régler");
-        assert_eq!(payment_state(Card, "paid", Status::Collected), "payée");
+        use PaymentStatus::*;
+        assert_eq!(payment_state(Online, Unpaid, Status::Placed), "en attente du paiement en ligne");
+        assert_eq!(payment_state(Online, Unpaid, Status::Cancelled), "non payée");
+        assert_eq!(payment_state(Online, Paid, Status::Preparing), "payée");
+        assert_eq!(payment_state(Online, Paid, Status::Cancelled), "remboursement en cours");
+        assert_eq!(payment_state(Online, Refunded, Status::Cancelled), "remboursée");
+        assert_eq!(payment_state(Cash, Unpaid, Status::Ready), "à régler");
+        assert_eq!(payment_state(Card, Paid, Status::Collected), "payée");
     }
 
     #[test]
@@ -389,10 +455,10 @@ mod tests {
 
     #[test]
     fn an_online_order_awaits_its_payment_while_placed_and_unpaid() {
-        assert!(awaiting_online_payment(PaymentMethod::Online, "unpaid", Status::Placed));
-        assert!(!awaiting_online_payment(PaymentMethod::Online, "paid", Status::Placed));
-        assert!(!awaiting_online_payment(PaymentMethod::Online, "unpaid", Status::Cancelled));
-        assert!(!awaiting_online_payment(PaymentMethod::Cash, "unpaid", Status::Placed));
+        assert!(awaiting_online_payment(PaymentMethod::Online, PaymentStatus::Unpaid, Status::Placed));
+        assert!(!awaiting_online_payment(PaymentMethod::Online, PaymentStatus::Paid, Status::Placed));
+        assert!(!awaiting_online_payment(PaymentMethod::Online, PaymentStatus::Unpaid, Status::Cancelled));
+        assert!(!awaiting_online_payment(PaymentMethod::Cash, PaymentStatus::Unpaid, Status::Placed));
         assert_eq!(kitchen_note(" bien cuite\nsans olives "), Ok("bien cuite sans olives".to_string()));
         assert!(kitchen_note(&"x".repeat(NOTE_MAX_CHARACTERS + 1)).is_err());
     }

@@ -42,6 +42,87 @@ impl Level {
     }
 }
 
+/// Why the stock of an ingredient moved: each line of the journal has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MovementKind {
+    /// A delivery from a supplier.
+    Restock,
+    /// Taken by an order.
+    Order,
+    /// Given back by an order cancelled or changed.
+    Cancellation,
+    /// Thrown away.
+    Waste,
+    /// The difference a physical count found.
+    Inventory,
+    /// Sent to, or received from, another pizzeria.
+    Transfer,
+}
+
+impl MovementKind {
+    pub const ALL: [MovementKind; 6] = [
+        MovementKind::Restock,
+        MovementKind::Order,
+        MovementKind::Cancellation,
+        MovementKind::Waste,
+        MovementKind::Inventory,
+        MovementKind::Transfer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::Restock => "restock",
+            MovementKind::Order => "order",
+            MovementKind::Cancellation => "cancellation",
+            MovementKind::Waste => "waste",
+            MovementKind::Inventory => "inventory",
+            MovementKind::Transfer => "transfer",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<MovementKind> {
+        MovementKind::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MovementKind::Restock => "Réception",
+            MovementKind::Order => "Commande",
+            MovementKind::Cancellation => "Annulation",
+            MovementKind::Waste => "Perte",
+            MovementKind::Inventory => "Inventaire",
+            MovementKind::Transfer => "Transfert",
+        }
+    }
+}
+
+/// One line of the stock journal, as it will be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    pub pizzeria_id: i64,
+    pub ingredient_id: i64,
+    /// Added (positive) or taken (negative), in base units.
+    pub delta: i64,
+    pub kind: MovementKind,
+    pub order_id: Option<i64>,
+    /// Who did it; `None`: the system.
+    pub user_id: Option<i64>,
+    pub note: String,
+}
+
+/// What movements do to the stock rows: their deltas summed per (pizzeria, ingredient), in
+/// that order (the order rows are locked in), the rows they leave as they were left out.
+pub fn stock_changes(movements: &[Movement]) -> Vec<(i64, i64, i64)> {
+    let mut sums: std::collections::BTreeMap<(i64, i64), i64> = std::collections::BTreeMap::new();
+    for movement in movements {
+        *sums.entry((movement.pizzeria_id, movement.ingredient_id)).or_default() += movement.delta;
+    }
+    sums.into_iter()
+        .filter(|(_, delta)| *delta != 0)
+        .map(|((pizzeria, ingredient), delta)| (pizzeria, ingredient, delta))
+        .collect()
+}
+
 /// What the stock page asks of one ingredient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -102,11 +183,11 @@ pub fn alert_message(
     (subject, text)
 }
 
-pub fn movement(action: &Action, current: i64) -> Result<Option<(i64, &'static str, String)>, String> {
+pub fn movement(action: &Action, current: i64) -> Result<Option<(i64, MovementKind, String)>, String> {
     match action {
         Action::Restock { quantity, reference } => {
             let note = if reference.is_empty() { String::new() } else { format!("Réf. fournisseur {reference}") };
-            Ok(Some((*quantity, "restock", note)))
+            Ok(Some((*quantity, MovementKind::Restock, note)))
         }
         Action::Waste { quantity, reason } => {
             if *quantity > current {
@@ -114,11 +195,11 @@ pub fn movement(action: &Action, current: i64) -> Result<Option<(i64, &'static s
                     "La perte ({quantity}) dépasse le stock ({current}) : faites plutôt un inventaire."
                 ));
             }
-            Ok(Some((-*quantity, "waste", reason.clone())))
+            Ok(Some((-*quantity, MovementKind::Waste, reason.clone())))
         }
         Action::Inventory { counted } => {
             let delta = counted - current;
-            Ok((delta != 0).then(|| (delta, "inventory", format!("Inventaire : {current} → {counted}"))))
+            Ok((delta != 0).then(|| (delta, MovementKind::Inventory, format!("Inventaire : {current} → {counted}"))))
         }
         Action::Threshold { .. } => Ok(None),
     }
@@ -179,16 +260,37 @@ mod tests {
     #[test]
     fn each_action_its_movement() {
         let restock = Action::Restock { quantity: 500, reference: "BL-42".into() };
-        assert_eq!(movement(&restock, 10), Ok(Some((500, "restock", "Réf. fournisseur BL-42".into()))));
+        assert_eq!(movement(&restock, 10), Ok(Some((500, MovementKind::Restock, "Réf. fournisseur BL-42".into()))));
         let waste = Action::Waste { quantity: 10, reason: "tombé".into() };
-        assert_eq!(movement(&waste, 10), Ok(Some((-10, "waste", "tombé".into()))));
+        assert_eq!(movement(&waste, 10), Ok(Some((-10, MovementKind::Waste, "tombé".into()))));
         assert!(movement(&waste, 9).unwrap_err().contains("dépasse le stock"), "never below zero");
         assert_eq!(
             movement(&Action::Inventory { counted: 7 }, 10).map(|m| m.map(|(d, k, _)| (d, k))),
-            Ok(Some((-3, "inventory")))
+            Ok(Some((-3, MovementKind::Inventory)))
         );
         assert_eq!(movement(&Action::Inventory { counted: 10 }, 10), Ok(None));
         assert_eq!(movement(&Action::Threshold { value: 3 }, 10), Ok(None));
+    }
+
+    #[test]
+    fn movements_change_each_stock_row_by_their_sum() {
+        let line = |pizzeria_id, ingredient_id, delta, kind| Movement {
+            pizzeria_id,
+            ingredient_id,
+            delta,
+            kind,
+            order_id: None,
+            user_id: None,
+            note: String::new(),
+        };
+        // A cancelled order thrown away: back from the order, out as waste — the row stays.
+        let wasted = [line(1, 10, 120, MovementKind::Cancellation), line(1, 10, -120, MovementKind::Waste)];
+        assert_eq!(stock_changes(&wasted), vec![]);
+        let transfer = [line(2, 10, -500, MovementKind::Transfer), line(1, 10, 500, MovementKind::Transfer)];
+        assert_eq!(stock_changes(&transfer), vec![(1, 10, 500), (2, 10, -500)], "in lock order");
+        let order = [line(1, 11, -2, MovementKind::Order), line(1, 10, -240, MovementKind::Order)];
+        assert_eq!(stock_changes(&order), vec![(1, 10, -240), (1, 11, -2)]);
+        assert!(MovementKind::ALL.iter().all(|k| MovementKind::parse(k.as_str()) == Some(*k)));
     }
 
     #[test]

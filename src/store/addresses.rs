@@ -3,6 +3,7 @@
 use sqlx::FromRow;
 
 use crate::db::DbPool;
+use crate::domain::intake::DeliveryAddress;
 use crate::{db_run, Result};
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -13,6 +14,19 @@ pub struct Address {
     pub postcode: String,
     pub city: String,
     pub instructions: String,
+}
+
+impl Address {
+    /// The address as an order takes it, with its id (the forms choose it by id).
+    pub fn delivery(&self) -> (i64, DeliveryAddress) {
+        let address = DeliveryAddress {
+            street: self.street.clone(),
+            postcode: self.postcode.clone(),
+            city: self.city.clone(),
+            instructions: self.instructions.clone(),
+        };
+        (self.id, address)
+    }
 }
 
 #[derive(Debug, Clone, Default)]

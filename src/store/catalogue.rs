@@ -22,6 +22,7 @@ use sqlx::FromRow;
 
 use crate::db::DbPool;
 use crate::domain::availability::RecipeNeed;
+use crate::domain::planning::Offer;
 use crate::live;
 use crate::store::pizzerias::{self, PizzeriaDetails};
 use crate::{db_run, Result};
@@ -76,6 +77,11 @@ impl Catalogue {
         self.pizzerias.iter().find(|p| p.pizzeria.slug == slug)
     }
 
+    /// Every active pizzeria's name and delivery postcodes.
+    pub fn zones(&self) -> Vec<(&str, &[String])> {
+        self.pizzerias.iter().map(|p| (p.pizzeria.name.as_str(), p.delivery_postcodes.as_slice())).collect()
+    }
+
     /// An active pizzeria by its id.
     pub fn pizzeria(&self, id: i64) -> Option<&PizzeriaDetails> {
         self.pizzerias.iter().find(|p| p.pizzeria.id == id)
@@ -99,6 +105,16 @@ impl Catalogue {
     /// What one pizza takes of each ingredient (empty: it cannot be made).
     pub fn recipe(&self, pizza_id: i64) -> &[RecipeNeed] {
         self.recipes.get(&pizza_id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// What order planning needs of a pizza at this pizzeria.
+    pub fn offer(&self, pizzeria_id: i64, pizza_id: i64) -> Option<Offer<'_>> {
+        self.pizza(pizza_id).map(|pizza| Offer {
+            name: &pizza.name,
+            price_cents: pizza.price_cents,
+            vat_rate_bp: pizza.vat_rate_bp,
+            orderable: self.orderable(pizzeria_id, pizza_id),
+        })
     }
 
     /// Whether the pizzeria sells this pizza now: active, with a recipe, not withdrawn.

@@ -6,7 +6,7 @@ use sqlx::FromRow;
 
 use crate::db::DbPool;
 use crate::domain::dashboard::DayOrder;
-use crate::domain::orders::Status;
+use crate::domain::orders::{PaymentMethod, PaymentStatus, Status};
 use crate::{db_run, Result};
 
 #[derive(FromRow)]
@@ -86,8 +86,10 @@ pub struct ExportRow {
     pub channel: String,
     pub mode: String,
     pub status: String,
-    pub payment_method: String,
-    pub payment_status: String,
+    #[sqlx(try_from = "String")]
+    pub payment_method: PaymentMethod,
+    #[sqlx(try_from = "String")]
+    pub payment_status: PaymentStatus,
     pub total_ht_cents: i64,
     pub total_vat_cents: i64,
     pub total_ttc_cents: i64,

@@ -19,6 +19,7 @@ pub mod order_writes;
 pub mod orders;
 pub mod outbox;
 pub mod password_resets;
+pub mod payment_rules;
 pub mod payments;
 pub mod pizzerias;
 pub mod rate_limits;

@@ -6,13 +6,13 @@
 //! transaction, so two people tapping the same button are served one after the other: the
 //! second sees the new status (or version) and is refused.
 
-use super::order_writes::Contact;
-use super::orders::Refusal;
+use super::orders::{Contact, Refusal};
 use super::outbox::{self, enqueue};
-use super::stock_sql::{held_by_order, lock_stock, release, value_rows};
+use super::stock_sql::{held_by_order, lock_stock, order_movements, release, write_journal};
 use crate::db::{BeginWrite, DbPool};
 use crate::domain::notifications::Happening;
-use crate::domain::orders::{Mode, PaymentMethod, Status};
+use crate::domain::orders::{Mode, PaymentMethod, PaymentStatus, Status};
+use crate::domain::stock::MovementKind;
 use crate::domain::workflow::{self, MoveRefusal, Mover, OrderState, StockEffect};
 use crate::live::{Announce, Event};
 use crate::{db_run, unix_now, Result};
@@ -38,8 +38,10 @@ pub struct Moved {
 struct Current {
     status: String,
     mode: String,
-    payment_method: String,
-    payment_status: String,
+    #[sqlx(try_from = "String")]
+    payment_method: PaymentMethod,
+    #[sqlx(try_from = "String")]
+    payment_status: PaymentStatus,
     driver_id: Option<i64>,
     total_ttc_cents: i64,
     version: i64,
@@ -52,8 +54,8 @@ impl Current {
         OrderState {
             status: Status::parse(&self.status).unwrap_or(Status::Placed),
             mode: Mode::parse(&self.mode).unwrap_or(Mode::Takeaway),
-            payment_method: PaymentMethod::parse(&self.payment_method).unwrap_or(PaymentMethod::Cash),
-            paid: self.payment_status == "paid",
+            payment_method: self.payment_method,
+            paid: self.payment_status == PaymentStatus::Paid,
             driver_id: self.driver_id,
         }
     }
@@ -128,29 +130,26 @@ pub async fn advance(
                         // The stock was taken when the order was placed; the journal says
                         // where it went: back from the order, and out as waste.
                         let held = held_by_order!(tx, order_id);
-                        if !held.is_empty() {
-                            let sql = format!(
-                                "INSERT INTO stock_movements
-                                     (pizzeria_id, ingredient_id, delta, kind, order_id, user_id, note, created_at)
-                                 VALUES {}",
-                                value_rows(1, held.len() * 2, 8)
-                            );
-                            let mut insert = sqlx::query(&sql);
-                            for (ingredient_id, quantity) in &held {
-                                for (delta, kind) in [(*quantity, "cancellation"), (-*quantity, "waste")] {
-                                    insert = insert
-                                        .bind(current.contact.pizzeria_id)
-                                        .bind(*ingredient_id)
-                                        .bind(delta)
-                                        .bind(kind)
-                                        .bind(order_id)
-                                        .bind(journal_user)
-                                        .bind(&note)
-                                        .bind(now);
-                                }
-                            }
-                            insert.execute(&mut *tx).await?;
-                        }
+                        let pizzeria = current.contact.pizzeria_id;
+                        let mut lines = order_movements(
+                            pizzeria,
+                            order_id,
+                            &held,
+                            MovementKind::Cancellation,
+                            1,
+                            journal_user,
+                            &note,
+                        );
+                        lines.extend(order_movements(
+                            pizzeria,
+                            order_id,
+                            &held,
+                            MovementKind::Waste,
+                            -1,
+                            journal_user,
+                            &note,
+                        ));
+                        write_journal!(tx, &lines, now);
                     }
                 }
                 let to = allowed.to.as_str();
@@ -273,8 +272,8 @@ mod tests {
             },
             status: status.into(),
             mode: "takeaway".into(),
-            payment_method: "cash".into(),
-            payment_status: "unpaid".into(),
+            payment_method: PaymentMethod::Cash,
+            payment_status: PaymentStatus::Unpaid,
             driver_id: None,
             total_ttc_cents: 2000,
             version,

@@ -8,64 +8,44 @@
 //! whole order is written, or nothing is. One statement per kind of row: the fewer round
 //! trips in the transaction, the shorter the stock rows stay locked.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::catalogue::{self, Catalogue};
-use super::orders::{Change, LineRequest, NewOrder, OrderLine, Placed, Refusal};
+use super::orders::{Contact, OrderLine, Placed, Refusal};
 use super::outbox::{self, enqueue};
-use super::stock_sql::{apply_stock, held_by_order, lock_stock, release, stock_update_sql_at, value_rows, StockUpdate};
+use super::payment_rules::PaymentRule;
+use super::stock_sql::{
+    held_by_order, lock_stock, order_movements, release, stock_update_sql_at, value_rows, write_journal, StockUpdate,
+    JOURNAL_INSERT,
+};
 use crate::db::{Batch, BeginWrite, DbPool};
-use crate::domain::notifications::{self, EmailLevel, Happening, Preferences};
-use crate::domain::orders::{self, Mode, Status};
-use crate::domain::pricing::{self, PricedLine, Totals};
+use crate::domain::intake::{Change, LineRequest, NewOrder};
+use crate::domain::notifications::{self, Happening};
+use crate::domain::orders::{self, Mode, PaymentStatus, Status};
+use crate::domain::planning::{self, Plan, Unavailable};
+use crate::domain::stock::MovementKind;
 use crate::live::{self, Announce, Event};
 use crate::{db_run, unix_now, Error, Result};
 
-/// A line ready to be written: priced from the catalogue.
-struct PricedRequest {
-    pizza_id: i64,
-    name: String,
-    price: PricedLine,
-    note: String,
+/// The plan's lines as `order_lines` keeps them.
+fn written_lines(plan: &Plan) -> Vec<OrderLine> {
+    plan.lines
+        .iter()
+        .map(|l| OrderLine {
+            pizza_id: l.pizza_id,
+            pizza_name: l.name.clone(),
+            unit_price_cents: l.price.unit_price_cents,
+            vat_rate_bp: l.price.vat_rate_bp,
+            quantity: l.price.quantity,
+            note: l.note.clone(),
+        })
+        .collect()
 }
 
-/// What an order takes of one ingredient, and a pizza that needs it (for the message).
-struct Need {
-    ingredient_id: i64,
-    quantity: i64,
-    pizza: String,
-}
-
-/// The order as it will be written: priced lines, stock needs in ingredient order, totals.
-struct Plan {
-    lines: Vec<PricedRequest>,
-    needs: Vec<Need>,
-    totals: Totals,
-}
-
-impl Plan {
-    /// The pizza of the first need the stock held does not cover.
-    fn short_of(&self, held: &BTreeMap<i64, i64>) -> Option<String> {
-        self.needs
-            .iter()
-            .find(|n| held.get(&n.ingredient_id).copied().unwrap_or(0) < n.quantity)
-            .map(|n| n.pizza.clone())
-    }
-
-    /// The lines as `order_lines` keeps them.
-    fn written_lines(&self) -> Vec<OrderLine> {
-        self.lines
-            .iter()
-            .map(|l| OrderLine {
-                pizza_id: l.pizza_id,
-                pizza_name: l.name.clone(),
-                unit_price_cents: l.price.unit_price_cents,
-                vat_rate_bp: l.price.vat_rate_bp,
-                quantity: l.price.quantity,
-                note: l.note.clone(),
-            })
-            .collect()
-    }
+/// The plan of these lines at this pizzeria, from the catalogue as it is now.
+fn plan_from(catalogue: &Catalogue, pizzeria_id: i64, lines: &[LineRequest]) -> std::result::Result<Plan, Refusal> {
+    planning::plan(lines, |pizza_id| catalogue.offer(pizzeria_id, pizza_id), catalogue.recipes())
+        .map_err(|Unavailable(name)| Refusal::Unavailable(name))
 }
 
 /// The columns of `orders` a placement writes, with their parameters (`$1` is the
@@ -115,11 +95,12 @@ fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> S
     ];
     if needs > 0 {
         writes.push(format!(
-            "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, order_id, user_id, note, created_at)
-             VALUES {}",
+            "{JOURNAL_INSERT} {}",
             rows(first_need, needs, NEED_WIDTH, &|p| format!(
-                "($2, {}, -{}, 'order', {order_id}, $25, $1, $20)",
-                p[0], p[1]
+                "($2, {}, -{}, '{}', {order_id}, $25, $1, $20)",
+                p[0],
+                p[1],
+                MovementKind::Order.as_str()
             ))
         ));
     }
@@ -166,45 +147,28 @@ fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> S
     }
 }
 
-/// Prices the lines from the catalogue and sums what they take of each ingredient.
-fn plan(catalogue: &Catalogue, pizzeria_id: i64, requests: &[LineRequest]) -> std::result::Result<Plan, Refusal> {
-    let recipes = catalogue.recipes();
-    let mut lines = Vec::new();
-    for request in requests {
-        let pizza = catalogue.pizza(request.pizza_id).ok_or_else(|| Refusal::Unavailable("?".into()))?;
-        if !catalogue.orderable(pizzeria_id, pizza.id) {
-            return Err(Refusal::Unavailable(pizza.name.clone()));
-        }
-        lines.push(PricedRequest {
-            pizza_id: pizza.id,
-            name: pizza.name.clone(),
-            price: PricedLine {
-                unit_price_cents: pizza.price_cents,
-                vat_rate_bp: pizza.vat_rate_bp,
-                quantity: request.quantity,
-            },
-            note: request.note.clone(),
-        });
-    }
-    let wanted: Vec<(i64, i64)> = lines.iter().map(|l| (l.pizza_id, l.price.quantity)).collect();
-    let needs = orders::stock_needs(&wanted, recipes)
-        .into_iter()
-        .map(|(ingredient_id, quantity)| {
-            let pizza = lines
-                .iter()
-                .find(|l| recipes.get(&l.pizza_id).is_some_and(|r| r.iter().any(|n| n.ingredient_id == ingredient_id)))
-                .map(|l| l.name.clone())
-                .unwrap_or_default();
-            Need { ingredient_id, quantity, pizza }
-        })
-        .collect();
-    let prices: Vec<PricedLine> = lines.iter().map(|l| l.price).collect();
-    Ok(Plan { totals: pricing::totals(&prices), lines, needs })
+/// Binds the columns a placement and a modification both write, in this order: street,
+/// postcode, city (none for takeaway), instructions (empty for takeaway), the time asked
+/// for, the totals HT, VAT and TTC.
+macro_rules! bind_where_when_and_totals {
+    ($query:expr, $mode:expr, $address:expr, $requested_for:expr, $totals:expr) => {{
+        let delivery = $mode == Mode::Delivery;
+        let address: &crate::domain::intake::DeliveryAddress = $address;
+        $query
+            .bind(delivery.then_some(address.street.as_str()))
+            .bind(delivery.then_some(address.postcode.as_str()))
+            .bind(delivery.then_some(address.city.as_str()))
+            .bind(if delivery { address.instructions.as_str() } else { "" })
+            .bind($requested_for)
+            .bind($totals.ht_cents)
+            .bind($totals.vat_cents)
+            .bind($totals.ttc_cents)
+    }};
 }
 
-/// The order's lines and its `order` movements: one statement each.
-macro_rules! write_lines_and_journal {
-    ($tx:expr, $plan:expr, $pizzeria_id:expr, $order_id:expr, $user_id:expr, $note:expr, $now:expr) => {{
+/// The order's lines, in one statement.
+macro_rules! write_lines {
+    ($tx:expr, $plan:expr, $order_id:expr) => {{
         let sql = format!(
             "INSERT INTO order_lines (order_id, pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity, note)
              VALUES {}",
@@ -222,36 +186,19 @@ macro_rules! write_lines_and_journal {
                 .bind(&line.note);
         }
         insert.execute(&mut *$tx).await?;
-        if !$plan.needs.is_empty() {
-            let sql = format!(
-                "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, order_id, user_id, note, created_at)
-                 VALUES {}",
-                value_rows(1, $plan.needs.len(), 8)
-            );
-            let mut insert = sqlx::query(&sql);
-            for need in &$plan.needs {
-                insert = insert
-                    .bind($pizzeria_id)
-                    .bind(need.ingredient_id)
-                    .bind(-need.quantity)
-                    .bind("order")
-                    .bind($order_id)
-                    .bind($user_id)
-                    .bind($note)
-                    .bind($now);
-            }
-            insert.execute(&mut *$tx).await?;
-        }
     }};
 }
 
-/// Takes the plan's stock, as the last step before the commit. `Some(pizza)` when short.
+/// Takes the plan's stock with its `order` movements, as the last step before the commit.
+/// `Some(pizza)` when short (nothing taken).
 macro_rules! reserve {
-    ($tx:expr, $lock:expr, $pizzeria_id:expr, $plan:expr, $now:expr) => {{
+    ($tx:expr, $lock:expr, $pizzeria_id:expr, $order_id:expr, $plan:expr, $user_id:expr, $note:expr, $now:expr) => {{
         let held = lock_stock!($tx, $lock, $pizzeria_id, $plan.needs.iter().map(|n| n.ingredient_id).collect());
         let short = $plan.short_of(&held);
         if short.is_none() {
-            apply_stock!($tx, $pizzeria_id, $plan.needs.iter().map(|n| (n.ingredient_id, -n.quantity)).collect(), $now);
+            let needs: Vec<(i64, i64)> = $plan.needs.iter().map(|n| (n.ingredient_id, n.quantity)).collect();
+            let taken = order_movements($pizzeria_id, $order_id, &needs, MovementKind::Order, -1, $user_id, $note);
+            write_journal!($tx, &taken, $now);
         }
         short
     }};
@@ -261,16 +208,12 @@ macro_rules! reserve {
 /// Bumps the version (and locks the order row until the transaction ends).
 macro_rules! claim_placed {
     ($tx:expr, $order_id:expr, $version:expr, $now:expr) => {{
-        let claimed = sqlx::query(
-            "UPDATE orders SET version = version + 1, updated_at = $1
-             WHERE id = $2 AND version = $3 AND status = 'placed' AND payment_method <> 'online'",
-        )
-        .bind($now)
-        .bind($order_id)
-        .bind($version)
-        .execute(&mut *$tx)
-        .await?
-        .rows_affected();
+        let sql = format!(
+            "UPDATE orders SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND {}",
+            PaymentRule::CustomerMayModify.sql("")
+        );
+        let claimed =
+            sqlx::query(&sql).bind($now).bind($order_id).bind($version).execute(&mut *$tx).await?.rows_affected();
         if claimed == 1 {
             None
         } else {
@@ -286,34 +229,6 @@ macro_rules! claim_placed {
             })
         }
     }};
-}
-
-/// Who an order's messages go to, and what they asked for, as the order row keeps it.
-#[derive(sqlx::FromRow)]
-pub(crate) struct Contact {
-    pub pizzeria_id: i64,
-    pub reference: String,
-    pub customer_email: Option<String>,
-    pub customer_phone: String,
-    pub notify_email: String,
-    pub notify_sms: bool,
-}
-
-impl Contact {
-    pub fn messages(&self, happening: Happening, mode: Mode) -> Vec<notifications::Planned> {
-        let preferences = Preferences {
-            email: EmailLevel::parse(&self.notify_email).unwrap_or(EmailLevel::All),
-            sms: self.notify_sms,
-        };
-        notifications::planned(
-            happening,
-            mode,
-            preferences,
-            self.customer_email.as_deref(),
-            &self.customer_phone,
-            outbox::channels(),
-        )
-    }
 }
 
 fn new_reference() -> String {
@@ -339,9 +254,8 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
     let now = unix_now();
     let user_id = order.taken_by.or(order.customer_id);
     let address = order.address.clone().unwrap_or_default();
-    let delivery = order.mode == Mode::Delivery;
     let guest_key = if order.guest { Some(crate::crypto::guest_key(reference)?) } else { None };
-    let plan = match plan(&*catalogue::current(db).await?, order.pizzeria_id, &order.lines) {
+    let plan = match plan_from(&*catalogue::current(db).await?, order.pizzeria_id, &order.lines) {
         Ok(plan) => plan,
         Err(refusal) => return Ok(Err(refusal)),
     };
@@ -365,7 +279,7 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
             }
         }
         let sql = placement_sql(batch, plan.lines.len(), plan.needs.len(), messages.len());
-        let mut write = sqlx::query_as::<_, (i64, i64)>(&sql)
+        let write = sqlx::query_as::<_, (i64, i64)>(&sql)
             .bind(reference)
             .bind(order.pizzeria_id)
             .bind(order.customer_id)
@@ -373,20 +287,13 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
             .bind(&order.customer_name)
             .bind(&order.customer_phone)
             .bind(order.customer_email.as_deref())
-            .bind(order.channel)
+            .bind(order.channel.as_str())
             .bind(order.mode.as_str())
-            .bind(order.payment_method.as_str())
-            .bind(delivery.then_some(address.street.as_str()))
-            .bind(delivery.then_some(address.postcode.as_str()))
-            .bind(delivery.then_some(address.city.as_str()))
-            .bind(if delivery { address.instructions.as_str() } else { "" })
-            .bind(order.requested_for)
-            .bind(plan.totals.ht_cents)
-            .bind(plan.totals.vat_cents)
-            .bind(plan.totals.ttc_cents)
+            .bind(order.payment_method.as_str());
+        let mut write = bind_where_when_and_totals!(write, order.mode, &address, order.requested_for, plan.totals)
             .bind(guest_key.as_deref().map(crate::crypto::token_digest))
             .bind(now)
-            .bind(if order.paid { "paid" } else { "unpaid" })
+            .bind(if order.paid { PaymentStatus::Paid } else { PaymentStatus::Unpaid }.as_str())
             .bind(order.paid.then_some(plan.totals.ttc_cents))
             .bind(order.notify.email.as_str())
             .bind(order.notify.sms)
@@ -448,7 +355,7 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
             id,
             reference: reference.to_string(),
             guest_key: guest_key.clone(),
-            lines: plan.written_lines(),
+            lines: written_lines(&plan),
             totals: plan.totals,
             created_at: now,
         })
@@ -468,7 +375,6 @@ pub async fn modify(
 ) -> Result<std::result::Result<(), Refusal>> {
     let now = unix_now();
     let address = change.address.clone().unwrap_or_default();
-    let delivery = change.mode == Mode::Delivery;
     let catalogue = catalogue::current(db).await?;
     let outcome = db_run!(db, |pool| {
         let mut tx = pool.begin_write().await?;
@@ -481,7 +387,7 @@ pub async fn modify(
         .fetch_one(&mut *tx)
         .await?;
         let (pizzeria_id, reference) = (contact.pizzeria_id, contact.reference.clone());
-        let planned = plan(&catalogue, pizzeria_id, &change.lines);
+        let planned = plan_from(&catalogue, pizzeria_id, &change.lines);
         match (claimed, planned) {
             (Some(refusal), _) | (None, Err(refusal)) => {
                 tx.rollback().await?;
@@ -496,25 +402,18 @@ pub async fn modify(
                 lock_stock!(tx, pool.row_lock(), pizzeria_id, touched.into_iter().collect());
                 release!(tx, pizzeria_id, order_id, &held, user_id, &note, now);
                 sqlx::query("DELETE FROM order_lines WHERE order_id = $1").bind(order_id).execute(&mut *tx).await?;
-                write_lines_and_journal!(tx, plan, pizzeria_id, order_id, user_id, &note, now);
-                sqlx::query(
+                write_lines!(tx, plan, order_id);
+                let update = sqlx::query(
                     "UPDATE orders SET mode = $1, delivery_street = $2, delivery_postcode = $3, delivery_city = $4,
                          delivery_instructions = $5, requested_for = $6, total_ht_cents = $7,
                          total_vat_cents = $8, total_ttc_cents = $9
                      WHERE id = $10",
                 )
-                .bind(change.mode.as_str())
-                .bind(delivery.then_some(address.street.as_str()))
-                .bind(delivery.then_some(address.postcode.as_str()))
-                .bind(delivery.then_some(address.city.as_str()))
-                .bind(if delivery { address.instructions.as_str() } else { "" })
-                .bind(change.requested_for)
-                .bind(plan.totals.ht_cents)
-                .bind(plan.totals.vat_cents)
-                .bind(plan.totals.ttc_cents)
-                .bind(order_id)
-                .execute(&mut *tx)
-                .await?;
+                .bind(change.mode.as_str());
+                bind_where_when_and_totals!(update, change.mode, &address, change.requested_for, plan.totals)
+                    .bind(order_id)
+                    .execute(&mut *tx)
+                    .await?;
                 let transition_id: i64 = sqlx::query_scalar(
                     "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, reason, created_at)
                      VALUES ($1, 'placed', 'placed', $2, 'modification', $3) RETURNING id",
@@ -524,7 +423,7 @@ pub async fn modify(
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
-                match reserve!(tx, pool.row_lock(), pizzeria_id, plan, now) {
+                match reserve!(tx, pool.row_lock(), pizzeria_id, order_id, plan, user_id, &note, now) {
                     Some(pizza) => {
                         tx.rollback().await?;
                         Err(Refusal::OutOfStock(pizza))
@@ -557,7 +456,6 @@ pub async fn modify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::catalogue::CataloguePizza;
 
     #[test]
     fn a_placement_is_one_script_or_one_statement_with_numbered_parameters() {
@@ -594,38 +492,5 @@ mod tests {
         assert!(
             statement.contains(&format!("pg_notify('{}', json_build_object('id', (SELECT id FROM w1)", live::CHANNEL))
         );
-    }
-
-    #[test]
-    fn a_plan_prices_lines_and_names_who_needs_what() {
-        let pizza = |id, slug: &str| CataloguePizza {
-            id,
-            slug: slug.into(),
-            name: slug.to_uppercase(),
-            price_cents: if id == 1 { 950 } else { 1150 },
-            vat_rate_bp: 1000,
-            active: true,
-        };
-        let catalogue = Catalogue::new(
-            Vec::new(),
-            vec![pizza(1, "margherita"), pizza(2, "reine")],
-            vec![(1, 10, 120), (1, 11, 1), (2, 10, 110)],
-            vec![(7, 2)],
-        );
-        let line = |pizza_id, quantity| LineRequest { pizza_id, quantity, note: String::new() };
-        let planned = plan(&catalogue, 7, &[line(1, 2)]).expect("a plan");
-        assert_eq!(planned.totals.ttc_cents, 1900);
-        assert_eq!(
-            planned.needs.iter().map(|n| (n.ingredient_id, n.quantity)).collect::<Vec<_>>(),
-            vec![(10, 240), (11, 2)]
-        );
-        assert_eq!(planned.needs[0].pizza, "MARGHERITA");
-        assert!(matches!(plan(&catalogue, 7, &[line(2, 1)]), Err(Refusal::Unavailable(name)) if name == "REINE"));
-        let both = plan(&catalogue, 8, &[line(1, 1), line(2, 1)]).expect("not withdrawn at 8");
-        assert_eq!(
-            both.needs.iter().map(|n| (n.ingredient_id, n.quantity)).collect::<Vec<_>>(),
-            vec![(10, 230), (11, 1)]
-        );
-        assert!(matches!(plan(&catalogue, 8, &[line(3, 1)]), Err(Refusal::Unavailable(_))), "unknown pizza");
     }
 }

@@ -1,55 +1,17 @@
-//! Orders: what is written (see `order_writes` for placing and modifying with their stock
-//! reservation, `order_moves` for status changes) and how pages read them.
+//! Orders: how pages read them, and what a write answers. The writes are in
+//! `order_writes` (placing and modifying, with their stock reservation) and `order_moves`
+//! (status changes); what an order must hold to be written is `domain::intake`.
 
 use sqlx::FromRow;
 
-pub use super::order_moves::{advance, cancel, MoveRequest, Moved};
-pub use super::order_writes::{modify, place};
 use crate::db::DbPool;
-use crate::domain::notifications::Preferences;
-use crate::domain::orders::{Mode, PaymentMethod, Status};
+use crate::domain::intake::NewOrder;
+use crate::domain::notifications::{self, EmailLevel, Happening, Preferences};
+use crate::domain::orders::{Mode, PaymentMethod, PaymentStatus, Status};
 use crate::domain::pricing::{PricedLine, Totals};
+use crate::store::outbox;
 use crate::store::pizzerias::Pizzeria;
 use crate::{db_run, Result};
-
-#[derive(Debug, Clone)]
-pub struct LineRequest {
-    pub pizza_id: i64,
-    pub quantity: i64,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct DeliveryAddress {
-    pub street: String,
-    pub postcode: String,
-    pub city: String,
-    pub instructions: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewOrder {
-    pub pizzeria_id: i64,
-    pub customer_id: Option<i64>,
-    /// The member of staff who took it (phone and counter orders).
-    pub taken_by: Option<i64>,
-    pub customer_name: String,
-    pub customer_phone: String,
-    pub customer_email: Option<String>,
-    pub channel: &'static str,
-    pub mode: Mode,
-    pub address: Option<DeliveryAddress>,
-    /// UTC epoch seconds; `None`: as soon as possible.
-    pub requested_for: Option<i64>,
-    pub payment_method: PaymentMethod,
-    /// Paid at the counter as it is taken (the amount is the order's total).
-    pub paid: bool,
-    pub lines: Vec<LineRequest>,
-    /// Placed by a guest, who follows it with a private link.
-    pub guest: bool,
-    /// What the customer wants to be told about this order.
-    pub notify: Preferences,
-}
 
 /// What the customer is told when an order cannot be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,11 +113,11 @@ impl Order {
             customer_name: new.customer_name.clone(),
             customer_phone: new.customer_phone.clone(),
             customer_email: new.customer_email.clone(),
-            channel: new.channel.to_string(),
+            channel: new.channel.as_str().to_string(),
             mode: new.mode.as_str().to_string(),
             status: Status::Placed.as_str().to_string(),
-            payment_method: new.payment_method.as_str().to_string(),
-            payment_status: if new.paid { "paid" } else { "unpaid" }.to_string(),
+            payment_method: new.payment_method,
+            payment_status: if new.paid { PaymentStatus::Paid } else { PaymentStatus::Unpaid },
             delivery_street: address.map(|a| a.street.clone()),
             delivery_postcode: address.map(|a| a.postcode.clone()),
             delivery_city: address.map(|a| a.city.clone()),
@@ -173,13 +135,32 @@ impl Order {
     }
 }
 
-/// What a customer may change on a `placed` order.
-#[derive(Debug, Clone)]
-pub struct Change {
-    pub lines: Vec<LineRequest>,
-    pub mode: Mode,
-    pub address: Option<DeliveryAddress>,
-    pub requested_for: Option<i64>,
+/// Who an order's messages go to, and what they asked for, as the order row keeps it.
+#[derive(sqlx::FromRow)]
+pub struct Contact {
+    pub pizzeria_id: i64,
+    pub reference: String,
+    pub customer_email: Option<String>,
+    pub customer_phone: String,
+    pub notify_email: String,
+    pub notify_sms: bool,
+}
+
+impl Contact {
+    pub fn messages(&self, happening: Happening, mode: Mode) -> Vec<notifications::Planned> {
+        let preferences = Preferences {
+            email: EmailLevel::parse(&self.notify_email).unwrap_or(EmailLevel::All),
+            sms: self.notify_sms,
+        };
+        notifications::planned(
+            happening,
+            mode,
+            preferences,
+            self.customer_email.as_deref(),
+            &self.customer_phone,
+            outbox::channels(),
+        )
+    }
 }
 
 /// An order as its pages show it.
@@ -198,8 +179,10 @@ pub struct Order {
     pub channel: String,
     pub mode: String,
     pub status: String,
-    pub payment_method: String,
-    pub payment_status: String,
+    #[sqlx(try_from = "String")]
+    pub payment_method: PaymentMethod,
+    #[sqlx(try_from = "String")]
+    pub payment_status: PaymentStatus,
     pub delivery_street: Option<String>,
     pub delivery_postcode: Option<String>,
     pub delivery_city: Option<String>,
@@ -227,10 +210,7 @@ impl Order {
 
     /// An online order placed and not paid yet (`domain::orders::awaiting_online_payment`).
     pub fn awaiting_online_payment(&self) -> bool {
-        let method = crate::domain::orders::PaymentMethod::parse(&self.payment_method);
-        method.is_some_and(|method| {
-            crate::domain::orders::awaiting_online_payment(method, &self.payment_status, self.status())
-        })
+        crate::domain::orders::awaiting_online_payment(self.payment_method, self.payment_status, self.status())
     }
 }
 

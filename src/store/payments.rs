@@ -8,6 +8,7 @@
 
 use crate::db::{BeginWrite, DbPool};
 use crate::live::{Announce, Event};
+use crate::store::payment_rules::PaymentRule;
 use crate::{db_run, Result};
 
 /// What an event or a check with the provider did.
@@ -47,15 +48,13 @@ macro_rules! settle {
         match payment {
             None => Settled::Nothing,
             Some((payment_id, order_id)) => {
-                let paid: Option<(i64, String)> = sqlx::query_as(
-                    "UPDATE orders SET payment_status = 'paid', updated_at = $2
-                     WHERE id = $1 AND payment_method = 'online' AND payment_status = 'unpaid' AND status = 'placed'
+                let sql = format!(
+                    "UPDATE orders SET payment_status = 'paid', updated_at = $2 WHERE id = $1 AND {}
                      RETURNING pizzeria_id, reference",
-                )
-                .bind(order_id)
-                .bind($now)
-                .fetch_optional(&mut *$tx)
-                .await?;
+                    PaymentRule::AwaitingOnlinePayment.sql("")
+                );
+                let paid: Option<(i64, String)> =
+                    sqlx::query_as(&sql).bind(order_id).bind($now).fetch_optional(&mut *$tx).await?;
                 match paid {
                     Some((pizzeria_id, reference)) => {
                         let event = Event {
@@ -200,21 +199,17 @@ pub struct Overdue {
 
 /// The online orders placed before `cutoff` and still waiting for their payment.
 pub async fn overdue(db: &DbPool, cutoff: i64) -> Result<Vec<Overdue>> {
-    Ok(db_run!(db, |pool| {
-        sqlx::query_as(
-            "SELECT o.id AS order_id, o.reference,
-                    (SELECT p.provider_ref FROM payments p
-                     WHERE p.order_id = o.id AND p.status IN ('pending', 'failed')
-                     ORDER BY p.id DESC LIMIT 1) AS intent
-             FROM orders o
-             WHERE o.payment_method = 'online' AND o.payment_status = 'unpaid' AND o.status = 'placed'
-               AND o.created_at <= $1
-             ORDER BY o.created_at LIMIT 100",
-        )
-        .bind(cutoff)
-        .fetch_all(pool)
-        .await?
-    }))
+    let sql = format!(
+        "SELECT o.id AS order_id, o.reference,
+                (SELECT p.provider_ref FROM payments p
+                 WHERE p.order_id = o.id AND p.status IN ('pending', 'failed')
+                 ORDER BY p.id DESC LIMIT 1) AS intent
+         FROM orders o
+         WHERE {} AND o.created_at <= $1
+         ORDER BY o.created_at LIMIT 100",
+        PaymentRule::AwaitingOnlinePayment.sql("o")
+    );
+    Ok(db_run!(db, |pool| { sqlx::query_as(&sql).bind(cutoff).fetch_all(pool).await? }))
 }
 
 /// A refund owed, claimed by this worker.

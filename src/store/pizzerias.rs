@@ -1,6 +1,8 @@
 use sqlx::FromRow;
 
 use crate::db::DbPool;
+use crate::domain::intake;
+use crate::domain::slots::Period;
 use crate::{db_run, Result};
 
 #[derive(Debug, Clone, FromRow)]
@@ -30,6 +32,27 @@ pub struct PizzeriaDetails {
     pub delivery_postcodes: Vec<String>,
     /// Holidays: local dates with no slot.
     pub closing_days: Vec<chrono::NaiveDate>,
+}
+
+impl PizzeriaDetails {
+    /// The pizzeria as order intake checks it: its zone and its schedule.
+    pub fn intake(&self) -> intake::Pizzeria<'_> {
+        let hours = self
+            .opening_hours
+            .iter()
+            .map(|h| Period {
+                weekday: h.weekday as u32,
+                opens_minute: h.opens_minute as u32,
+                closes_minute: h.closes_minute as u32,
+            })
+            .collect();
+        intake::Pizzeria {
+            id: self.pizzeria.id,
+            name: &self.pizzeria.name,
+            delivery_postcodes: &self.delivery_postcodes,
+            schedule: intake::Schedule::new(hours, self.closing_days.clone()),
+        }
+    }
 }
 
 const PIZZERIA_COLUMNS: &str = "id, slug, name, street, postcode, city, phone";

@@ -3,6 +3,7 @@
 use crate::crypto::token_digest;
 use crate::db::DbPool;
 use crate::domain::limits::{paris_day, GuestLimits, Limit, Refused, Window};
+use crate::store::payment_rules::PaymentRule;
 use crate::{db_run, Result};
 
 /// What the limits on a guest order look at.
@@ -85,18 +86,12 @@ pub async fn give_back(db: &DbPool, key: &str) -> Result<()> {
 
 /// A guest's orders still open and unpaid, by phone number or e-mail address.
 pub async fn open_unpaid_guest_orders(db: &DbPool, phone: &str, email: &str) -> Result<i64> {
-    let open = db_run!(db, |pool| {
-        sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM orders
-             WHERE customer_id IS NULL AND payment_status = 'unpaid'
-               AND status IN ('placed', 'preparing', 'ready', 'out_for_delivery')
-               AND (customer_phone = $1 OR customer_email = $2)",
-        )
-        .bind(phone)
-        .bind(email)
-        .fetch_one(pool)
-        .await?
-    });
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM orders
+         WHERE customer_id IS NULL AND {} AND (customer_phone = $1 OR customer_email = $2)",
+        PaymentRule::OpenAndUnpaid.sql("")
+    );
+    let open = db_run!(db, |pool| { sqlx::query_scalar(&sql).bind(phone).bind(email).fetch_one(pool).await? });
     Ok(open)
 }
 

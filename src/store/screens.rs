@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use sqlx::FromRow;
 
 use crate::db::DbPool;
-use crate::domain::orders::{Mode, PaymentMethod, Status};
+use crate::domain::orders::{Mode, PaymentMethod, PaymentStatus, Status};
 use crate::domain::workflow::OrderState;
+use crate::store::payment_rules::PaymentRule;
 use crate::{db_run, Result};
 
 /// An order as a screen shows it.
@@ -26,8 +27,10 @@ pub struct Ticket {
     pub delivery_city: Option<String>,
     pub delivery_instructions: String,
     pub requested_for: Option<i64>,
-    pub payment_method: String,
-    pub payment_status: String,
+    #[sqlx(try_from = "String")]
+    pub payment_method: PaymentMethod,
+    #[sqlx(try_from = "String")]
+    pub payment_status: PaymentStatus,
     pub total_ttc_cents: i64,
     pub cancel_reason: Option<String>,
     pub driver_id: Option<i64>,
@@ -51,14 +54,14 @@ impl Ticket {
     }
 
     pub fn paid(&self) -> bool {
-        self.payment_status == "paid"
+        self.payment_status == PaymentStatus::Paid
     }
 
     pub fn state(&self) -> OrderState {
         OrderState {
             status: self.status(),
             mode: self.mode(),
-            payment_method: PaymentMethod::parse(&self.payment_method).unwrap_or(PaymentMethod::Cash),
+            payment_method: self.payment_method,
             paid: self.paid(),
             driver_id: self.driver_id,
         }
@@ -104,10 +107,11 @@ pub async fn tickets(db: &DbPool, pizzeria_id: i64, wanted: Wanted<'_>) -> Resul
         "{TICKET_SELECT}
          WHERE o.pizzeria_id = $1
            AND (o.status IN ({}) OR (o.status = 'cancelled' AND o.updated_at >= $2))
-           AND NOT ($3 AND o.payment_method = 'online' AND o.payment_status = 'unpaid')
+           AND NOT ($3 AND {})
          ORDER BY COALESCE(o.requested_for, o.created_at), o.id
          LIMIT 300",
-        statuses.join(", ")
+        statuses.join(", "),
+        PaymentRule::KitchenWaitsForPayment.sql("o")
     );
     let since = wanted.cancelled_since.unwrap_or(i64::MAX);
     let mut tickets: Vec<Ticket> = db_run!(db, |pool| {

@@ -10,6 +10,7 @@ use crate::db::{BeginWrite, DbPool};
 use crate::domain::availability::{self, RecipeNeed};
 use crate::domain::stock::{self, Action};
 use crate::live::{Announce, Event};
+use crate::store::stock_sql::write_journal;
 use crate::{db_run, unix_now, Result};
 
 #[derive(Debug, Clone, FromRow)]
@@ -84,30 +85,17 @@ pub async fn apply(
                         .execute(&mut *tx)
                         .await?;
                 }
-                if let Some((delta, kind, note)) = &movement {
-                    sqlx::query(
-                        "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, user_id, note, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(pizzeria_id)
-                    .bind(ingredient_id)
-                    .bind(*delta)
-                    .bind(*kind)
-                    .bind(user_id)
-                    .bind(note)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "UPDATE stock SET quantity = quantity + $1, updated_at = $2
-                         WHERE pizzeria_id = $3 AND ingredient_id = $4",
-                    )
-                    .bind(*delta)
-                    .bind(now)
-                    .bind(pizzeria_id)
-                    .bind(ingredient_id)
-                    .execute(&mut *tx)
-                    .await?;
+                if let Some((delta, kind, note)) = movement {
+                    let line = stock::Movement {
+                        pizzeria_id,
+                        ingredient_id,
+                        delta,
+                        kind,
+                        order_id: None,
+                        user_id: Some(user_id),
+                        note,
+                    };
+                    write_journal!(tx, &[line], now);
                 }
                 let event =
                     Event { id: 0, kind: "stock".into(), pizzeria_id, reference: String::new(), status: String::new() };
@@ -288,32 +276,20 @@ pub async fn transfer(
                 Err(message)
             }
             Ok((source_name, target_name)) => {
-                for (pizzeria, delta, note) in
+                let lines: Vec<stock::Movement> =
                     [(from, -quantity, format!("Vers {target_name}")), (to, quantity, format!("Depuis {source_name}"))]
-                {
-                    sqlx::query(
-                        "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, user_id, note, created_at)
-                         VALUES ($1, $2, $3, 'transfer', $4, $5, $6)",
-                    )
-                    .bind(pizzeria)
-                    .bind(ingredient_id)
-                    .bind(delta)
-                    .bind(user_id)
-                    .bind(&note)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "UPDATE stock SET quantity = quantity + $1, updated_at = $2
-                         WHERE pizzeria_id = $3 AND ingredient_id = $4",
-                    )
-                    .bind(delta)
-                    .bind(now)
-                    .bind(pizzeria)
-                    .bind(ingredient_id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                        .into_iter()
+                        .map(|(pizzeria_id, delta, note)| stock::Movement {
+                            pizzeria_id,
+                            ingredient_id,
+                            delta,
+                            kind: stock::MovementKind::Transfer,
+                            order_id: None,
+                            user_id: Some(user_id),
+                            note,
+                        })
+                        .collect();
+                write_journal!(tx, &lines, now);
                 let events: Vec<Event> = [from, to]
                     .into_iter()
                     .map(|pizzeria_id| Event {

@@ -1,6 +1,12 @@
-//! SQL shared by the writes that move stock (orders, their moves, the stock screens):
-//! multi-row statements, and the lock / apply / release steps as macros so that one body
-//! serves both backends inside `db_run!`.
+//! The stock journal's one writer, and the SQL shared by the writes that move stock (orders,
+//! their moves, the stock screens): multi-row statements, and the lock / journal / release
+//! steps as macros so that one body serves both backends inside `db_run!`.
+//!
+//! Every movement — an order, a cancellation, waste, a reception, an inventory, a transfer
+//! — is written by [`write_journal!`]: the journal's lines and the stock rows they change,
+//! in the same transaction. The one exception in form is the placement of an order, a
+//! single batched statement for speed (`order_writes::placement_sql`): it is made of the
+//! same two pieces, [`JOURNAL_INSERT`] and [`stock_update_sql_at`].
 
 /// `($first, $first+1, …)` groups of `width` numbered placeholders, `rows` times.
 pub(crate) fn value_rows(first: usize, rows: usize, width: usize) -> String {
@@ -98,31 +104,87 @@ macro_rules! held_by_order {
     }};
 }
 
-/// Gives back what the order holds, journaled as `cancellation` movements.
-macro_rules! release {
-    ($tx:expr, $pizzeria_id:expr, $order_id:expr, $held:expr, $user_id:expr, $note:expr, $now:expr) => {{
-        let held: &Vec<(i64, i64)> = $held;
-        if !held.is_empty() {
-            $crate::store::stock_sql::apply_stock!($tx, $pizzeria_id, held.clone(), $now);
+/// The head of every write to the journal: eight values a line, in this order.
+pub(crate) const JOURNAL_INSERT: &str =
+    "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, order_id, user_id, note, created_at) VALUES";
+
+/// Writes movements (`&[domain::stock::Movement]`) to the journal and their sum to the
+/// stock rows, inside the caller's transaction: one statement for the lines, one per
+/// pizzeria for the rows (the schema's `CHECK (quantity >= 0)` refuses a negative stock;
+/// the callers check first, so that it never has to).
+macro_rules! write_journal {
+    ($tx:expr, $movements:expr, $now:expr) => {{
+        let movements: &[$crate::domain::stock::Movement] = $movements;
+        if !movements.is_empty() {
             let sql = format!(
-                "INSERT INTO stock_movements (pizzeria_id, ingredient_id, delta, kind, order_id, user_id, note, created_at)
-                 VALUES {}",
-                $crate::store::stock_sql::value_rows(1, held.len(), 8)
+                "{} {}",
+                $crate::store::stock_sql::JOURNAL_INSERT,
+                $crate::store::stock_sql::value_rows(1, movements.len(), 8)
             );
             let mut insert = sqlx::query(&sql);
-            for (ingredient_id, quantity) in held {
+            for movement in movements {
                 insert = insert
-                    .bind($pizzeria_id)
-                    .bind(*ingredient_id)
-                    .bind(*quantity)
-                    .bind("cancellation")
-                    .bind($order_id)
-                    .bind($user_id)
-                    .bind($note)
+                    .bind(movement.pizzeria_id)
+                    .bind(movement.ingredient_id)
+                    .bind(movement.delta)
+                    .bind(movement.kind.as_str())
+                    .bind(movement.order_id)
+                    .bind(movement.user_id)
+                    .bind(&movement.note)
                     .bind($now);
             }
             insert.execute(&mut *$tx).await?;
+            let changes = $crate::domain::stock::stock_changes(movements);
+            let mut pizzerias: Vec<i64> = changes.iter().map(|(pizzeria, _, _)| *pizzeria).collect();
+            pizzerias.dedup();
+            for pizzeria in pizzerias {
+                let deltas: Vec<(i64, i64)> = changes
+                    .iter()
+                    .filter(|c| c.0 == pizzeria)
+                    .map(|(_, ingredient, delta)| (*ingredient, *delta))
+                    .collect();
+                $crate::store::stock_sql::apply_stock!($tx, pizzeria, deltas, $now);
+            }
         }
+    }};
+}
+
+/// `held` (ingredient, quantity) of an order as movements of `kind`, signed by `sign`.
+pub(crate) fn order_movements(
+    pizzeria_id: i64,
+    order_id: i64,
+    held: &[(i64, i64)],
+    kind: crate::domain::stock::MovementKind,
+    sign: i64,
+    user_id: Option<i64>,
+    note: &str,
+) -> Vec<crate::domain::stock::Movement> {
+    held.iter()
+        .map(|(ingredient_id, quantity)| crate::domain::stock::Movement {
+            pizzeria_id,
+            ingredient_id: *ingredient_id,
+            delta: sign * quantity,
+            kind,
+            order_id: Some(order_id),
+            user_id,
+            note: note.to_string(),
+        })
+        .collect()
+}
+
+/// Gives back what the order holds, journaled as `cancellation` movements.
+macro_rules! release {
+    ($tx:expr, $pizzeria_id:expr, $order_id:expr, $held:expr, $user_id:expr, $note:expr, $now:expr) => {{
+        let back = $crate::store::stock_sql::order_movements(
+            $pizzeria_id,
+            $order_id,
+            $held,
+            $crate::domain::stock::MovementKind::Cancellation,
+            1,
+            $user_id,
+            $note,
+        );
+        $crate::store::stock_sql::write_journal!($tx, &back, $now);
     }};
 }
 
@@ -132,7 +194,7 @@ pub(crate) const ZERO_STOCK_ROWS: &str = "INSERT INTO stock (pizzeria_id, ingred
      SELECT p.id, i.id, 0, 0 FROM pizzerias p CROSS JOIN ingredients i WHERE TRUE
      ON CONFLICT (pizzeria_id, ingredient_id) DO NOTHING";
 
-pub(crate) use {apply_stock, held_by_order, lock_stock, release};
+pub(crate) use {apply_stock, held_by_order, lock_stock, release, write_journal};
 
 #[cfg(test)]
 mod tests {

@@ -22,21 +22,12 @@ pub struct Board<'a> {
     pub refusals: &'a [(crate::domain::limits::Limit, i64)],
 }
 
-fn channel_label(channel: &str) -> &str {
-    match channel {
-        "web" => "Site web",
-        "phone" => "Téléphone",
-        "counter" => "Comptoir",
-        other => other,
-    }
+pub fn channel_label(channel: &str) -> &str {
+    crate::domain::intake::Channel::parse(channel).map_or(channel, |c| c.label())
 }
 
-fn mode_label(mode: &str) -> &str {
-    match mode {
-        "delivery" => "Livraison",
-        "takeaway" => "À emporter",
-        other => other,
-    }
+pub fn mode_label(mode: &str) -> &str {
+    crate::domain::orders::Mode::parse(mode).map_or(mode, |m| m.label())
 }
 
 fn minutes(value: Option<f64>) -> String {

@@ -5,7 +5,7 @@ use maud::{html, Markup, DOCTYPE};
 
 use crate::domain::money::{format_eur, format_vat_rate};
 use crate::domain::notifications::Kind;
-use crate::domain::orders::{Mode, PaymentMethod};
+use crate::domain::orders::{Mode, PaymentStatus};
 use crate::domain::pricing::VatShare;
 use crate::domain::slots;
 use crate::store::orders::{Order, OrderLine};
@@ -45,11 +45,11 @@ fn delivery_address(order: &Order) -> Option<String> {
 }
 
 fn payment(order: &Order) -> String {
-    let method = PaymentMethod::parse(&order.payment_method).map(PaymentMethod::label).unwrap_or("—");
-    let state = match order.payment_status.as_str() {
-        "paid" => "payée",
-        "refunded" => "remboursée",
-        _ => "à régler",
+    let method = order.payment_method.label();
+    let state = match order.payment_status {
+        PaymentStatus::Paid => "payée",
+        PaymentStatus::Refunded => "remboursée",
+        PaymentStatus::Unpaid => "à régler",
     };
     format!("{method} ({state})")
 }

@@ -7,7 +7,7 @@ use super::layout::{page, Nav};
 use crate::domain::fields::FieldErrors;
 use crate::domain::money::{format_eur, format_vat_rate};
 use crate::domain::notifications::Preferences;
-use crate::domain::orders::{Mode, PaymentMethod, Status, MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
+use crate::domain::orders::{Mode, PaymentMethod, PaymentStatus, Status, MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
 use crate::domain::pricing::{PricedLine, Totals, VatShare};
 use crate::domain::slots;
 use crate::store::addresses::Address;
@@ -350,9 +350,9 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                     None => { "dès que possible" }
                 }
             }
-            @let method = PaymentMethod::parse(&order.payment_method).unwrap_or(PaymentMethod::Cash);
-            p { "Paiement : " (method.label()) " (" span data-payment=(order.payment_status) {
-                (crate::domain::orders::payment_state(method, &order.payment_status, status)) } ")" }
+            @let method = order.payment_method;
+            p { "Paiement : " (method.label()) " (" span data-payment=(order.payment_status.as_str()) {
+                (crate::domain::orders::payment_state(method, order.payment_status, status)) } ")" }
             @if let Some(pay) = &view.pay {
                 div.notice role="status" {
                     @if pay.returning {
@@ -397,7 +397,7 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                 }
                 @if modifiable {
                     p.note { "Vous pouvez modifier ou annuler tant que la pizzeria n'a pas commencé la préparation." }
-                } @else if order.payment_status == "paid" {
+                } @else if order.payment_status == PaymentStatus::Paid {
                     p.note { "Vous pouvez annuler tant que la pizzeria n'a pas commencé la préparation : le paiement vous sera remboursé." }
                 } @else {
                     p.note { "Vous pouvez annuler tant que la pizzeria n'a pas commencé la préparation." }

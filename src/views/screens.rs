@@ -11,7 +11,7 @@ use super::layout::{page, page_with_head, Nav};
 use crate::config::Settings;
 use crate::domain::money::{form_eur, format_eur};
 use crate::domain::orders::Status as OrderStatus;
-use crate::domain::orders::{Mode, Status};
+use crate::domain::orders::{Mode, PaymentMethod, PaymentStatus, Status};
 use crate::domain::slots;
 use crate::domain::workflow::{self, Mover};
 use crate::store::screens::Ticket;
@@ -349,17 +349,17 @@ fn customer_block(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
                 @if !ticket.delivery_instructions.is_empty() { p.line-note { "ℹ " (ticket.delivery_instructions) } }
             }
             p.amount {
-                @if ticket.payment_status == "refunded" {
+                @if ticket.payment_status == PaymentStatus::Refunded {
                     "↩ Remboursée (" (format_eur(ticket.total_ttc_cents)) ")"
                 } @else if ticket.paid() && ticket.status() == Status::Cancelled {
                     "↩ Remboursement en cours (" (format_eur(ticket.total_ttc_cents)) ")"
                 } @else if ticket.paid() {
                     "✔ Payée (" (format_eur(ticket.total_ttc_cents)) ")"
-                } @else if ticket.payment_method == "online" {
+                } @else if ticket.payment_method == PaymentMethod::Online {
                     "⌛ Paiement en ligne en attente (" (format_eur(ticket.total_ttc_cents)) ")"
                 } @else {
                     "€ À encaisser : " strong { (format_eur(ticket.total_ttc_cents)) }
-                    " (" (if ticket.payment_method == "card" { "carte" } else { "espèces" }) ")"
+                    " (" (if ticket.payment_method == PaymentMethod::Card { "carte" } else { "espèces" }) ")"
                 }
             }
             @if let (Some(driver), true) = (&ticket.driver_name, view.screen != Screen::Kitchen) {
@@ -391,8 +391,8 @@ fn actions(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
                         (hidden_fields(view, ticket, to))
                         label { "Paiement"
                             select name="method" {
-                                option value="cash" selected[ticket.payment_method != "card"] { "Espèces" }
-                                option value="card" selected[ticket.payment_method == "card"] { "Carte" }
+                                option value="cash" selected[ticket.payment_method != PaymentMethod::Card] { "Espèces" }
+                                option value="card" selected[ticket.payment_method == PaymentMethod::Card] { "Carte" }
                             }
                         }
                         label { "Montant encaissé (€)"
@@ -471,8 +471,8 @@ mod tests {
             delivery_city: None,
             delivery_instructions: String::new(),
             requested_for,
-            payment_method: "cash".into(),
-            payment_status: "unpaid".into(),
+            payment_method: PaymentMethod::Cash,
+            payment_status: PaymentStatus::Unpaid,
             total_ttc_cents: 1000,
             cancel_reason: None,
             driver_id: None,

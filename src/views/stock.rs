@@ -8,6 +8,7 @@ use rocket::form::FromForm;
 
 use super::forms::{csrf, notice};
 use super::layout::{page_with_head, Nav};
+use crate::domain::stock::MovementKind;
 use crate::store::stock::{Makeable, Movement, StockRow, JOURNAL_PAGE};
 use crate::views::screens::Here;
 
@@ -54,17 +55,8 @@ pub struct StockPage<'a> {
     pub journal: JournalView<'a>,
 }
 
-const KINDS: [(&str, &str); 6] = [
-    ("restock", "Réception"),
-    ("order", "Commande"),
-    ("cancellation", "Annulation"),
-    ("waste", "Perte"),
-    ("inventory", "Inventaire"),
-    ("transfer", "Transfert"),
-];
-
 fn kind_label(kind: &str) -> &str {
-    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, label)| *label).unwrap_or(kind)
+    MovementKind::parse(kind).map_or(kind, |k| k.label())
 }
 
 fn unit(unit: &str) -> &str {
@@ -212,7 +204,7 @@ fn journal(view: &StockPage<'_>) -> Markup {
                 label { "Type"
                     select name="kind" {
                         option value="" { "tous" }
-                        @for (kind, label) in KINDS { option value=(kind) selected[q.kind.as_deref() == Some(kind)] { (label) } }
+                        @for kind in MovementKind::ALL { option value=(kind.as_str()) selected[q.kind.as_deref() == Some(kind.as_str())] { (kind.label()) } }
                     }
                 }
                 label { "Du" input type="date" name="from" value=[q.from.as_deref()]; }

@@ -127,7 +127,7 @@ pub enum Identity {
 
 /// Who sends this `Authorization` header (an API token, which wins) or this session token
 /// (the decrypted value of the session cookie). Shared by Rocket's guards and the event
-/// server (`web::event_server`).
+/// server (`web::events`).
 pub async fn identify(db: &Db, authorization: Option<&str>, session_token: Option<&str>) -> Identity {
     let now = unix_now();
     if let Some(header) = authorization {

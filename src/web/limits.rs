@@ -10,6 +10,7 @@ use rocket::{Request, Response};
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::intake::NewOrder;
 use crate::domain::limits::Refused;
 use crate::store::rate_limits::{self, GuestOrder};
 
@@ -50,7 +51,7 @@ impl Fairing for RetryAfterHeader {
 
 /// Whether a guest order may be placed: `Ok(())` when the limits allow it or are off,
 /// the refusal otherwise (its delay noted for the `Retry-After` header).
-pub async fn admit_guest(
+async fn admit_guest(
     db: &Db,
     settings: &Settings,
     retry: &RetryAfter,
@@ -66,4 +67,25 @@ pub async fn admit_guest(
         tracing::info!(pizzeria = order.pizzeria_id, limit = refused.limit.code(), "guest order refused by a limit");
     }
     Ok(verdict)
+}
+
+/// The guest limits, for an order placed by a guest (a customer's or the staff's passes).
+pub async fn admit_if_guest(
+    db: &Db,
+    settings: &Settings,
+    retry: &RetryAfter,
+    client: Option<std::net::IpAddr>,
+    order: &NewOrder,
+) -> crate::Result<Result<(), Refused>> {
+    if !order.guest {
+        return Ok(Ok(()));
+    }
+    let guest = GuestOrder {
+        pizzeria_id: order.pizzeria_id,
+        client,
+        phone: &order.customer_phone,
+        email: order.customer_email.as_deref().unwrap_or_default(),
+        pizzas: order.lines.iter().map(|line| line.quantity).sum(),
+    };
+    admit_guest(db, settings, retry, &guest).await
 }

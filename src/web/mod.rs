@@ -1,42 +1,21 @@
 //! HTTP routes, grouped by audience. Routes stay thin: parse, call the store, render.
 
-pub mod account;
-pub mod admin_backups;
-pub mod admin_pizzerias;
-pub mod admin_stock;
+pub mod admin;
 pub mod api;
-pub mod api_menu;
-pub mod api_orders;
-pub mod api_staff;
-pub mod api_stock;
 pub mod auth;
-pub mod cart;
-pub mod checkout;
-pub mod counter;
 pub mod csrf;
-pub mod dashboard;
-pub mod delivery;
+pub mod customer;
 mod error_page;
-pub mod event_server;
+pub mod events;
 pub mod hostile_urls;
-pub mod kitchen;
+pub(crate) mod intake;
 pub mod limits;
-pub mod menu_admin;
-pub mod openapi;
+pub mod manage;
 pub mod ops;
-pub mod orders;
-pub mod password;
-pub mod pay;
 pub mod payments;
-pub mod phone;
-pub mod public;
 pub mod refusal;
-pub mod screens;
-pub mod session;
 pub mod staff;
-pub mod stock;
 pub mod telemetry;
-pub mod users;
 
 use rocket::catcher::BoxFuture;
 use rocket::http::uri::fmt::{Query, UriDisplay};
@@ -53,40 +32,40 @@ use refusal::{refusal_of, Refusal};
 /// the group, `/manage/users` for a pizzeria's manager (the guard tells them apart).
 pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     let mut root = routes![crate::assets::serve];
-    root.extend(public::routes());
+    root.extend(customer::public::routes());
     root.extend(ops::routes());
-    root.extend(session::routes());
-    root.extend(password::routes());
-    root.extend(account::routes());
-    root.extend(staff::routes());
-    root.extend(cart::routes());
-    root.extend(checkout::routes());
-    root.extend(orders::routes());
-    root.extend(screens::routes());
-    root.extend(kitchen::routes());
-    root.extend(delivery::routes());
-    root.extend(counter::routes());
-    root.extend(phone::routes());
-    root.extend(stock::routes());
-    root.extend(admin_stock::routes());
-    root.extend(admin_pizzerias::routes());
-    root.extend(admin_backups::routes());
-    root.extend(dashboard::routes());
-    root.extend(menu_admin::routes());
+    root.extend(customer::session::routes());
+    root.extend(customer::password::routes());
+    root.extend(customer::account::routes());
+    root.extend(staff::entry::routes());
+    root.extend(customer::cart::routes());
+    root.extend(customer::checkout::routes());
+    root.extend(customer::orders::routes());
+    root.extend(staff::screens::routes());
+    root.extend(staff::kitchen::routes());
+    root.extend(staff::delivery::routes());
+    root.extend(staff::counter::routes());
+    root.extend(staff::phone::routes());
+    root.extend(manage::stock::routes());
+    root.extend(admin::stock::routes());
+    root.extend(admin::pizzerias::routes());
+    root.extend(admin::backups::routes());
+    root.extend(manage::dashboard::routes());
+    root.extend(manage::menu_admin::routes());
     root.extend(payments::routes());
-    root.extend(pay::routes());
+    root.extend(customer::pay::routes());
     root.extend(ops::test_routes());
     root.extend(hostile_urls::routes());
     rocket
         .mount("/", telemetry::reported(root))
-        .mount("/admin", telemetry::reported(users::routes()))
-        .mount("/manage", telemetry::reported(users::routes()))
+        .mount("/admin", telemetry::reported(manage::users::routes()))
+        .mount("/manage", telemetry::reported(manage::users::routes()))
         .mount("/api/v1", telemetry::reported(api::routes()))
-        .mount("/api/v1", telemetry::reported(api_orders::routes()))
-        .mount("/api/v1", telemetry::reported(api_staff::routes()))
-        .mount("/api/v1", telemetry::reported(api_stock::routes()))
-        .mount("/api/v1", telemetry::reported(api_menu::routes()))
-        .mount("/api/v1", telemetry::reported(openapi::routes()))
+        .mount("/api/v1", telemetry::reported(api::orders::routes()))
+        .mount("/api/v1", telemetry::reported(api::staff::routes()))
+        .mount("/api/v1", telemetry::reported(api::stock::routes()))
+        .mount("/api/v1", telemetry::reported(api::menu::routes()))
+        .mount("/api/v1", telemetry::reported(api::openapi::routes()))
         .register("/", vec![Catcher::new(None, page_catcher)])
         .register("/api", vec![Catcher::new(None, api_catcher)])
 }
@@ -118,7 +97,7 @@ fn page_catcher<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
 /// The API answers JSON, whatever went wrong.
 fn api_catcher<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
     Box::pin(async move {
-        let problem = api_orders::body_problem(req);
+        let problem = api::orders::body_problem(req);
         let (code, message) = match (refusal_of(req), status.code) {
             (Some(refusal), _) => (refusal.code(), refusal.message()),
             (None, 400 | 413 | 422) if problem.is_some() => ("invalid_body", problem.as_deref().unwrap_or_default()),

@@ -11,13 +11,14 @@ use rocket::{get, routes, Responder, Route, Shutdown, State};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::dashboard::{self, Figures};
+use crate::domain::orders::PaymentStatus;
 use crate::domain::stock::Level;
 use crate::store::dashboard as store;
 use crate::store::stock::{self, StockRow};
-use crate::views::dashboard::{Board, DashboardPage};
+use crate::views::dashboard::{channel_label, mode_label, Board, DashboardPage};
 use crate::web::auth::ManageArea;
 use crate::web::csrf::Page;
-use crate::web::screens::{resolve, Here};
+use crate::web::staff::screens::{resolve, Here};
 use crate::{unix_now, views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -101,7 +102,7 @@ async fn live(db: &Db, settings: &State<Settings>, user: ManageArea, pizzeria: O
 
 #[get("/manage/dashboard/events?<pizzeria>")]
 async fn events(db: &Db, user: ManageArea, pizzeria: Option<&str>, shutdown: Shutdown) -> Result<EventStream![]> {
-    crate::web::screens::events(db, &user.0, pizzeria, shutdown).await
+    crate::web::staff::screens::events(db, &user.0, pizzeria, shutdown).await
 }
 
 #[derive(Responder)]
@@ -152,11 +153,16 @@ async fn export(
         let fields = [
             row.reference.clone(),
             date,
-            row.channel.clone(),
-            row.mode.clone(),
+            channel_label(&row.channel).to_string(),
+            mode_label(&row.mode).to_string(),
             status.to_string(),
-            row.payment_method.clone(),
-            if row.payment_status == "paid" { "oui" } else { "non" }.to_string(),
+            row.payment_method.short_label().to_string(),
+            match row.payment_status {
+                PaymentStatus::Paid => "oui",
+                PaymentStatus::Refunded => "remboursée",
+                PaymentStatus::Unpaid => "non",
+            }
+            .to_string(),
             row.lines.clone(),
             cents(row.total_ht_cents),
             cents(row.total_vat_cents),

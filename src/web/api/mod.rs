@@ -2,6 +2,12 @@
 //! Callers authenticate with `Authorization: Bearer <token>` (see `/account/tokens`) or
 //! with the session cookie plus the `X-CSRF-Token` header on unsafe requests.
 
+pub mod menu;
+pub mod openapi;
+pub mod orders;
+pub mod staff;
+pub mod stock;
+
 use rocket::http::Status;
 use rocket::serde::json::{json, Json, Value};
 use rocket::{get, post, routes, Route};
@@ -10,7 +16,7 @@ use crate::db::Db;
 use crate::domain::roles::{assignable_roles, may_enter, Actor, Area, Role};
 use crate::store::users::{self, Filter, UserRecord};
 use crate::web::auth::ApiCaller;
-use crate::web::screens::{resolve, Here};
+use crate::web::staff::screens::{resolve, Here};
 use crate::Error;
 
 pub fn routes() -> Vec<Route> {
@@ -118,7 +124,7 @@ async fn set_active(db: &Db, caller: &ApiCaller, id: i64, active: bool) -> ApiRe
     if !matches!(actor.role, Role::Admin | Role::Manager) {
         return Err(failure(Status::Forbidden, "forbidden", "Votre compte ne gère pas d'autres comptes."));
     }
-    let record = crate::web::users::managed_account(db, actor, id).await.map_err(server)?;
+    let record = crate::web::manage::users::managed_account(db, actor, id).await.map_err(server)?;
     if record.email.is_none() {
         return Err(not_found()); // erased: nothing to manage
     }

@@ -11,12 +11,13 @@ use crate::db::Db;
 use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
 use crate::domain::roles::{may_enter, Area};
 use crate::domain::workflow::Mover;
-use crate::store::orders::{self, MoveRequest};
+use crate::store::order_moves::{self, MoveRequest};
+use crate::store::orders;
 use crate::store::screens::Ticket;
+use crate::web::api::orders::{order_json, ApiBody};
 use crate::web::api::{failure, not_found, pizzeria_for, server, ApiError};
-use crate::web::api_orders::{order_json, ApiBody};
 use crate::web::auth::ApiCaller;
-use crate::web::screens::{self, Screen};
+use crate::web::staff::screens::{self, Screen};
 
 pub fn routes() -> Vec<Route> {
     routes![transition, queue, events]
@@ -73,7 +74,7 @@ async fn transition(db: &Db, caller: ApiCaller, reference: &str, body: ApiBody<T
     let reason: String = body.reason.chars().take(200).collect();
     let request = MoveRequest { to, version: body.version, reason, collected };
     let mover = Mover::Staff { user_id: user.id, role: user.role };
-    if let Err(refusal) = orders::advance(db, order.id, mover, Some(user.id), &request).await.map_err(server)? {
+    if let Err(refusal) = order_moves::advance(db, order.id, mover, Some(user.id), &request).await.map_err(server)? {
         return Err(failure(Status::new(refusal.http_status()), refusal.code(), &refusal.message()));
     }
     let (order, lines) = orders::by_reference(db, reference).await.map_err(server)?.ok_or_else(not_found)?;
@@ -106,7 +107,7 @@ fn ticket_json(ticket: &Ticket, moves: &[OrderStatus]) -> Value {
         })),
         "requested_for": ticket.requested_for.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339()),
         "created_at": chrono::DateTime::from_timestamp(ticket.created_at, 0).map(|t| t.to_rfc3339()),
-        "payment_method": ticket.payment_method, "payment_status": ticket.payment_status,
+        "payment_method": ticket.payment_method.as_str(), "payment_status": ticket.payment_status.as_str(),
         "total_ttc_cents": ticket.total_ttc_cents, "modified": ticket.modified, "cancel_reason": ticket.cancel_reason,
         "driver_id": ticket.driver_id,
         "lines": ticket.lines.iter().map(|l| json!({

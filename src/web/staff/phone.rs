@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Utc};
 use maud::Markup;
 use rocket::form::FromForm;
 use rocket::http::Status;
@@ -15,18 +14,18 @@ use rocket::{get, post, routes, Either, Route, State};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
+use crate::domain::intake::{self, StaffRequest};
 use crate::domain::notifications::Preferences;
 use crate::domain::orders::{Mode, PaymentMethod};
-use crate::store::addresses::{self, Address, AddressInput};
-use crate::store::orders::{self, NewOrder};
+use crate::store::addresses::{self, AddressInput};
 use crate::store::users::{self, PhoneCustomer};
-use crate::store::{catalogue, menu, pizzerias};
+use crate::store::{catalogue, menu, order_writes};
 use crate::views::ordering::CheckoutValues;
 use crate::views::phone::{PhoneOrderPage, PhoneValues};
 use crate::web::auth::CounterArea;
-use crate::web::checkout::{check_delivery, lines_from_map, DeliveryForm, Schedule};
 use crate::web::csrf::{Both, CsrfForm, Page};
-use crate::web::screens::{resolve, Here};
+use crate::web::intake::{DeliveryForm, Ordering};
+use crate::web::staff::screens::{resolve, Here};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -64,11 +63,10 @@ struct PhoneForm {
 
 struct Context {
     here: Here,
-    details: pizzerias::PizzeriaDetails,
+    ordering: Ordering,
     menu: Vec<menu::MenuItem>,
     /// Customers with the typed phone number.
     matches: Vec<PhoneCustomer>,
-    addresses: Vec<Address>,
     can_asap: bool,
     slots: Vec<(String, String)>,
 }
@@ -80,7 +78,6 @@ async fn context(
     phone: Option<&str>,
     customer_id: Option<i64>,
 ) -> Result<Context> {
-    let details = catalogue::pizzeria_details(db, here.id).await?.ok_or(Error::NotFound)?;
     let menu = menu::for_pizzeria(db, here.id, settings.few_left_threshold).await?;
     let matches = match phone {
         Some(phone) => users::customers_by_phone(db, phone).await?,
@@ -91,17 +88,11 @@ async fn context(
         Some(id) => addresses::list(db, id).await?,
         None => Vec::new(),
     };
-    let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let schedule = Schedule::of(&details);
-    Ok(Context {
-        can_asap: schedule.as_soon_as_possible(Utc::now(), lead).is_some(),
-        slots: schedule.choices(Utc::now(), lead),
-        here,
-        details,
-        menu,
-        matches,
-        addresses,
-    })
+    // Online payment is for the web only: the staff's context never offers it.
+    let ordering =
+        Ordering::new(catalogue::current(db).await?, here.id, addresses, settings, false).ok_or(Error::NotFound)?;
+    let intake = ordering.context();
+    Ok(Context { can_asap: intake.can_asap(), slots: intake.slots(), here, ordering, menu, matches })
 }
 
 fn markup(
@@ -114,14 +105,14 @@ fn markup(
     problem: Option<&str>,
 ) -> Markup {
     let view = PhoneOrderPage {
-        pizzeria: &context.details.pizzeria,
-        delivery_postcodes: &context.details.delivery_postcodes,
+        pizzeria: &context.ordering.details.pizzeria,
+        delivery_postcodes: &context.ordering.details.delivery_postcodes,
         admin: user.0.pizzeria_id.is_none(),
         slug: &context.here.slug,
         sms_available: crate::store::outbox::channels().sms,
         menu: &context.menu,
         matches: &context.matches,
-        addresses: &context.addresses,
+        addresses: &context.ordering.addresses,
         can_asap: context.can_asap,
         slots: &context.slots,
         values,
@@ -173,7 +164,7 @@ async fn new_order_page(
         values.customer_id = found.id.to_string();
         values.delivery.full_name = found.full_name.clone();
         values.delivery.email = found.email.clone().unwrap_or_default();
-        if let Some(address) = context.addresses.first() {
+        if let Some(address) = context.ordering.addresses.first() {
             values.delivery.mode = Mode::Delivery.as_str().into();
             values.delivery.address_id = address.id.to_string();
         }
@@ -217,78 +208,39 @@ async fn new_order(
             ..delivery_form.values()
         },
     };
-    let notify = errors.check("notify_email", Preferences::from_form(&form.notify_email, form.notify_sms));
-    let channel = match form.channel.as_str() {
-        "phone" => Some("phone"),
-        "counter" => Some("counter"),
-        _ => {
-            errors.add("channel", "Par téléphone ou au comptoir ?");
-            None
-        }
+    let request = StaffRequest {
+        channel: &form.channel,
+        phone,
+        customer_id: customer.map(|c| c.id),
+        full_name: &form.full_name,
+        email: &form.email,
+        payment: &form.payment,
+        paid_now: form.paid_now,
+        notify_email: &form.notify_email,
+        notify_sms: form.notify_sms,
+        lines: intake::lines_from_map(&form.quantity, &form.note, &mut errors),
+        delivery: delivery_form.facts(),
+        taken_by: user.0.id,
     };
-    let full_name = errors.check("full_name", fields::person_name(&form.full_name));
-    let email = match form.email.trim() {
-        "" => None,
-        typed => errors.check("email", fields::email(typed)),
-    };
-    let payment = match PaymentMethod::parse(form.payment.trim()) {
-        Some(method @ (PaymentMethod::Cash | PaymentMethod::Card)) => Some(method),
-        _ => {
-            errors.add("payment", "Choisissez espèces ou carte bancaire.");
-            None
-        }
-    };
-    let lines = lines_from_map(&form.quantity, &form.note, &mut errors);
-    let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let delivery = check_delivery(db, &delivery_form, &context.details, &context.addresses, lead, &mut errors).await?;
-    // Paid as it is taken: only at the counter, for takeaway.
-    if form.paid_now && !(channel == Some("counter") && delivery.as_ref().is_some_and(|d| d.0 == Mode::Takeaway)) {
-        errors.add("paid_now", "Le paiement immédiat se fait au comptoir, pour une commande à emporter.");
-    }
-    let (
-        Some(channel),
-        Some(phone),
-        Some(full_name),
-        Some(payment),
-        Some((mode, address, requested_for)),
-        Some(notify),
-        true,
-    ) = (channel, phone, full_name, payment, delivery, notify, errors.is_empty())
-    else {
+    let Some(mut order) = intake::staff_order(&request, &context.ordering.context(), &mut errors) else {
         return Ok(Either::Left((
             Status::UnprocessableEntity,
             markup(&page, &user, &context, &values, &errors, None, None),
         )));
     };
-    let customer_id = match customer {
-        Some(customer) => customer.id,
-        None => users::create_phone_customer(db, &full_name, &phone).await?,
+    let customer_id = match order.customer_id {
+        Some(id) => id,
+        None => users::create_phone_customer(db, &order.customer_name, &order.customer_phone).await?,
     };
-    let order = NewOrder {
-        pizzeria_id: context.here.id,
-        customer_id: Some(customer_id),
-        taken_by: Some(user.0.id),
-        customer_name: full_name.clone(),
-        customer_phone: phone,
-        customer_email: email,
-        channel,
-        mode,
-        address: address.clone(),
-        requested_for,
-        payment_method: payment,
-        paid: form.paid_now,
-        lines,
-        guest: false,
-        notify,
-    };
-    match orders::place(db, &order).await? {
+    order.customer_id = Some(customer_id);
+    match order_writes::place(db, &order).await? {
         Err(refusal) => {
             let message = refusal.message();
             Ok(Either::Left((Status::Conflict, markup(&page, &user, &context, &values, &errors, None, Some(&message)))))
         }
         Ok(placed) => {
             // A new address typed for this customer is kept for their next call.
-            if let (Some(address), true) = (&address, delivery_form.address_id.trim().is_empty()) {
+            if let (Some(address), true) = (&order.address, delivery_form.address_id.trim().is_empty()) {
                 let input = AddressInput {
                     label: String::new(),
                     street: address.street.clone(),
@@ -298,11 +250,12 @@ async fn new_order(
                 };
                 addresses::create(db, customer_id, &input).await?;
             }
+            let channel = order.channel.as_str();
             tracing::info!(reference = %placed.reference, pizzeria = context.here.id, channel, "staff order placed");
             let back = context.here.link(&user.0, "/staff/orders/new");
             Ok(Either::Right(Flash::success(
                 Redirect::to(back),
-                format!("Commande {} enregistrée pour {full_name}.", placed.reference),
+                format!("Commande {} enregistrée pour {}.", placed.reference, order.customer_name),
             )))
         }
     }

@@ -18,7 +18,7 @@ use crate::store::payments;
 use crate::views::ordering::order_link;
 use crate::views::payment::PaymentPage;
 use crate::web::csrf::Page;
-use crate::web::orders::{login_first, reach};
+use crate::web::customer::orders::{login_first, reach};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {

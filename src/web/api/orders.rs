@@ -2,7 +2,6 @@
 //! read, modify, cancel; a customer's list). The same rules as the pages: the same field
 //! checks, delivery zones, time slots and stock reservation.
 
-use chrono::Duration;
 use rocket::data::{self, FromData, ToByteUnit};
 use rocket::http::Status;
 use rocket::serde::json::{json, Json, Value};
@@ -12,20 +11,19 @@ use serde::Deserialize;
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::fields::{self, FieldErrors};
-use crate::domain::notifications::Preferences;
+use crate::domain::fields::FieldErrors;
+use crate::domain::intake::{self, ContactFacts, DeliveryFacts, LineRequest, WebCustomer, WebRequest, Wording};
 use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
 use crate::domain::pricing::{self, PricedLine};
 use crate::domain::roles::Role;
 use crate::store::catalogue::{self, Catalogue};
-use crate::store::orders::{self, Change, LineRequest, NewOrder, Order, OrderLine};
-use crate::store::rate_limits::GuestOrder;
-use crate::store::{addresses, users};
+use crate::store::orders::{self, Order, OrderLine};
+use crate::store::{addresses, order_moves, order_writes, users};
 use crate::web::api::{failure, not_found, server, ApiError};
 use crate::web::auth::{ApiCaller, ClientAddress, MaybeApiCaller};
-use crate::web::checkout::{check_delivery, check_order_size, line_request, DeliveryForm};
+use crate::web::customer::orders::key_opens;
+use crate::web::intake::Ordering;
 use crate::web::limits::{self, RetryAfter};
-use crate::web::orders::key_opens;
 
 pub fn routes() -> Vec<Route> {
     routes![list_pizzerias, pizzeria_menu, place_order, get_order, modify_order, cancel_order, my_orders]
@@ -190,26 +188,19 @@ fn lines_of(catalogue: &Catalogue, lines: &[LineBody], errors: &mut FieldErrors)
             );
             continue;
         };
-        if let Some(request) = errors.check("lines", line_request(pizza_id, &line.quantity.to_string(), &line.note)) {
+        let request = intake::line_request(pizza_id, &line.quantity.to_string(), &line.note);
+        if let Some(request) = errors.check("lines", request) {
             requests.push(request);
         }
     }
-    check_order_size(&requests, errors);
     requests
 }
 
-fn delivery_form(mode: &str, address: Option<&AddressBody>, when: Option<&str>) -> DeliveryForm {
-    let address = address.map(|a| (a.street.clone(), a.postcode.clone(), a.city.clone(), a.instructions.clone()));
+/// The body's mode, address and time as intake reads them (the API has no saved address).
+fn delivery_facts<'a>(mode: &'a str, address: Option<&'a AddressBody>, when: Option<&'a str>) -> DeliveryFacts<'a> {
+    let address = address.map(|a| (a.street.as_str(), a.postcode.as_str(), a.city.as_str(), a.instructions.as_str()));
     let (street, postcode, city, instructions) = address.unwrap_or_default();
-    DeliveryForm {
-        mode: mode.to_string(),
-        address_id: String::new(),
-        street,
-        postcode,
-        city,
-        instructions,
-        when: when.unwrap_or("asap").to_string(),
-    }
+    DeliveryFacts { mode, address_id: "", street, postcode, city, instructions, when: when.unwrap_or("asap") }
 }
 
 pub(crate) fn order_json(order: &Order, lines: &[OrderLine]) -> Value {
@@ -221,8 +212,8 @@ pub(crate) fn order_json(order: &Order, lines: &[OrderLine]) -> Value {
         "version": order.version,
         "mode": order.mode,
         "channel": order.channel,
-        "payment_method": order.payment_method,
-        "payment_status": order.payment_status,
+        "payment_method": order.payment_method.as_str(),
+        "payment_status": order.payment_status.as_str(),
         "address": order.delivery_street.as_ref().map(|street| json!({
             "street": street, "postcode": order.delivery_postcode, "city": order.delivery_city,
             "instructions": order.delivery_instructions,
@@ -260,79 +251,43 @@ async fn place_order(
     let Some(details) = catalogue.pizzeria_by_slug(body.pizzeria.trim()) else {
         return Err(failure(Status::UnprocessableEntity, "unknown_pizzeria", "Cette pizzeria n'existe pas."));
     };
-    let pizzeria = &details.pizzeria;
+    let pizzeria = details.pizzeria.clone();
     let mut errors = FieldErrors::new();
     let lines = lines_of(&catalogue, &body.lines, &mut errors);
-    let saved = match &customer {
-        Some(user) => addresses::list(db, user.id).await.map_err(server)?,
-        None => Vec::new(),
-    };
-    let form = delivery_form(&body.mode, body.address.as_ref(), body.when.as_deref());
-    let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let delivery = check_delivery(db, &form, details, &saved, lead, &mut errors).await.map_err(server)?;
-    let name = errors.check("full_name", fields::person_name(&body.contact.name));
-    let email = errors.check("email", fields::email(&body.contact.email));
-    let phone = errors.check("phone", fields::french_phone(&body.contact.phone));
-    let notify = match &customer {
-        Some(user) => Some(users::preferences(db, user.id).await.map_err(server)?),
-        None => errors.check(
-            "notify_email",
-            Preferences::from_form(body.notify_email.as_deref().unwrap_or_default(), body.notify_sms.unwrap_or(false)),
-        ),
-    };
-    let payment = match PaymentMethod::parse(body.payment.trim()) {
-        Some(method @ (PaymentMethod::Cash | PaymentMethod::Card)) => Some(method),
-        Some(PaymentMethod::Online) if online.0.is_some() => Some(PaymentMethod::Online),
-        _ if online.0.is_some() => {
-            errors.add("payment", "Le paiement se fait en ligne (online), en espèces (cash) ou par carte (card).");
-            None
+    let (saved, customer) = match &customer {
+        Some(user) => {
+            let saved = addresses::list(db, user.id).await.map_err(server)?;
+            let notify = users::preferences(db, user.id).await.map_err(server)?;
+            (saved, WebCustomer::Customer { id: user.id, notify })
         }
-        _ => {
-            errors.add("payment", "Le paiement se fait en espèces (cash) ou par carte (card).");
-            None
+        None => {
+            let notify_email = body.notify_email.as_deref().unwrap_or_default();
+            (Vec::new(), WebCustomer::Guest { notify_email, notify_sms: body.notify_sms.unwrap_or(false) })
         }
     };
-    let (Some((mode, address, requested_for)), Some(name), Some(email), Some(phone), Some(payment), true) =
-        (delivery, name, email, phone, payment, errors.is_empty())
-    else {
+    let ordering =
+        Ordering::new(catalogue.clone(), pizzeria.id, saved, settings, online.0.is_some()).ok_or_else(not_found)?;
+    let request = WebRequest {
+        lines,
+        delivery: delivery_facts(&body.mode, body.address.as_ref(), body.when.as_deref()),
+        contact: ContactFacts { full_name: &body.contact.name, email: &body.contact.email, phone: &body.contact.phone },
+        payment: &body.payment,
+        customer,
+        wording: Wording::Api,
+    };
+    let Some(order) = intake::web_order(&request, &ordering.context(), &mut errors) else {
         return Err(invalid(&errors));
     };
-    if customer.is_none() {
-        let guest = GuestOrder {
-            pizzeria_id: pizzeria.id,
-            client: client.0,
-            phone: &phone,
-            email: &email,
-            pizzas: lines.iter().map(|line| line.quantity).sum(),
-        };
-        if let Err(refused) = limits::admit_guest(db, settings, retry, &guest).await.map_err(server)? {
-            return Err(failure(Status::TooManyRequests, "rate_limited", &refused.message));
-        }
+    if let Err(refused) = limits::admit_if_guest(db, settings, retry, client.0, &order).await.map_err(server)? {
+        return Err(failure(Status::TooManyRequests, "rate_limited", &refused.message));
     }
-    let order = NewOrder {
-        pizzeria_id: pizzeria.id,
-        customer_id: customer.as_ref().map(|u| u.id),
-        taken_by: None,
-        customer_name: name,
-        customer_phone: phone,
-        customer_email: Some(email),
-        channel: "web",
-        mode,
-        address,
-        requested_for,
-        payment_method: payment,
-        lines,
-        paid: false,
-        guest: customer.is_none(),
-        notify: notify.unwrap_or_default(),
-    };
-    let placed = orders::place(db, &order).await.map_err(server)?.map_err(refused)?;
-    let written = Order::just_placed(&order, &placed, pizzeria);
+    let placed = order_writes::place(db, &order).await.map_err(server)?.map_err(refused)?;
+    let written = Order::just_placed(&order, &placed, &pizzeria);
     let mut document = order_json(&written, &placed.lines);
     if let Some(key) = placed.guest_key {
         document["access_key"] = Value::String(key);
     }
-    if let (PaymentMethod::Online, Some(stripe)) = (payment, &online.0) {
+    if let (PaymentMethod::Online, Some(stripe)) = (order.payment_method, &online.0) {
         document["payment"] = online_payment_json(db, settings, stripe, &written).await.map_err(server)?;
     }
     Ok((Status::Created, Json(document)))
@@ -347,13 +302,13 @@ async fn online_payment_json(
     stripe: &crate::payments::Stripe,
     order: &Order,
 ) -> crate::Result<Value> {
-    let intent = crate::web::pay::intent_for(db, stripe, order).await?;
+    let intent = crate::web::customer::pay::intent_for(db, stripe, order).await?;
     let mut payment = json!({
         "provider": "stripe",
         "amount_cents": order.total_ttc_cents,
         "currency": "eur",
         "publishable_key": settings.payments.stripe_publishable_key.as_deref().unwrap_or_default().trim(),
-        "pay_before": chrono::DateTime::from_timestamp(crate::web::pay::pay_before(order, settings), 0)
+        "pay_before": chrono::DateTime::from_timestamp(crate::web::customer::pay::pay_before(order, settings), 0)
             .map(|t| t.to_rfc3339()),
         "page": format!("/orders/{}/pay", order.reference),
     });
@@ -438,22 +393,19 @@ async fn modify_order(
         return Err(failure(Status::Forbidden, "forbidden", "Seul le client peut modifier sa commande ici."));
     }
     let catalogue = catalogue::current(db).await.map_err(server)?;
-    let details = catalogue.pizzeria(order.pizzeria_id).ok_or_else(not_found)?;
     let mut errors = FieldErrors::new();
     let lines = lines_of(&catalogue, &body.lines, &mut errors);
     let saved = match order.customer_id {
         Some(id) => addresses::list(db, id).await.map_err(server)?,
         None => Vec::new(),
     };
-    let form = delivery_form(&body.mode, body.address.as_ref(), body.when.as_deref());
-    let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let delivery = check_delivery(db, &form, details, &saved, lead, &mut errors).await.map_err(server)?;
-    let (Some((mode, address, requested_for)), true) = (delivery, errors.is_empty()) else {
+    let ordering = Ordering::new(catalogue, order.pizzeria_id, saved, settings, false).ok_or_else(not_found)?;
+    let facts = delivery_facts(&body.mode, body.address.as_ref(), body.when.as_deref());
+    let Some(change) = intake::modification(lines, &facts, &ordering.context(), &mut errors) else {
         return Err(invalid(&errors));
     };
     let user_id = caller.0.as_ref().map(|u| u.id);
-    let change = Change { lines, mode, address, requested_for };
-    orders::modify(db, order.id, body.version, user_id, &change).await.map_err(server)?.map_err(refused)?;
+    order_writes::modify(db, order.id, body.version, user_id, &change).await.map_err(server)?.map_err(refused)?;
     let (order, lines) = orders::by_reference(db, reference).await.map_err(server)?.ok_or_else(not_found)?;
     Ok((Status::Ok, Json(order_json(&order, &lines))))
 }
@@ -477,7 +429,7 @@ async fn cancel_order(
         return Err(failure(Status::Forbidden, "forbidden", "Seul le client peut annuler sa commande ici."));
     }
     let user_id = caller.0.as_ref().map(|u| u.id);
-    orders::cancel(db, order.id, body.0.version, user_id, "Annulée par le client")
+    order_moves::cancel(db, order.id, body.0.version, user_id, "Annulée par le client")
         .await
         .map_err(server)?
         .map_err(refused)?;

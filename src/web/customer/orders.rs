@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Duration;
 use maud::Markup;
 use rocket::form::FromForm;
 use rocket::http::uri::fmt::{Query, UriDisplay};
@@ -16,16 +15,17 @@ use crate::config::Settings;
 use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::FieldErrors;
+use crate::domain::intake;
 use crate::domain::orders::{self as rules, Access, Reach};
 use crate::domain::pricing::{self, PricedLine};
 use crate::domain::slots;
-use crate::store::orders::{self, Change, Order, OrderLine};
-use crate::store::{addresses, catalogue, pizzerias};
+use crate::store::orders::{self, Order, OrderLine};
+use crate::store::{addresses, catalogue, order_moves, order_writes};
 use crate::views::ordering::order_link;
 use crate::views::ordering::{AwaitingPayment, CheckoutPage, CheckoutValues, EditPage, OrderPage};
 use crate::web::auth::{SignedIn, Visitor};
-use crate::web::checkout::{check_delivery, lines_from_map, DeliveryForm, Schedule};
 use crate::web::csrf::{Both, CsrfForm, Page};
+use crate::web::intake::{DeliveryForm, Ordering};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -163,28 +163,26 @@ struct EditForm {
 }
 
 struct EditContext {
-    details: pizzerias::PizzeriaDetails,
-    addresses: Vec<addresses::Address>,
+    ordering: Ordering,
     menu: Vec<(i64, String, i64)>,
     can_asap: bool,
     slots: Vec<(String, String)>,
 }
 
 async fn edit_context(db: &Db, settings: &Settings, order: &Order) -> Result<EditContext> {
-    let details = catalogue::pizzeria_details(db, order.pizzeria_id).await?.ok_or(Error::NotFound)?;
     let addresses = match order.customer_id {
         Some(id) => addresses::list(db, id).await?,
         None => Vec::new(),
     };
     let items = crate::store::menu::for_pizzeria(db, order.pizzeria_id, settings.few_left_threshold).await?;
-    let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let schedule = Schedule::of(&details);
+    let ordering = Ordering::new(catalogue::current(db).await?, order.pizzeria_id, addresses, settings, false)
+        .ok_or(Error::NotFound)?;
+    let intake = ordering.context();
     Ok(EditContext {
-        can_asap: schedule.as_soon_as_possible(chrono::Utc::now(), lead).is_some(),
-        slots: schedule.choices(chrono::Utc::now(), lead),
+        can_asap: intake.can_asap(),
+        slots: intake.slots(),
         menu: items.into_iter().map(|i| (i.pizza_id, i.name, i.price_cents)).collect(),
-        details,
-        addresses,
+        ordering,
     })
 }
 
@@ -216,13 +214,13 @@ fn edit_markup(
         .collect();
     let view = EditPage {
         checkout: CheckoutPage {
-            pizzeria: &context.details.pizzeria,
-            delivery_postcodes: &context.details.delivery_postcodes,
+            pizzeria: &context.ordering.details.pizzeria,
+            delivery_postcodes: &context.ordering.details.delivery_postcodes,
             lines: &[],
             names: &[],
             breakdown: &[],
             totals: Default::default(),
-            addresses: &context.addresses,
+            addresses: &context.ordering.addresses,
             can_asap: context.can_asap,
             slots: &context.slots,
             values,
@@ -253,8 +251,7 @@ async fn edit_page(
     if !access.can_change() {
         return Err(Error::NotFound);
     }
-    let method = rules::PaymentMethod::parse(&order.payment_method).unwrap_or(rules::PaymentMethod::Cash);
-    if !rules::customer_may_modify(order.status(), method) {
+    if !rules::customer_may_modify(order.status(), order.payment_method) {
         return Ok(Either::Right(Redirect::to(order_link(reference, key))));
     }
     let context = edit_context(db, settings, &order).await?;
@@ -301,18 +298,16 @@ async fn edit(
     };
     let context = edit_context(db, settings, &order).await?;
     let mut errors = FieldErrors::new();
-    let lines = lines_from_map(&form.quantity, &form.note, &mut errors);
-    let lead = Duration::minutes(settings.preparation_lead_minutes);
-    let delivery = check_delivery(db, &delivery_form, &context.details, &context.addresses, lead, &mut errors).await?;
+    let lines = intake::lines_from_map(&form.quantity, &form.note, &mut errors);
     let values = delivery_form.values();
-    let (Some((mode, address, requested_for)), true) = (delivery, errors.is_empty()) else {
+    let Some(change) = intake::modification(lines, &delivery_form.facts(), &context.ordering.context(), &mut errors)
+    else {
         let markup =
             edit_markup(&page, &order, &context, &form.quantity, &form.note, &values, &errors, None, guest_key);
         return Ok(Either::Left((Status::UnprocessableEntity, markup)));
     };
     let user_id = page.visitor.signed_in().map(|u| u.id);
-    let change = Change { lines, mode, address, requested_for };
-    match orders::modify(db, order.id, version, user_id, &change).await? {
+    match order_writes::modify(db, order.id, version, user_id, &change).await? {
         Ok(()) => Ok(Either::Right(Flash::success(Redirect::to(back), "Votre commande est modifiée."))),
         Err(refusal) => {
             let status = Status::Conflict;
@@ -357,7 +352,7 @@ async fn cancel(
         return Err(Error::BadRequest("Le formulaire est incomplet : rechargez la page.".into()));
     };
     let user_id = page.visitor.signed_in().map(|u| u.id);
-    match orders::cancel(db, order.id, version, user_id, "Annulée par le client").await? {
+    match order_moves::cancel(db, order.id, version, user_id, "Annulée par le client").await? {
         Ok(()) => Ok(Either::Right(Flash::success(back, "Votre commande est annulée."))),
         Err(refusal) => {
             let current = orders::by_reference(db, reference).await?.map(|(o, _)| o).unwrap_or(order);
@@ -388,7 +383,11 @@ async fn order_events(
     };
     let reference = order.reference;
     let viewer = visitor.signed_in().map(|user| user.id);
-    Ok(Either::Right(crate::web::screens::event_stream(move |event| event.reference == reference, viewer, shutdown)))
+    Ok(Either::Right(crate::web::staff::screens::event_stream(
+        move |event| event.reference == reference,
+        viewer,
+        shutdown,
+    )))
 }
 
 #[get("/account/orders")]

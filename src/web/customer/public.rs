@@ -78,7 +78,7 @@ async fn pizzeria_menu(
     slug: &str,
 ) -> Result<Revalidated> {
     let menu = menu_cache::menu(db, slug, settings.few_left_threshold).await?.ok_or(Error::NotFound)?;
-    let cart_count = crate::web::cart::cart_size(db, cookies).await?;
+    let cart_count = crate::web::customer::cart::cart_size(db, cookies).await?;
     let extras = MenuExtras {
         csrf: &page.csrf,
         flash: flash.as_ref().map(|f| (f.kind() != "success", f.message())),

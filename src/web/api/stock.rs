@@ -13,11 +13,11 @@ use crate::domain::roles::Role;
 use crate::domain::stock as rules;
 use crate::store::pizzerias;
 use crate::store::stock::{self, JournalFilter};
+use crate::web::api::orders::ApiBody;
 use crate::web::api::{failure, managed_pizzeria, server, ApiError};
-use crate::web::api_orders::ApiBody;
 use crate::web::auth::ApiCaller;
-use crate::web::screens::Here;
-use crate::web::stock::parse_action;
+use crate::web::manage::stock::parse_action;
+use crate::web::staff::screens::Here;
 
 pub fn routes() -> Vec<Route> {
     routes![levels, act, movements, transfer]

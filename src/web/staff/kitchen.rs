@@ -3,14 +3,13 @@
 
 use maud::Markup;
 use rocket::response::stream::EventStream;
-use rocket::{get, routes, Route, Shutdown, State};
+use rocket::{get, routes, Route, Shutdown};
 
-use crate::config::Settings;
 use crate::db::Db;
 use crate::store::screens as store;
 use crate::web::auth::KitchenArea;
 use crate::web::csrf::Page;
-use crate::web::screens::{self, Screen};
+use crate::web::staff::screens::{self, Screen, ScreenRequest};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -18,25 +17,13 @@ pub fn routes() -> Vec<Route> {
 }
 
 #[get("/kitchen?<pizzeria>")]
-async fn kitchen(
-    db: &Db,
-    user: KitchenArea,
-    page: Page<'_>,
-    settings: &State<Settings>,
-    pizzeria: Option<&str>,
-) -> Result<Markup> {
-    screens::page(db, Screen::Kitchen, &user.0, &page, settings, pizzeria).await
+async fn kitchen(user: KitchenArea, screen: ScreenRequest<'_>, pizzeria: Option<&str>) -> Result<Markup> {
+    screen.page(Screen::Kitchen, &user.0, pizzeria).await
 }
 
 #[get("/kitchen/queue?<pizzeria>")]
-async fn queue(
-    db: &Db,
-    user: KitchenArea,
-    page: Page<'_>,
-    settings: &State<Settings>,
-    pizzeria: Option<&str>,
-) -> Result<Markup> {
-    screens::queue(db, Screen::Kitchen, &user.0, &page, settings, pizzeria).await
+async fn queue(user: KitchenArea, screen: ScreenRequest<'_>, pizzeria: Option<&str>) -> Result<Markup> {
+    screen.queue(Screen::Kitchen, &user.0, pizzeria).await
 }
 
 #[get("/kitchen/events?<pizzeria>")]

@@ -13,8 +13,8 @@ use crate::domain::fields;
 use crate::domain::menu::{self as rules, PizzaEdit};
 use crate::domain::roles::Role;
 use crate::store::menu_admin as store;
+use crate::web::api::orders::ApiBody;
 use crate::web::api::{failure, managed_pizzeria, server, ApiError};
-use crate::web::api_orders::ApiBody;
 use crate::web::auth::ApiCaller;
 
 pub fn routes() -> Vec<Route> {

@@ -5,18 +5,20 @@
 use maud::Markup;
 use rocket::form::FromForm;
 use rocket::http::Status;
+use rocket::request::{self, FromRequest};
 use rocket::response::stream::{Event as SseEvent, EventStream};
 use rocket::response::Redirect;
 use rocket::tokio::sync::broadcast::error::RecvError;
-use rocket::{post, routes, Either, Route, Shutdown};
+use rocket::{post, routes, Either, Request, Route, Shutdown};
 
+use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::money;
 use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
 use crate::domain::roles::Role;
 use crate::domain::workflow::Mover;
 use crate::live::{self, Event};
-use crate::store::orders::{self, MoveRequest};
+use crate::store::order_moves::{self, MoveRequest};
 use crate::store::pizzerias;
 use crate::store::screens::{self, Ticket, Wanted};
 use crate::store::users::AuthUser;
@@ -156,7 +158,7 @@ async fn move_order(
     };
     let request = MoveRequest { to, version, reason: form.reason.chars().take(200).collect(), collected };
     let mover = Mover::Staff { user_id: user.id, role: user.role };
-    match orders::advance(db, ticket.id, mover, Some(user.id), &request).await? {
+    match order_moves::advance(db, ticket.id, mover, Some(user.id), &request).await? {
         Ok(_) => Ok(Either::Left(Redirect::to(back))),
         Err(refusal) => refuse(refusal.http_status(), refusal.message()),
     }
@@ -200,48 +202,57 @@ pub fn event_stream(
     }
 }
 
-/// A screen's full page (or, for an admin who has not chosen, the pizzerias to choose from).
-pub async fn page(
-    db: &Db,
-    screen: Screen,
-    user: &AuthUser,
-    page: &Page<'_>,
-    settings: &crate::config::Settings,
-    asked: Option<&str>,
-) -> Result<Markup> {
-    match resolve(db, user, asked).await? {
-        Err(choices) => Ok(views::screens::chooser(&page.nav(), screen.title(), &choices, screen.path())),
-        Ok(here) => {
-            render(db, screen, user, page, settings, here, |view| views::screens::screen_page(&page.nav(), view)).await
+/// What a screen's page and its queue read besides who asks: the database, the page's
+/// navigation and form token, the settings (a request guard).
+pub struct ScreenRequest<'r> {
+    db: &'r Db,
+    page: Page<'r>,
+    settings: &'r Settings,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ScreenRequest<'r> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, ()> {
+        let db = rocket::outcome::try_outcome!(req.guard::<&Db>().await);
+        let page = rocket::outcome::try_outcome!(req.guard::<Page<'r>>().await);
+        match req.rocket().state::<Settings>() {
+            Some(settings) => request::Outcome::Success(ScreenRequest { db, page, settings }),
+            None => request::Outcome::Error((Status::InternalServerError, ())),
         }
     }
 }
 
-/// Reads the screen's tickets at `here` and renders them with `draw`.
-async fn render(
-    db: &Db,
-    screen: Screen,
-    user: &AuthUser,
-    page: &Page<'_>,
-    settings: &crate::config::Settings,
-    here: Here,
-    draw: impl FnOnce(&views::screens::ScreenView<'_>) -> Markup,
-) -> Result<Markup> {
-    let found = tickets(db, screen, here.id, user).await?;
-    Ok(draw(&views::screens::ScreenView::new(screen, &here, user, &page.csrf, settings, &found)))
-}
+impl ScreenRequest<'_> {
+    /// A screen's full page (or, for an admin who has not chosen, the pizzerias to choose from).
+    pub async fn page(&self, screen: Screen, user: &AuthUser, asked: Option<&str>) -> Result<Markup> {
+        match resolve(self.db, user, asked).await? {
+            Err(choices) => Ok(views::screens::chooser(&self.page.nav(), screen.title(), &choices, screen.path())),
+            Ok(here) => {
+                self.render(screen, user, here, |view| views::screens::screen_page(&self.page.nav(), view)).await
+            }
+        }
+    }
 
-/// The queue alone, which the page's script fetches when told that something changed.
-pub async fn queue(
-    db: &Db,
-    screen: Screen,
-    user: &AuthUser,
-    page: &Page<'_>,
-    settings: &crate::config::Settings,
-    asked: Option<&str>,
-) -> Result<Markup> {
-    let here = resolve(db, user, asked).await?.map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
-    render(db, screen, user, page, settings, here, views::screens::queue).await
+    /// The queue alone, which the page's script fetches when told that something changed.
+    pub async fn queue(&self, screen: Screen, user: &AuthUser, asked: Option<&str>) -> Result<Markup> {
+        let here = resolve(self.db, user, asked).await?;
+        let here = here.map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
+        self.render(screen, user, here, views::screens::queue).await
+    }
+
+    /// Reads the screen's tickets at `here` and renders them with `draw`.
+    async fn render(
+        &self,
+        screen: Screen,
+        user: &AuthUser,
+        here: Here,
+        draw: impl FnOnce(&views::screens::ScreenView<'_>) -> Markup,
+    ) -> Result<Markup> {
+        let found = tickets(self.db, screen, here.id, user).await?;
+        Ok(draw(&views::screens::ScreenView::new(screen, &here, user, &self.page.csrf, self.settings, &found)))
+    }
 }
 
 /// The events of the screen's pizzeria.

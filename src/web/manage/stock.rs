@@ -19,7 +19,7 @@ use crate::store::users::AuthUser;
 use crate::views::stock::{JournalQuery, JournalView, StockForm, StockPage};
 use crate::web::auth::ManageArea;
 use crate::web::csrf::{CsrfForm, Page};
-use crate::web::screens::{self, resolve, Here};
+use crate::web::staff::screens::{self, resolve, Here};
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {

@@ -19,7 +19,7 @@ use crate::store::menu_admin as store;
 use crate::views::menu_admin::{EditValues, MenuPage};
 use crate::web::auth::{AdminArea, ManageArea};
 use crate::web::csrf::{CsrfForm, Page};
-use crate::web::screens::resolve;
+use crate::web::staff::screens::resolve;
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {

@@ -3,13 +3,11 @@
 
 use maud::Markup;
 use rocket::response::stream::EventStream;
-use rocket::{get, routes, Route, Shutdown, State};
+use rocket::{get, routes, Route, Shutdown};
 
-use crate::config::Settings;
 use crate::db::Db;
 use crate::web::auth::CounterArea;
-use crate::web::csrf::Page;
-use crate::web::screens::{self, Screen};
+use crate::web::staff::screens::{self, Screen, ScreenRequest};
 use crate::Result;
 
 pub fn routes() -> Vec<Route> {
@@ -17,25 +15,13 @@ pub fn routes() -> Vec<Route> {
 }
 
 #[get("/staff/orders?<pizzeria>")]
-async fn counter(
-    db: &Db,
-    user: CounterArea,
-    page: Page<'_>,
-    settings: &State<Settings>,
-    pizzeria: Option<&str>,
-) -> Result<Markup> {
-    screens::page(db, Screen::Counter, &user.0, &page, settings, pizzeria).await
+async fn counter(user: CounterArea, screen: ScreenRequest<'_>, pizzeria: Option<&str>) -> Result<Markup> {
+    screen.page(Screen::Counter, &user.0, pizzeria).await
 }
 
 #[get("/staff/orders/queue?<pizzeria>")]
-async fn queue(
-    db: &Db,
-    user: CounterArea,
-    page: Page<'_>,
-    settings: &State<Settings>,
-    pizzeria: Option<&str>,
-) -> Result<Markup> {
-    screens::queue(db, Screen::Counter, &user.0, &page, settings, pizzeria).await
+async fn queue(user: CounterArea, screen: ScreenRequest<'_>, pizzeria: Option<&str>) -> Result<Markup> {
+    screen.queue(Screen::Counter, &user.0, pizzeria).await
 }
 
 #[get("/staff/events?<pizzeria>")]

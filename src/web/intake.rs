@@ -1,0 +1,97 @@
+//! What the doors that take orders share: the delivery fields of their forms and the
+//! context `domain::intake` checks a request against (the pizzeria from the catalogue,
+//! the customer's saved addresses, now).
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use rocket::form::FromForm;
+
+use crate::config::Settings;
+use crate::domain::intake::{Context, DeliveryFacts};
+use crate::store::addresses::Address;
+use crate::store::catalogue::Catalogue;
+use crate::store::pizzerias::PizzeriaDetails;
+use crate::views::ordering::CheckoutValues;
+
+/// Mode, address and time, as the checkout, the phone order and the modification type them.
+#[derive(FromForm, Default, Clone)]
+pub(crate) struct DeliveryForm {
+    #[field(default = String::new())]
+    pub mode: String,
+    #[field(default = String::new())]
+    pub address_id: String,
+    #[field(default = String::new())]
+    pub street: String,
+    #[field(default = String::new())]
+    pub postcode: String,
+    #[field(default = String::new())]
+    pub city: String,
+    #[field(default = String::new())]
+    pub instructions: String,
+    #[field(default = String::new())]
+    pub when: String,
+}
+
+impl DeliveryForm {
+    pub(crate) fn facts(&self) -> DeliveryFacts<'_> {
+        DeliveryFacts {
+            mode: &self.mode,
+            address_id: &self.address_id,
+            street: &self.street,
+            postcode: &self.postcode,
+            city: &self.city,
+            instructions: &self.instructions,
+            when: &self.when,
+        }
+    }
+
+    /// What the visitor typed, for the form shown again (contact fields left empty).
+    pub(crate) fn values(&self) -> CheckoutValues {
+        CheckoutValues {
+            mode: self.mode.clone(),
+            address_id: self.address_id.clone(),
+            street: self.street.clone(),
+            postcode: self.postcode.clone(),
+            city: self.city.clone(),
+            instructions: self.instructions.clone(),
+            when: self.when.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A pizzeria of the catalogue, with what intake needs to check an order for it.
+pub(crate) struct Ordering {
+    pub catalogue: Arc<Catalogue>,
+    pub details: PizzeriaDetails,
+    pub addresses: Vec<Address>,
+    pub lead: Duration,
+    pub online_payment: bool,
+}
+
+impl Ordering {
+    pub fn new(
+        catalogue: Arc<Catalogue>,
+        pizzeria_id: i64,
+        addresses: Vec<Address>,
+        settings: &Settings,
+        online_payment: bool,
+    ) -> Option<Ordering> {
+        let details = catalogue.pizzeria(pizzeria_id)?.clone();
+        let lead = Duration::minutes(settings.preparation_lead_minutes);
+        Some(Ordering { catalogue, details, addresses, lead, online_payment })
+    }
+
+    /// The context of a request made now.
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            pizzeria: self.details.intake(),
+            zones: self.catalogue.zones(),
+            saved_addresses: self.addresses.iter().map(Address::delivery).collect(),
+            now: Utc::now(),
+            lead: self.lead,
+            online_payment: self.online_payment,
+        }
+    }
+}
