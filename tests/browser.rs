@@ -387,8 +387,12 @@ async fn the_payment_page_loads_stripe_and_the_return_page_follows_the_webhook(b
     localstripe.pay(&intent).await;
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let shown = phone.find(Locator::Css("[data-payment]")).await.expect("payment state").text().await;
-        if shown.as_deref().is_ok_and(|text| text == "payée") {
+        // The page may be between two renderings (it re-reads itself live): not there yet.
+        let shown = match phone.find(Locator::Css("[data-payment]")).await {
+            Ok(element) => element.text().await.ok(),
+            Err(_) => None,
+        };
+        if shown.as_deref() == Some("payée") {
             break;
         }
         assert!(Instant::now() < deadline, "the page did not follow the payment: {shown:?}\n{}", app.log());

@@ -143,6 +143,10 @@ async fn the_figures_match_a_fixture_and_the_csv_adds_up(backend: Backend) {
     assert_eq!(sales.iter().map(|r| cents(r[8])).sum::<i64>(), 6772);
     assert!(rows.iter().all(|r| cents(r[8]) + cents(r[9]) == cents(r[10])), "HT + TVA = TTC on every line");
     assert!(rows.iter().any(|r| r[7] == "1 × Reine, 1 × Margherita"));
+    // Words, not codes: channel, mode and payment as a person reads them.
+    assert!(rows.iter().all(|r| ["Site web", "Téléphone", "Comptoir"].contains(&r[2])), "{rows:?}");
+    assert!(rows.iter().all(|r| ["Livraison", "À emporter"].contains(&r[3])), "{rows:?}");
+    assert!(rows.iter().all(|r| ["En ligne", "Espèces", "Carte bancaire"].contains(&r[5])), "{rows:?}");
     // Bad periods are refused.
     assert_eq!(boss.get("/manage/dashboard/orders.csv").await.status, 400);
     assert_eq!(boss.get("/manage/dashboard/orders.csv?from=2026-12-01&to=2026-11-01").await.status, 400);

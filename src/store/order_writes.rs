@@ -166,6 +166,21 @@ macro_rules! bind_where_when_and_totals {
     }};
 }
 
+/// Binds an order line's columns after its order: pizza, name, unit price, VAT rate,
+/// quantity, note.
+macro_rules! bind_line {
+    ($query:expr, $line:expr) => {{
+        let line: &planning::PlannedLine = $line;
+        $query
+            .bind(line.pizza_id)
+            .bind(&line.name)
+            .bind(line.price.unit_price_cents)
+            .bind(line.price.vat_rate_bp)
+            .bind(line.price.quantity)
+            .bind(&line.note)
+    }};
+}
+
 /// The order's lines, in one statement.
 macro_rules! write_lines {
     ($tx:expr, $plan:expr, $order_id:expr) => {{
@@ -176,14 +191,7 @@ macro_rules! write_lines {
         );
         let mut insert = sqlx::query(&sql);
         for line in &$plan.lines {
-            insert = insert
-                .bind($order_id)
-                .bind(line.pizza_id)
-                .bind(&line.name)
-                .bind(line.price.unit_price_cents)
-                .bind(line.price.vat_rate_bp)
-                .bind(line.price.quantity)
-                .bind(&line.note);
+            insert = bind_line!(insert.bind($order_id), line);
         }
         insert.execute(&mut *$tx).await?;
     }};
@@ -299,13 +307,7 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
             .bind(order.notify.sms)
             .bind(user_id);
         for line in &plan.lines {
-            write = write
-                .bind(line.pizza_id)
-                .bind(&line.name)
-                .bind(line.price.unit_price_cents)
-                .bind(line.price.vat_rate_bp)
-                .bind(line.price.quantity)
-                .bind(&line.note);
+            write = bind_line!(write, line);
         }
         for need in &plan.needs {
             write = write.bind(need.ingredient_id).bind(need.quantity);

@@ -17,6 +17,7 @@ pub mod public;
 pub mod recipe;
 pub mod screens;
 pub mod stock;
+pub mod ticket;
 pub mod users;
 
 /// A Unix time as people in the pizzerias read it: Paris time, in `format` (`%d/%m/%Y`).

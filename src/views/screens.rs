@@ -3,16 +3,12 @@
 //! button is a plain form that works without JavaScript; `live.js` re-reads the queue when
 //! the server says something changed.
 
-use chrono::{DateTime, Utc};
 use maud::{html, Markup};
 
-use super::forms::csrf;
 use super::layout::{page, page_with_head, Nav};
 use crate::config::Settings;
-use crate::domain::money::{form_eur, format_eur};
 use crate::domain::orders::Status as OrderStatus;
-use crate::domain::orders::{Mode, PaymentMethod, PaymentStatus, Status};
-use crate::domain::slots;
+use crate::domain::orders::Status;
 use crate::domain::workflow::{self, Mover};
 use crate::store::screens::Ticket;
 use crate::store::users::AuthUser;
@@ -158,14 +154,14 @@ pub fn waiting(ticket: &Ticket, now: i64, lead_minutes: i64, warn: i64, late: i6
     (level, minutes)
 }
 
-fn waiting_since(ticket: &Ticket, lead_minutes: i64) -> i64 {
+pub(super) fn waiting_since(ticket: &Ticket, lead_minutes: i64) -> i64 {
     match ticket.requested_for {
         Some(slot) => (slot - lead_minutes * 60).max(ticket.created_at),
         None => ticket.created_at,
     }
 }
 
-fn waiting_label(level: Waiting, minutes: i64) -> String {
+pub(super) fn waiting_label(level: Waiting, minutes: i64) -> String {
     match level {
         Waiting::Upcoming if minutes < -60 => "⌛ à venir".to_string(),
         Waiting::Upcoming => format!("⌛ à lancer dans {} min", -minutes),
@@ -173,54 +169,6 @@ fn waiting_label(level: Waiting, minutes: i64) -> String {
         Waiting::Watch => format!("⚠ {minutes} min — à surveiller"),
         Waiting::Late => format!("⛔ {minutes} min — en retard"),
     }
-}
-
-fn when(ticket: &Ticket) -> String {
-    match ticket.requested_for.and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)) {
-        Some(slot) => format!("Pour {}", slots::describe(slot)),
-        None => "Dès que possible".to_string(),
-    }
-}
-
-fn mode_label(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Delivery => "➜ Livraison",
-        Mode::Takeaway => "◼ À emporter",
-    }
-}
-
-fn button_label(to: Status) -> &'static str {
-    match to {
-        Status::Preparing => "Commencer",
-        Status::Ready => "Prête",
-        Status::OutForDelivery => "Je prends",
-        Status::Delivered => "Livrée",
-        Status::Collected => "Remise au client",
-        Status::Cancelled => "Annuler la commande",
-        Status::Placed => "",
-    }
-}
-
-fn maps_link(ticket: &Ticket) -> String {
-    let address = format!(
-        "{}, {} {}",
-        ticket.delivery_street.as_deref().unwrap_or_default(),
-        ticket.delivery_postcode.as_deref().unwrap_or_default(),
-        ticket.delivery_city.as_deref().unwrap_or_default()
-    );
-    let encoded: String = url_encode(&address);
-    format!("https://www.google.com/maps/search/?api=1&query={encoded}")
-}
-
-fn url_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            b' ' => "+".to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 /// The page: title, connection state, the queue (re-read live), a fallback refresh.
@@ -274,149 +222,14 @@ pub fn queue(view: &ScreenView<'_>) -> Markup {
             }) }
         }
         ol.tickets aria-label="Commandes" {
-            @for ticket in &open { li { (ticket_card(view, ticket)) } }
+            @for ticket in &open { li { (super::ticket::card(view, ticket)) } }
         }
         @if !cancelled.is_empty() {
             h2 { "Annulées récemment" }
             ol.tickets.cancelled aria-label="Commandes annulées" {
-                @for ticket in &cancelled { li { (ticket_card(view, ticket)) } }
+                @for ticket in &cancelled { li { (super::ticket::card(view, ticket)) } }
             }
         }
-    }
-}
-
-fn ticket_card(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
-    let status = ticket.status();
-    let (level, minutes) = waiting(ticket, view.now, view.lead_minutes, view.warn_minutes, view.late_minutes);
-    let level_class = match level {
-        Waiting::Upcoming => "upcoming",
-        Waiting::Fine => "fine",
-        Waiting::Watch => "watch",
-        Waiting::Late => "late",
-    };
-    let kitchen = view.screen == Screen::Kitchen;
-    html! {
-        article.ticket class=(format!("status-{} wait-{level_class}", status.as_str())) id=(format!("ticket-{}", ticket.reference))
-            data-reference=(ticket.reference) data-status=(status.as_str()) {
-            header.ticket-head {
-                h2 { (ticket.reference) }
-                span.badge.status-badge { (status.label()) }
-                span.badge { (mode_label(ticket.mode())) }
-                @if ticket.modified && status != Status::Cancelled { span.badge.flag-modified { "✎ Modifiée" } }
-            }
-            @if status == Status::Cancelled {
-                p.flag-cancelled role="alert" {
-                    "✖ Annulée — ne pas préparer"
-                    @if let Some(reason) = &ticket.cancel_reason { " : " (reason) }
-                }
-            }
-            p.due { strong { (when(ticket)) } }
-            @if status.is_open() && view.screen != Screen::Delivery {
-                p.elapsed data-since=(waiting_since(ticket, view.lead_minutes)) { (waiting_label(level, minutes)) }
-            }
-            ul.lines {
-                @for line in &ticket.lines {
-                    li {
-                        @if kitchen {
-                            a.line-link href=(format!("/kitchen/recipes/{}", line.pizza_slug)) {
-                                span.qty { (line.quantity) " ×" } " " (line.pizza_name)
-                            }
-                        } @else {
-                            span.qty { (line.quantity) " ×" } " " (line.pizza_name)
-                        }
-                        @if !line.note.is_empty() { p.line-note { "✎ " (line.note) } }
-                    }
-                }
-            }
-            @if !kitchen { (customer_block(view, ticket)) }
-            @if status.is_open() { (actions(view, ticket)) }
-        }
-    }
-}
-
-fn customer_block(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
-    html! {
-        div.customer {
-            p { strong { (ticket.customer_name) } " · " a href=(format!("tel:{}", ticket.customer_phone.replace(' ', ""))) { "☎ " (ticket.customer_phone) } }
-            @if ticket.mode() == Mode::Delivery {
-                p.address {
-                    a href=(maps_link(ticket)) target="_blank" rel="noopener" {
-                        "⌂ " (ticket.delivery_street.as_deref().unwrap_or_default()) ", "
-                        (ticket.delivery_postcode.as_deref().unwrap_or_default()) " "
-                        (ticket.delivery_city.as_deref().unwrap_or_default())
-                    }
-                }
-                @if !ticket.delivery_instructions.is_empty() { p.line-note { "ℹ " (ticket.delivery_instructions) } }
-            }
-            p.amount {
-                @if ticket.payment_status == PaymentStatus::Refunded {
-                    "↩ Remboursée (" (format_eur(ticket.total_ttc_cents)) ")"
-                } @else if ticket.paid() && ticket.status() == Status::Cancelled {
-                    "↩ Remboursement en cours (" (format_eur(ticket.total_ttc_cents)) ")"
-                } @else if ticket.paid() {
-                    "✔ Payée (" (format_eur(ticket.total_ttc_cents)) ")"
-                } @else if ticket.payment_method == PaymentMethod::Online {
-                    "⌛ Paiement en ligne en attente (" (format_eur(ticket.total_ttc_cents)) ")"
-                } @else {
-                    "€ À encaisser : " strong { (format_eur(ticket.total_ttc_cents)) }
-                    " (" (if ticket.payment_method == PaymentMethod::Card { "carte" } else { "espèces" }) ")"
-                }
-            }
-            @if let (Some(driver), true) = (&ticket.driver_name, view.screen != Screen::Kitchen) {
-                p.note { "Livreur : " (driver) }
-            }
-        }
-    }
-}
-
-fn actions(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
-    let action = format!("/staff/orders/{}/move", ticket.reference);
-    let moves = buttons(view.screen, ticket, view.user);
-    html! {
-        div.ticket-actions {
-            @for to in moves {
-                @if to == Status::Cancelled {
-                    details.cancel {
-                        summary { "Annuler…" }
-                        form method="post" action=(action) {
-                            (csrf(view.csrf))
-                            (hidden_fields(view, ticket, to))
-                            label { "Motif (obligatoire)" input type="text" name="reason" required maxlength="200"; }
-                            button.button.danger type="submit" { (button_label(to)) }
-                        }
-                    }
-                } @else if matches!(to, Status::Delivered | Status::Collected) && !ticket.paid() {
-                    form.collect method="post" action=(action) {
-                        (csrf(view.csrf))
-                        (hidden_fields(view, ticket, to))
-                        label { "Paiement"
-                            select name="method" {
-                                option value="cash" selected[ticket.payment_method != PaymentMethod::Card] { "Espèces" }
-                                option value="card" selected[ticket.payment_method == PaymentMethod::Card] { "Carte" }
-                            }
-                        }
-                        label { "Montant encaissé (€)"
-                            input type="text" name="amount" inputmode="decimal" required value=(form_eur(ticket.total_ttc_cents));
-                        }
-                        button.button.big type="submit" { "✔ " (button_label(to)) }
-                    }
-                } @else {
-                    form method="post" action=(action) {
-                        (csrf(view.csrf))
-                        (hidden_fields(view, ticket, to))
-                        button.button.big type="submit" { (button_label(to)) }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn hidden_fields(view: &ScreenView<'_>, ticket: &Ticket, to: Status) -> Markup {
-    html! {
-        input type="hidden" name="to" value=(to.as_str());
-        input type="hidden" name="version" value=(ticket.version);
-        input type="hidden" name="screen" value=(view.screen.as_str());
     }
 }
 
@@ -455,6 +268,7 @@ pub fn refused(nav: &Nav, message: &str, back: &str) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::orders::{PaymentMethod, PaymentStatus};
 
     fn ticket(created_at: i64, requested_for: Option<i64>) -> Ticket {
         Ticket {
@@ -505,7 +319,7 @@ mod tests {
         t.delivery_postcode = Some("75011".into());
         t.delivery_city = Some("Paris".into());
         assert_eq!(
-            maps_link(&t),
+            crate::views::ticket::maps_link(&t),
             "https://www.google.com/maps/search/?api=1&query=12+rue+de+l%27%C3%89glise%2C+75011+Paris"
         );
     }
