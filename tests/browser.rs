@@ -503,9 +503,18 @@ async fn crawl(client: &Client, driver: &Driver, axe: &str, who: &str, start: &[
         let landed = client.current_url().await.expect("url");
         let page = format!("{who} {}", url.path());
         visited.push(url.path().to_string());
-        if who != "visiteur" && landed.path() == "/login" {
+        if !who.starts_with("visiteur") && landed.path() == "/login" {
             problems.push(format!("{page}: asks to sign in again"));
             continue;
+        }
+        let width = client
+            .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
+            .await
+            .expect("widths");
+        if let (Some(page_width), Some(screen)) = (width[0].as_i64(), width[1].as_i64()) {
+            if page_width > screen {
+                problems.push(format!("{page}: {page_width} px wide on a {screen} px screen"));
+            }
         }
         let error = client
             .execute("const e = document.querySelector('section.error-page'); return e ? e.textContent : null;", vec![])
@@ -536,8 +545,10 @@ async fn crawl(client: &Client, driver: &Driver, axe: &str, who: &str, start: &[
     (visited, problems)
 }
 
-/// Every page every role reaches, followed link by link in a real browser: each answers,
-/// logs no error in the console and has no serious or critical axe-core violation.
+/// Every page every role reaches from the home page, followed link by link in a real
+/// browser, on a phone (390×844) and a PC (1280×800): each answers, is no wider than the
+/// screen, logs no error in the console and has no serious or critical axe-core violation;
+/// and each role reaches all its areas from the header.
 async fn every_page_of_every_role_opens_cleanly(backend: Backend) {
     let Some(driver) = driver().await else { return };
     let Some(axe) = axe_script() else { return };
@@ -545,27 +556,37 @@ async fn every_page_of_every_role_opens_cleanly(backend: Backend) {
     let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
     let (reference, key) = common_order(&app).await;
     let at = |path: &str| format!("{}{path}", app.address);
-    let roles: Vec<(&str, Option<String>, Vec<String>)> = vec![
-        ("visiteur", None, vec![at("/"), at(&format!("/orders/{reference}?key={key}")), at("/register")]),
-        ("client", Some("client@demo.ocpizza.fr".into()), vec![at("/"), at("/account")]),
-        ("accueil", Some(demo("counter", A)), vec![at("/staff/orders"), at("/staff/orders/new")]),
-        ("pizzaiolo", Some(demo("pizzaiolo", A)), vec![at("/kitchen")]),
-        ("livreur", Some(demo("driver", A)), vec![at("/delivery")]),
-        ("responsable", Some(demo("manager", A)), vec![at("/manage/dashboard"), at("/manage/stock")]),
-        ("direction", Some("admin@demo.ocpizza.fr".into()), vec![at("/admin/pizzerias"), at("/admin/stock")]),
+    let management = ["/manage/dashboard", "/manage/stock", "/manage/menu"];
+    let group = ["/admin/stock", "/admin/users", "/admin/pizzerias", "/admin/backups"];
+    // Who, signed in as, where they start, and the pages they must reach from the header.
+    type Role<'a> = (&'a str, Option<String>, Vec<String>, Vec<&'a str>);
+    let roles: Vec<Role> = vec![
+        ("visiteur", None, vec![at("/"), at(&format!("/orders/{reference}?key={key}"))], vec!["/login", "/register"]),
+        ("client", Some("client@demo.ocpizza.fr".into()), vec![at("/")], vec!["/account", "/account/orders"]),
+        ("accueil", Some(demo("counter", A)), vec![at("/")], vec!["/staff/orders", "/staff/orders/new"]),
+        ("pizzaiolo", Some(demo("pizzaiolo", A)), vec![at("/")], vec!["/kitchen"]),
+        ("livreur", Some(demo("driver", A)), vec![at("/")], vec!["/delivery"]),
+        ("responsable", Some(demo("manager", A)), vec![at("/")], [&management[..], &["/manage/users"]].concat()),
+        ("direction", Some("admin@demo.ocpizza.fr".into()), vec![at("/")], [&management[..], &group[..]].concat()),
     ];
     let mut report = Vec::new();
     let mut problems = Vec::new();
-    for (who, email, start) in roles {
-        let client = window(&driver, 1280, 800).await;
-        if let Some(email) = email {
-            sign_in(&client, &app, &email).await;
+    for (width, height) in [(390, 844), (1280, 800)] {
+        for (who, email, start, reachable) in &roles {
+            let client = window(&driver, width, height).await;
+            if let Some(email) = email {
+                sign_in(&client, &app, email).await;
+            }
+            let (pages, found) = crawl(&client, &driver, &axe, &format!("{who} {width}px"), start).await;
+            for wanted in reachable {
+                if !pages.iter().any(|page| page == wanted) {
+                    problems.push(format!("{who}: {wanted} is not reachable from the header ({pages:?})"));
+                }
+            }
+            report.push(format!("{who} {width}px: {} pages", pages.len()));
+            problems.extend(found);
+            client.close().await.expect("close the window");
         }
-        let (pages, found) = crawl(&client, &driver, &axe, who, &start).await;
-        assert!(pages.len() >= 3, "{who} reached {} pages: {pages:?}", pages.len());
-        report.push(format!("{who}: {} pages", pages.len()));
-        problems.extend(found);
-        client.close().await.expect("close the window");
     }
     println!("crawl ({backend:?}): {}", report.join(", "));
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));

@@ -71,7 +71,10 @@ async fn each_action_writes_its_movement(backend: Backend) {
     assert_eq!(reply.status, 303, "{}", reply.body);
     assert_eq!(stock_of(&pool, A, "mozzarella").await, opening + 500);
     assert_eq!(last_movement(&pool).await, "restock 500 manager Réf. fournisseur BL-2026-11");
-    assert!(boss.get("/manage/stock").await.body.contains("Réception enregistrée"), "the manager is told");
+    let told = boss.get("/manage/stock").await.body;
+    assert!(told.contains("Réception enregistrée"), "the manager is told");
+    // In words and units, not the ingredient's code.
+    assert!(told.contains("Mozzarella fior di latte — Réception enregistrée : +500 g."), "{told}");
 
     let reply = act(&boss, A, "mozzarella", "waste", "100", "Tombée par terre").await;
     assert_eq!(reply.status, 303);
@@ -234,6 +237,13 @@ async fn transfers_move_stock_between_pizzerias_atomically(backend: Backend) {
     assert_eq!(reply.status, 303, "{}", reply.body);
     assert_eq!((stock_of(&pool, A, "mozzarella").await, stock_of(&pool, B, "mozzarella").await), (a - 500, b + 500));
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM stock_movements WHERE kind = 'transfer'").await, 2);
+    let told = admin.get("/admin/stock").await.body;
+    assert!(
+        told.contains(
+            "Transfert enregistré : 500 g de Mozzarella fior di latte, de OC Pizza Boulogne vers OC Pizza Vincennes."
+        ),
+        "names, not slugs: {told}"
+    );
     // More than the source holds, the same pizzeria, nonsense: refused, nothing written.
     let before = movements(&pool).await;
     for (from, to, quantity, says) in [

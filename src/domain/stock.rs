@@ -123,6 +123,16 @@ pub fn stock_changes(movements: &[Movement]) -> Vec<(i64, i64, i64)> {
         .collect()
 }
 
+/// A quantity with its unit, as a person reads it: "500 g", "1 pièce", "3 pièces".
+pub fn amount(quantity: i64, unit: &str) -> String {
+    let unit = match (unit, quantity.abs()) {
+        ("piece", 1) => "pièce",
+        ("piece", _) => "pièces",
+        (other, _) => other,
+    };
+    format!("{quantity} {unit}")
+}
+
 /// What the stock page asks of one ingredient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -291,6 +301,14 @@ mod tests {
         let order = [line(1, 11, -2, MovementKind::Order), line(1, 10, -240, MovementKind::Order)];
         assert_eq!(stock_changes(&order), vec![(1, 10, -240), (1, 11, -2)]);
         assert!(MovementKind::ALL.iter().all(|k| MovementKind::parse(k.as_str()) == Some(*k)));
+    }
+
+    #[test]
+    fn amounts_are_said_with_their_unit() {
+        assert_eq!(amount(500, "g"), "500 g");
+        assert_eq!(amount(1, "piece"), "1 pièce");
+        assert_eq!(amount(-3, "piece"), "-3 pièces");
+        assert_eq!(amount(250, "ml"), "250 ml");
     }
 
     #[test]

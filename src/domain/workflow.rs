@@ -187,10 +187,18 @@ pub fn offered_moves(order: OrderState, mover: Mover) -> Vec<Status> {
 /// the finger (1 250,00 € for 12,50 €) is caught.
 pub const MAX_TIP_CENTS: i64 = 10_000;
 
+/// What a driver or the counter may collect at hand-over: cash or a card, never "online".
+pub const COLLECTED_METHODS: [PaymentMethod; 2] = [PaymentMethod::Cash, PaymentMethod::Card];
+
+/// The method typed on a hand-over (screen or API), if one that is collected by hand.
+pub fn collected_method(typed: &str) -> Option<PaymentMethod> {
+    PaymentMethod::parse(typed.trim()).filter(|method| COLLECTED_METHODS.contains(method))
+}
+
 /// The payment collected at hand-over: a method at the door or counter, and an amount that
 /// covers the total.
 pub fn check_collection(total_cents: i64, method: PaymentMethod, amount_cents: i64) -> Result<(), String> {
-    if method == PaymentMethod::Online {
+    if !COLLECTED_METHODS.contains(&method) {
         return Err("Le paiement encaissé est en espèces ou par carte.".into());
     }
     if amount_cents < total_cents {

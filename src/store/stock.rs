@@ -45,10 +45,15 @@ pub async fn levels(db: &DbPool, pizzeria_id: i64) -> Result<Vec<StockRow>> {
 
 /// The ingredient's id, by its code.
 pub async fn ingredient_id(db: &DbPool, code: &str) -> Result<Option<i64>> {
-    let id = db_run!(db, |pool| {
-        sqlx::query_scalar("SELECT id FROM ingredients WHERE code = $1").bind(code).fetch_optional(pool).await?
+    Ok(ingredient(db, code).await?.map(|(id, _, _)| id))
+}
+
+/// An ingredient as the stock forms name it: (id, name, unit), by its code.
+pub async fn ingredient(db: &DbPool, code: &str) -> Result<Option<(i64, String, String)>> {
+    let found = db_run!(db, |pool| {
+        sqlx::query_as("SELECT id, name, unit FROM ingredients WHERE code = $1").bind(code).fetch_optional(pool).await?
     });
-    Ok(id)
+    Ok(found)
 }
 
 /// Applies an action of the stock page: `Ok(Err(message))` when the rules refuse it

@@ -17,21 +17,40 @@ pub struct NavUser {
     pub csrf: String,
 }
 
-/// The staff areas a role sees in the header, with their entry page.
+/// The staff screens a role sees in the header, with their entry page.
 fn area_links(role: Role) -> Vec<(&'static str, &'static str)> {
     [
+        (Area::Counter, "/staff/orders", "Comptoir"),
         (Area::Counter, "/staff/orders/new", "Prise de commande"),
         (Area::Kitchen, "/kitchen", "Cuisine"),
         (Area::Delivery, "/delivery", "Livraisons"),
-        (Area::Manage, "/manage/dashboard", "Gestion"),
-        (Area::Admin, "/admin/users", "Administration"),
-        (Area::Admin, "/admin/pizzerias", "Pizzerias"),
-        (Area::Admin, "/admin/backups", "Sauvegardes"),
     ]
     .into_iter()
     .filter(|(area, _, _)| role.is_staff() && may_enter(role, *area))
     .map(|(_, href, label)| (href, label))
     .collect()
+}
+
+/// The management pages a role reaches from the header's second line: a pizzeria's
+/// (managers and admins), then the group's (admins).
+fn management_links(role: Role) -> Vec<(&'static str, &'static str)> {
+    let pizzeria = [
+        ("/manage/dashboard", "Tableau de bord"),
+        ("/manage/stock", "Stock"),
+        ("/manage/menu", "Carte"),
+        ("/manage/users", "Équipe"),
+    ];
+    let group = [
+        ("/admin/stock", "Stock du groupe"),
+        ("/admin/users", "Comptes"),
+        ("/admin/pizzerias", "Pizzerias"),
+        ("/admin/backups", "Sauvegardes"),
+    ];
+    match role {
+        Role::Admin => pizzeria.into_iter().filter(|(href, _)| *href != "/manage/users").chain(group).collect(),
+        role if role.is_staff() && may_enter(role, Area::Manage) => pizzeria.to_vec(),
+        _ => Vec::new(),
+    }
 }
 
 /// The frame of every page: skip link, header, main content, footer.
@@ -80,6 +99,14 @@ pub fn page_with_head(title: &str, nav: &Nav, head: Markup, content: impl Render
                                     li { a href="/login" { "Se connecter" } }
                                     li { a href="/register" { "Créer un compte" } }
                                 }
+                            }
+                        }
+                    }
+                    @if let Some(user) = &nav.user {
+                        @let links = management_links(user.role);
+                        @if !links.is_empty() {
+                            nav.area-nav aria-label="Gestion" {
+                                ul { @for (href, label) in links { li { a href=(href) { (label) } } } }
                             }
                         }
                     }

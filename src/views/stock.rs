@@ -8,7 +8,7 @@ use rocket::form::FromForm;
 
 use super::forms::{csrf, notice};
 use super::layout::{page_with_head, Nav};
-use crate::domain::stock::MovementKind;
+use crate::domain::stock::{amount, MovementKind};
 use crate::store::stock::{Makeable, Movement, StockRow, JOURNAL_PAGE};
 use crate::views::screens::Here;
 
@@ -59,10 +59,22 @@ fn kind_label(kind: &str) -> &str {
     MovementKind::parse(kind).map_or(kind, |k| k.label())
 }
 
+/// A unit alone, in a label: "(g)", "(pièces)".
 fn unit(unit: &str) -> &str {
     match unit {
         "piece" => "pièces",
         other => other,
+    }
+}
+
+/// The order's reference once, then what the note adds to it (a modification, a reason).
+fn journal_note(reference: Option<&str>, note: &str) -> String {
+    let Some(reference) = reference else { return note.to_string() };
+    let rest = note.strip_prefix(reference).unwrap_or(note).trim_start_matches([' ', ':']).trim();
+    if rest.is_empty() {
+        reference.to_string()
+    } else {
+        format!("{reference} — {rest}")
     }
 }
 
@@ -144,7 +156,7 @@ pub fn live(levels: &[StockRow], makeable: &[Makeable], few_left: i64) -> Markup
                             @let level = row.level();
                             tr class=(format!("level-{}", level.as_str())) data-ingredient=(row.code) {
                                 td { (row.name) }
-                                td.qty data-quantity=(row.quantity) { (row.quantity) " " (unit(&row.unit)) }
+                                td.qty data-quantity=(row.quantity) { (amount(row.quantity, &row.unit)) }
                                 td.qty { (row.low_threshold) }
                                 td { span class=(format!("badge level-badge-{}", level.as_str())) { (level.label()) } }
                             }
@@ -225,10 +237,10 @@ fn journal(view: &StockPage<'_>) -> Markup {
                         tr data-kind=(m.kind) {
                             td { @if let Some(t) = DateTime::from_timestamp(m.created_at, 0) { (t.with_timezone(&Paris).format("%d/%m/%Y %H:%M")) } }
                             td { (m.ingredient) }
-                            td.qty { @if m.delta > 0 { "+" } (m.delta) " " (unit(&m.unit)) }
+                            td.qty { @if m.delta > 0 { "+" } (amount(m.delta, &m.unit)) }
                             td { (kind_label(&m.kind)) }
                             td { (m.who.as_deref().unwrap_or("système")) }
-                            td { @if let Some(reference) = &m.reference { (reference) " " } (m.note) }
+                            td { (journal_note(m.reference.as_deref(), &m.note)) }
                         }
                     }
                 }
@@ -322,4 +334,17 @@ pub fn group(nav: &Nav, view: &GroupPage<'_>) -> Markup {
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_journal_names_an_order_once() {
+        assert_eq!(journal_note(Some("OC-AB12CD"), "OC-AB12CD"), "OC-AB12CD");
+        assert_eq!(journal_note(Some("OC-AB12CD"), "OC-AB12CD (modification)"), "OC-AB12CD — (modification)");
+        assert_eq!(journal_note(Some("OC-AB12CD"), "OC-AB12CD : client absent"), "OC-AB12CD — client absent");
+        assert_eq!(journal_note(None, "Réf. fournisseur BL-42"), "Réf. fournisseur BL-42");
+    }
 }

@@ -10,6 +10,7 @@ use super::screens::{buttons, waiting, waiting_label, waiting_since, Screen, Scr
 use crate::domain::money::{form_eur, format_eur};
 use crate::domain::orders::{Mode, PaymentMethod, PaymentStatus, Status};
 use crate::domain::slots;
+use crate::domain::workflow;
 use crate::store::screens::Ticket;
 
 fn when(ticket: &Ticket) -> String {
@@ -157,8 +158,12 @@ fn actions(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
                         (hidden_fields(view, ticket, to))
                         label { "Paiement"
                             select name="method" {
-                                option value="cash" selected[ticket.payment_method != PaymentMethod::Card] { "Espèces" }
-                                option value="card" selected[ticket.payment_method == PaymentMethod::Card] { "Carte" }
+                                @for method in workflow::COLLECTED_METHODS {
+                                    option value=(method.as_str()) selected[ticket.payment_method == method
+                                        || (ticket.payment_method == PaymentMethod::Online && method == PaymentMethod::Cash)] {
+                                        (method.short_label())
+                                    }
+                                }
                             }
                         }
                         label { "Montant encaissé (€)"

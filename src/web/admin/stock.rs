@@ -10,7 +10,7 @@ use rocket::{get, post, routes, Either, Route, State};
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::stock as rules;
+use crate::domain::stock::{self as rules, amount};
 use crate::store::{pizzerias, stock};
 use crate::views::stock::{GroupPage, TransferForm};
 use crate::web::auth::AdminArea;
@@ -57,22 +57,26 @@ async fn transfer(
 ) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
     let form = form.0;
     let directory = pizzerias::directory(db).await?;
-    let id_of = |slug: &str| directory.iter().find(|p| p.1 == slug.trim()).map(|p| p.0);
+    let id_of = |slug: &str| directory.iter().find(|p| p.1 == slug.trim()).map(|p| (p.0, p.2.clone()));
     let problem = match (
         id_of(&form.from),
         id_of(&form.to),
-        stock::ingredient_id(db, form.ingredient.trim()).await?,
+        stock::ingredient(db, form.ingredient.trim()).await?,
         rules::quantity(&form.quantity, 1, settings.stock_max_quantity),
     ) {
         (None, _, _, _) | (_, None, _, _) => "Choisissez les deux pizzerias dans la liste.".to_string(),
         (_, _, None, _) => "Choisissez un ingrédient de la liste.".to_string(),
         (_, _, _, Err(message)) => message,
-        (Some(from), Some(to), Some(ingredient), Ok(quantity)) => {
-            match stock::transfer(db, (from, to), ingredient, quantity, admin.0.id).await? {
+        (Some(from), Some(to), Some((ingredient, name, unit)), Ok(quantity)) => {
+            match stock::transfer(db, (from.0, to.0), ingredient, quantity, admin.0.id).await? {
                 Err(message) => message,
                 Ok(()) => {
-                    let done =
-                        format!("Transfert enregistré : {quantity} de {} vers {}.", form.from.trim(), form.to.trim());
+                    let done = format!(
+                        "Transfert enregistré : {} de {name}, de {} vers {}.",
+                        amount(quantity, &unit),
+                        from.1,
+                        to.1
+                    );
                     return Ok(Either::Right(Flash::success(Redirect::to("/admin/stock"), done)));
                 }
             }

@@ -8,9 +8,9 @@ use rocket::{get, post, routes, Route, Shutdown};
 use serde::Deserialize;
 
 use crate::db::Db;
-use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
+use crate::domain::orders::{self as rules, Reach, Status as OrderStatus};
 use crate::domain::roles::{may_enter, Area};
-use crate::domain::workflow::Mover;
+use crate::domain::workflow::{self, Mover};
 use crate::store::order_moves::{self, MoveRequest};
 use crate::store::orders;
 use crate::store::screens::Ticket;
@@ -66,7 +66,7 @@ async fn transition(db: &Db, caller: ApiCaller, reference: &str, body: ApiBody<T
     };
     let collected = match body.payment {
         None => None,
-        Some(payment) => match PaymentMethod::parse(&payment.method).filter(|m| *m != PaymentMethod::Online) {
+        Some(payment) => match workflow::collected_method(&payment.method) {
             Some(method) => Some((method, payment.amount_cents)),
             None => return Err(failure(Status::UnprocessableEntity, "invalid", "« payment.method » : cash ou card.")),
         },

@@ -12,7 +12,7 @@ use rocket::{get, post, routes, Either, Route, Shutdown, State};
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::stock::{self as rules, Action};
+use crate::domain::stock::{self as rules, amount, Action};
 use crate::domain::{dashboard, fields};
 use crate::store::stock::{self, JournalFilter};
 use crate::store::users::AuthUser;
@@ -140,26 +140,27 @@ async fn act(
     let here = resolve(db, &user.0, Some(form.pizzeria.as_str()))
         .await?
         .map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
-    let ingredient_id = stock::ingredient_id(db, form.ingredient.trim()).await?;
+    let ingredient = stock::ingredient(db, form.ingredient.trim()).await?;
     let parsed = parse_action(&form.action, &form.quantity, &form.note, settings.stock_max_quantity);
-    let problem = match (ingredient_id, parsed) {
+    let problem = match (ingredient, parsed) {
         (None, _) => "Choisissez un ingrédient de la liste.".to_string(),
         (_, Err(message)) => message,
-        (Some(ingredient_id), Ok(action)) => {
+        (Some((ingredient_id, name, unit)), Ok(action)) => {
             match stock::apply(db, here.id, ingredient_id, &action, user.0.id).await? {
                 Err(message) => message,
                 Ok(()) => {
                     let done = match action {
-                        Action::Restock { quantity, .. } => format!("Réception enregistrée : +{quantity}."),
-                        Action::Waste { quantity, .. } => format!("Perte enregistrée : −{quantity}."),
-                        Action::Inventory { counted } => format!("Inventaire enregistré : {counted} en stock."),
-                        Action::Threshold { value } => format!("Seuil bas fixé à {value}."),
+                        Action::Restock { quantity, .. } => {
+                            format!("Réception enregistrée : +{}.", amount(quantity, &unit))
+                        }
+                        Action::Waste { quantity, .. } => format!("Perte enregistrée : −{}.", amount(quantity, &unit)),
+                        Action::Inventory { counted } => {
+                            format!("Inventaire enregistré : {} en stock.", amount(counted, &unit))
+                        }
+                        Action::Threshold { value } => format!("Seuil bas fixé à {}.", amount(value, &unit)),
                     };
                     let back = here.link(&user.0, "/manage/stock");
-                    return Ok(Either::Right(Flash::success(
-                        Redirect::to(back),
-                        format!("{} — {done}", form.ingredient.trim()),
-                    )));
+                    return Ok(Either::Right(Flash::success(Redirect::to(back), format!("{name} — {done}"))));
                 }
             }
         }

@@ -14,9 +14,9 @@ use rocket::{post, routes, Either, Request, Route, Shutdown};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::money;
-use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
+use crate::domain::orders::{self as rules, Reach, Status as OrderStatus};
 use crate::domain::roles::Role;
-use crate::domain::workflow::Mover;
+use crate::domain::workflow::{self, Mover};
 use crate::live::{self, Event};
 use crate::store::order_moves::{self, MoveRequest};
 use crate::store::pizzerias;
@@ -147,14 +147,11 @@ async fn move_order(
     };
     let collected = match (form.method.trim(), form.amount.trim()) {
         ("", "") => None,
-        (method, amount) => {
-            let method = PaymentMethod::parse(method).filter(|m| *m != PaymentMethod::Online);
-            match (method, money::parse_eur(amount)) {
-                (Some(method), Ok(cents)) => Some((method, cents)),
-                (None, _) => return refuse(422, "Choisissez le moyen de paiement : espèces ou carte.".into()),
-                (_, Err(message)) => return refuse(422, message),
-            }
-        }
+        (method, amount) => match (workflow::collected_method(method), money::parse_eur(amount)) {
+            (Some(method), Ok(cents)) => Some((method, cents)),
+            (None, _) => return refuse(422, "Choisissez le moyen de paiement : espèces ou carte.".into()),
+            (_, Err(message)) => return refuse(422, message),
+        },
     };
     let request = MoveRequest { to, version, reason: form.reason.chars().take(200).collect(), collected };
     let mover = Mover::Staff { user_id: user.id, role: user.role };
