@@ -473,7 +473,25 @@ fn page_kind(url: &url::Url) -> String {
 /// Follows every link `who` can reach from `start` (a few pages of each kind), and on each
 /// page checks: no error page, no sign-in asked, no console error, no serious or critical
 /// axe-core violation. Returns the pages seen and the problems found.
-async fn crawl(client: &Client, driver: &Driver, axe: &str, who: &str, start: &[String]) -> (Vec<String>, Vec<String>) {
+/// The pages the crawl photographs on a phone (`target/screenshots/`): the customer's cart,
+/// an order's page, the manager's dashboard.
+fn photographed(path: &str) -> Option<&'static str> {
+    match path {
+        "/cart" => Some("cart"),
+        "/manage/dashboard" => Some("dashboard"),
+        path if path.starts_with("/orders/OC-") && !path.ends_with("/edit") => Some("order"),
+        _ => None,
+    }
+}
+
+async fn crawl(
+    client: &Client,
+    driver: &Driver,
+    axe: &str,
+    who: &str,
+    start: &[String],
+    photos: Option<&str>,
+) -> (Vec<String>, Vec<String>) {
     const PAGES_AT_MOST: usize = 40;
     const OF_A_KIND: usize = 3;
     let origin = url::Url::parse(&start[0]).expect("a start URL");
@@ -506,6 +524,9 @@ async fn crawl(client: &Client, driver: &Driver, axe: &str, who: &str, start: &[
         if !who.starts_with("visiteur") && landed.path() == "/login" {
             problems.push(format!("{page}: asks to sign in again"));
             continue;
+        }
+        if let (Some(prefix), Some(name)) = (photos, photographed(url.path())) {
+            screenshot(client, &format!("{prefix}-{name}")).await;
         }
         let width = client
             .execute("return [document.documentElement.scrollWidth, window.innerWidth];", vec![])
@@ -577,7 +598,16 @@ async fn every_page_of_every_role_opens_cleanly(backend: Backend) {
             if let Some(email) = email {
                 sign_in(&client, &app, email).await;
             }
-            let (pages, found) = crawl(&client, &driver, &axe, &format!("{who} {width}px"), start).await;
+            if *who == "client" {
+                // A pizza in the cart, for the cart's page to hold a line.
+                client.goto(&at(&format!("/pizzerias/{A}/menu"))).await.expect("menu");
+                let add = Locator::XPath("//input[@value='margherita']/ancestor::form//button");
+                client.find(add).await.expect("add to cart").click().await.expect("click");
+                wait_until(&client, "back on the menu", |url| url.contains("/menu")).await;
+            }
+            let photos = (width < 600).then(|| format!("phone-{width}-{}", format!("{backend:?}").to_lowercase()));
+            let (pages, found) =
+                crawl(&client, &driver, &axe, &format!("{who} {width}px"), start, photos.as_deref()).await;
             for wanted in reachable {
                 if !pages.iter().any(|page| page == wanted) {
                     problems.push(format!("{who}: {wanted} is not reachable from the header ({pages:?})"));

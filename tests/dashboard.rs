@@ -150,7 +150,14 @@ async fn the_figures_match_a_fixture_and_the_csv_adds_up(backend: Backend) {
     // Bad periods are refused.
     assert_eq!(boss.get("/manage/dashboard/orders.csv").await.status, 400);
     assert_eq!(boss.get("/manage/dashboard/orders.csv?from=2026-12-01&to=2026-11-01").await.status, 400);
-    assert_eq!(boss.get("/manage/dashboard/orders.csv?from=hier&to=demain").await.status, 400);
+    let refused = boss.get("/manage/dashboard/orders.csv?from=hier&to=demain").await;
+    assert_eq!(refused.status, 400);
+    // The error page keeps the manager's own header (signed in, with their pages).
+    assert!(
+        refused.body.contains("Se déconnecter") && refused.body.contains(r#"href="/manage/stock""#),
+        "{}",
+        refused.body
+    );
 }
 
 async fn each_sees_the_figures_they_may(backend: Backend) {

@@ -184,6 +184,11 @@ async fn a_guest_follows_the_order_with_a_private_link(backend: Backend) {
     let page = guest.get(&location).await;
     assert!(page.body.contains("data-private-link"), "the link is shown to keep");
     assert!(page.body.contains("Annuler la commande"));
+    // Cancelling asks first: the button opens the question, the form is behind it.
+    let question = page.body.find("Voulez-vous vraiment annuler la commande").expect("a confirmation");
+    let summary = page.body.find("<summary").expect("a disclosure");
+    let form = page.body.find("/cancel\"").expect("the cancel form");
+    assert!(summary < form && form < question, "the form is inside the question");
     let key = location.split("key=").nth(1).and_then(|k| k.split('&').next()).expect("key").to_string();
     assert!(scalar_text(&pool, "SELECT access_token_hash FROM orders").await.is_some_and(|h| h != key), "a digest");
 

@@ -122,11 +122,16 @@ async fn a_delivery_goes_from_the_kitchen_to_the_door(backend: Backend) {
     assert!(kitchen.body.contains("bien cuite") && kitchen.body.contains("/kitchen/recipes/margherita"));
     assert!(kitchen.body.contains(r#"value="preparing""#) && !kitchen.body.contains(r#"value="ready""#));
 
+    assert!(kitchen.body.contains("move-preparing"), "Commencer has its own colour");
+
     let reply = tap(&cook, "kitchen", &reference, "preparing", &version(&pool, &reference).await, &[]).await;
     assert_eq!((reply.status, reply.redirect_path()), (303, Some("/kitchen")), "{}", reply.body);
+    assert!(cook.get("/kitchen").await.body.contains("move-ready"), "Prête has another colour");
     let reply = tap(&cook, "kitchen", &reference, "ready", &version(&pool, &reference).await, &[]).await;
     assert_eq!(reply.status, 303, "{}", reply.body);
-    assert!(!cook.get("/kitchen").await.body.contains(&reference), "a ready order leaves the kitchen");
+    let kitchen = cook.get("/kitchen").await.body;
+    assert!(kitchen.contains(&format!("Commande {reference} : prête.")), "the screen confirms the move");
+    assert!(!kitchen.contains(&format!("ticket-{reference}")), "a ready order leaves the kitchen");
 
     let driver = staff(&app, "driver", A).await;
     let screen = driver.get("/delivery").await;
@@ -210,6 +215,10 @@ async fn takeaway_pickup_and_cancellations(backend: Backend) {
     let reply = tap(&counter, "counter", &pickup, "collected", "", &[("method", "cash"), ("amount", &amount)]).await;
     assert_eq!((reply.status, reply.redirect_path()), (303, Some("/staff/orders")), "{}", reply.body);
     assert_eq!(status(&pool, &pickup).await, "collected");
+    // The screen confirms, and says the change to give back.
+    let change = oc_pizza::domain::money::format_eur((total / 100 + 5) * 100 - total);
+    let screen = counter.get("/staff/orders").await.body;
+    assert!(screen.contains(&format!("Commande {pickup} : retirée. Rendu : {change}.")), "{screen}");
     // Delivery moves do not apply to a takeaway order.
     let (other, _) = place(&app, A, "takeaway", "card").await;
     tap(&cook, "kitchen", &other, "preparing", "", &[]).await;
@@ -235,6 +244,11 @@ async fn takeaway_pickup_and_cancellations(backend: Backend) {
     // Cancelled while in the oven: the stock is lost, journaled as waste.
     let before = stock_total(&pool, A).await;
     let (late, key) = place(&app, A, "delivery", "cash").await;
+    let own_page = Browser::new(&app).get(&format!("/orders/{late}?key={key}")).await;
+    assert!(
+        own_page.body.contains("Instructions pour le livreur : code 1234"),
+        "the customer sees what the driver is told"
+    );
     let taken = before - stock_total(&pool, A).await;
     tap(&cook, "kitchen", &late, "preparing", "", &[]).await;
     // The customer can no longer cancel it…

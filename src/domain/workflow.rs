@@ -195,6 +195,18 @@ pub fn collected_method(typed: &str) -> Option<PaymentMethod> {
     PaymentMethod::parse(typed.trim()).filter(|method| COLLECTED_METHODS.contains(method))
 }
 
+/// What a screen says once a move is made: the order and its new state, and for cash taken
+/// over the total, the change to give back.
+pub fn move_done(reference: &str, to: Status, collected: Option<(PaymentMethod, i64)>, total_cents: i64) -> String {
+    let done = format!("Commande {reference} : {}.", to.label().to_lowercase());
+    match collected {
+        Some((PaymentMethod::Cash, amount)) if amount > total_cents => {
+            format!("{done} Rendu : {}.", super::money::format_eur(amount - total_cents))
+        }
+        _ => done,
+    }
+}
+
 /// The payment collected at hand-over: a method at the door or counter, and an amount that
 /// covers the total.
 pub fn check_collection(total_cents: i64, method: PaymentMethod, amount_cents: i64) -> Result<(), String> {
@@ -221,6 +233,15 @@ pub fn check_collection(total_cents: i64, method: PaymentMethod, amount_cents: i
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_move_says_what_it_did_and_the_change_to_give_back() {
+        assert_eq!(move_done("OC-AB12CD", Status::Preparing, None, 2600), "Commande OC-AB12CD : en préparation.");
+        let paid = move_done("OC-AB12CD", Status::Collected, Some((PaymentMethod::Cash, 3000)), 2600);
+        assert!(paid.starts_with("Commande OC-AB12CD : retirée. Rendu : 4,00"), "{paid}");
+        let by_card = move_done("OC-AB12CD", Status::Delivered, Some((PaymentMethod::Card, 2600)), 2600);
+        assert_eq!(by_card, "Commande OC-AB12CD : livrée.");
+    }
 
     fn order(status: Status, mode: Mode) -> OrderState {
         OrderState { status, mode, payment_method: PaymentMethod::Cash, paid: false, driver_id: None }

@@ -12,7 +12,7 @@ pub fn list(nav: &Nav, all: &[(String, String, bool)], message: Option<&str>) ->
         html! {
             h1 { "Pizzerias" }
             (notice(message))
-            p { a.button href="/admin/pizzerias/new" { "➕ Nouvelle pizzeria" } }
+            p { a.button href="/admin/pizzerias/new" { "+ Nouvelle pizzeria" } }
             table {
                 thead { tr { th scope="col" { "Pizzeria" } th scope="col" { "État" } th scope="col" { "" } } }
                 tbody { @for (slug, name, active) in all {

@@ -79,11 +79,11 @@ pub fn page_of(nav: &Nav, token: &str, view: &BackupsPage, message: Option<&str>
                 dd { (view.location.unwrap_or("✖ réglages de stockage inutilisables (voir le journal)")) }
             }
             @if view.running {
-                p role="status" { "⏳ Une sauvegarde est en cours." }
+                p role="status" { "Une sauvegarde est en cours…" }
             }
             form method="post" action="/admin/backups/run" {
                 (csrf(token))
-                button type="submit" disabled[view.running || view.location.is_none()] { "💾 Sauvegarder maintenant" }
+                button.button type="submit" disabled[view.running || view.location.is_none()] { "Sauvegarder maintenant" }
             }
             h2 { "Historique" }
             @if view.runs.is_empty() {
@@ -101,7 +101,7 @@ pub fn page_of(nav: &Nav, token: &str, view: &BackupsPage, message: Option<&str>
                             td { @match run.status.as_str() {
                                 "succeeded" => "✔ réussie",
                                 "failed" => "✖ échouée",
-                                _ => "⏳ en cours",
+                                _ => "en cours",
                             } }
                             td { @if let Some(key) = &run.storage_key { code { (key) } } }
                             td { @if let Some(bytes) = run.size_bytes { (size(bytes)) } }

@@ -4,8 +4,9 @@ use rocket::http::Status;
 use super::layout::{page as layout, Nav};
 
 /// A friendly page for an error status; `detail` says what was wrong with the request.
-/// A server error shows the request's id, for the customer to quote.
-pub fn page(status: Status, detail: Option<&str>, request_id: Option<&str>) -> Markup {
+/// A server error shows the request's id, for the customer to quote. The header is the
+/// visitor's (a signed-in manager sees their own navigation).
+pub fn page(nav: &Nav, status: Status, detail: Option<&str>, request_id: Option<&str>) -> Markup {
     let reference = request_id.filter(|id| status.code >= 500 && !id.is_empty());
     let (title, explanation) = match status.code {
         400 | 422 => ("Requête invalide", "Les informations envoyées ne sont pas valides."),
@@ -21,7 +22,7 @@ pub fn page(status: Status, detail: Option<&str>, request_id: Option<&str>) -> M
     };
     layout(
         title,
-        &Nav::default(),
+        nav,
         html! {
             section.error-page {
                 h1 { (title) }
@@ -43,9 +44,9 @@ mod tests {
 
     #[test]
     fn a_server_error_page_shows_the_request_id_and_other_pages_do_not() {
-        let page = page(Status::InternalServerError, None, Some("4f2a9c")).into_string();
+        let page = page(&Nav::default(), Status::InternalServerError, None, Some("4f2a9c")).into_string();
         assert!(page.contains("Référence de l'incident") && page.contains("4f2a9c"), "{page}");
-        let not_found = super::page(Status::NotFound, None, Some("4f2a9c")).into_string();
+        let not_found = super::page(&Nav::default(), Status::NotFound, None, Some("4f2a9c")).into_string();
         assert!(!not_found.contains("4f2a9c"));
     }
 }

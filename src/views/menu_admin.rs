@@ -31,7 +31,7 @@ pub fn menu(nav: &Nav, view: &MenuPage<'_>) -> Markup {
             h1 { "Carte" @if let Some(here) = view.here { " " span.lead { (here.name) } } }
             (notice(view.notice))
             @if view.admin {
-                p { a.button href="/manage/menu/pizzas/new" { "➕ Nouvelle pizza" } }
+                p { a.button href="/manage/menu/pizzas/new" { "+ Nouvelle pizza" } }
                 @if !view.choices.is_empty() {
                     p { "Retirer une pizza pour la journée dans une pizzeria : "
                         @for (i, choice) in view.choices.iter().enumerate() {
@@ -42,7 +42,7 @@ pub fn menu(nav: &Nav, view: &MenuPage<'_>) -> Markup {
             }
             @if view.admin {
                 h2 { "Ingrédients" }
-                p { a.button href="/manage/menu/ingredients/new" { "➕ Nouvel ingrédient" } }
+                p { a.button href="/manage/menu/ingredients/new" { "+ Nouvel ingrédient" } }
                 ul.ingredient-list { @for row in view.ingredients {
                     li data-ingredient=(row.code) {
                         a href=(format!("/manage/menu/ingredients/{}", row.code)) { (row.name) }

@@ -147,7 +147,7 @@ pub(crate) fn delivery_fields(view: &CheckoutPage<'_>) -> Markup {
             @if let Some(error) = e.get("mode") { p.field-error { (error) } }
             p.hint { "Cette pizzeria livre les codes postaux " (view.delivery_postcodes.join(", ")) "." }
         }
-        fieldset {
+        fieldset.delivery-address {
             legend { "Adresse de livraison" }
             p.hint { "Seulement pour une livraison." }
             @if !view.addresses.is_empty() {
@@ -350,6 +350,9 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                     None => { "dès que possible" }
                 }
             }
+            @if order.delivery_street.is_some() && !order.delivery_instructions.is_empty() {
+                p.delivery-instructions { "Instructions pour le livreur : " (order.delivery_instructions) }
+            }
             @let method = order.payment_method;
             p { "Paiement : " (method.label()) " (" span data-payment=(order.payment_status.as_str()) {
                 (crate::domain::orders::payment_state(method, order.payment_status, status)) } ")" }
@@ -388,11 +391,16 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                     @if modifiable {
                         a.button href=(with_key(&format!("/orders/{}/edit", order.reference), view.key)) { "Modifier la commande" }
                     }
-                    form.inline method="post" action={ "/orders/" (order.reference) "/cancel" } {
-                        (csrf(token))
-                        input type="hidden" name="version" value=(order.version);
-                        @if let Some(key) = view.key { input type="hidden" name="key" value=(key); }
-                        button.button.danger type="submit" { "Annuler la commande" }
+                    // Cancelling asks first: the button opens a question, the form is inside.
+                    details.confirm-cancel {
+                        summary.button.secondary { "Annuler la commande…" }
+                        form method="post" action={ "/orders/" (order.reference) "/cancel" } {
+                            (csrf(token))
+                            input type="hidden" name="version" value=(order.version);
+                            @if let Some(key) = view.key { input type="hidden" name="key" value=(key); }
+                            p { "Voulez-vous vraiment annuler la commande " (order.reference) " ?" }
+                            button.button.danger type="submit" { "Oui, annuler la commande" }
+                        }
                     }
                 }
                 @if modifiable {

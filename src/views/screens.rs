@@ -172,7 +172,7 @@ pub(super) fn waiting_label(level: Waiting, minutes: i64) -> String {
 }
 
 /// The page: title, connection state, the queue (re-read live), a fallback refresh.
-pub fn screen_page(nav: &Nav, view: &ScreenView<'_>) -> Markup {
+pub fn screen_page(nav: &Nav, view: &ScreenView<'_>, notice: Option<&str>) -> Markup {
     let screen = view.screen;
     let title = format!("{} — {}", screen.title(), view.here.name);
     let events = view.link(&format!("{}/events", events_base(screen)));
@@ -191,8 +191,9 @@ pub fn screen_page(nav: &Nav, view: &ScreenView<'_>) -> Markup {
                         span.js-only { "Connexion…" }
                     }
                 }
+                @if let Some(notice) = notice { p.notice role="status" { (notice) } }
                 @if screen == Screen::Counter {
-                    p { a.button href=(view.link("/staff/orders/new")) { "➕ Nouvelle commande (téléphone ou comptoir)" } }
+                    p { a.button href=(view.link("/staff/orders/new")) { "+ Nouvelle commande (téléphone ou comptoir)" } }
                 }
                 div #queue data-live=(queue_url) data-events=(events) data-warn=(view.warn_minutes)
                     data-late=(view.late_minutes) { (queue(view)) }

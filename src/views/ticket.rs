@@ -175,7 +175,8 @@ fn actions(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
                     form method="post" action=(action) {
                         (csrf(view.csrf))
                         (hidden_fields(view, ticket, to))
-                        button.button.big type="submit" { (button_label(to)) }
+                        // Each move its own colour as well as its word: "Commencer" is not "Prête".
+                        button.button.big class=(format!("move-{}", to.as_str())) type="submit" { (button_label(to)) }
                     }
                 }
             }

@@ -29,7 +29,9 @@ impl<'r> Responder<'r, 'static> for Error {
             _ => None,
         };
         let request_id = super::telemetry::request_id(request);
-        let page = crate::views::errors::page(status, message, Some(request_id));
+        // The visitor as the request's guards found them (signed out if none ran).
+        let nav = request.local_cache(super::auth::Visitor::default).nav();
+        let page = crate::views::errors::page(&nav, status, message, Some(request_id));
         response::Response::build_from(page.respond_to(request)?).status(status).ok()
     }
 }

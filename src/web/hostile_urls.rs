@@ -82,7 +82,7 @@ impl<'r> Responder<'r, 'static> for Refused {
             Json(json!({ "error": "bad_request", "message": MESSAGE })).respond_to(req)?
         } else {
             let request_id = crate::web::telemetry::request_id(req);
-            views::errors::page(status, Some(MESSAGE), Some(request_id)).respond_to(req)?
+            views::errors::page(&Default::default(), status, Some(MESSAGE), Some(request_id)).respond_to(req)?
         };
         rocket::Response::build_from(body).status(status).ok()
     }

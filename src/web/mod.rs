@@ -87,7 +87,8 @@ fn page_catcher<'r>(status: Status, req: &'r Request<'_>) -> BoxFuture<'r> {
             (403, Some(Refusal::MustChangePassword)) => Redirect::to("/account/password").respond_to(req),
             (_, refusal) => {
                 let detail = refusal.map(Refusal::message);
-                let page = views::errors::page(status, detail, Some(telemetry::request_id(req)));
+                let nav = auth::Visitor::of(req).await.nav();
+                let page = views::errors::page(&nav, status, detail, Some(telemetry::request_id(req)));
                 rocket::Response::build_from(page.respond_to(req)?).status(status).ok()
             }
         }

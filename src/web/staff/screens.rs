@@ -5,9 +5,9 @@
 use maud::Markup;
 use rocket::form::FromForm;
 use rocket::http::Status;
-use rocket::request::{self, FromRequest};
+use rocket::request::{self, FlashMessage, FromRequest};
 use rocket::response::stream::{Event as SseEvent, EventStream};
-use rocket::response::Redirect;
+use rocket::response::{Flash, Redirect};
 use rocket::tokio::sync::broadcast::error::RecvError;
 use rocket::{post, routes, Either, Request, Route, Shutdown};
 
@@ -115,7 +115,7 @@ async fn move_order(
     page: Page<'_>,
     reference: &str,
     form: CsrfForm<MoveForm>,
-) -> Result<Either<Redirect, (Status, Markup)>> {
+) -> Result<Either<Flash<Redirect>, (Status, Markup)>> {
     let form = form.0;
     let user = &staff.0;
     let ticket = screens::ticket(db, reference).await?.ok_or(Error::NotFound)?;
@@ -156,7 +156,10 @@ async fn move_order(
     let request = MoveRequest { to, version, reason: form.reason.chars().take(200).collect(), collected };
     let mover = Mover::Staff { user_id: user.id, role: user.role };
     match order_moves::advance(db, ticket.id, mover, Some(user.id), &request).await? {
-        Ok(_) => Ok(Either::Left(Redirect::to(back))),
+        Ok(_) => {
+            let done = workflow::move_done(&ticket.reference, to, collected, ticket.total_ttc_cents);
+            Ok(Either::Left(Flash::success(Redirect::to(back), done)))
+        }
         Err(refusal) => refuse(refusal.http_status(), refusal.message()),
     }
 }
@@ -205,6 +208,8 @@ pub struct ScreenRequest<'r> {
     db: &'r Db,
     page: Page<'r>,
     settings: &'r Settings,
+    /// What the last move said (`move_done`), shown once.
+    flash: Option<FlashMessage<'r>>,
 }
 
 #[rocket::async_trait]
@@ -214,8 +219,9 @@ impl<'r> FromRequest<'r> for ScreenRequest<'r> {
     async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, ()> {
         let db = rocket::outcome::try_outcome!(req.guard::<&Db>().await);
         let page = rocket::outcome::try_outcome!(req.guard::<Page<'r>>().await);
+        let flash = req.guard::<FlashMessage<'r>>().await.succeeded();
         match req.rocket().state::<Settings>() {
-            Some(settings) => request::Outcome::Success(ScreenRequest { db, page, settings }),
+            Some(settings) => request::Outcome::Success(ScreenRequest { db, page, settings, flash }),
             None => request::Outcome::Error((Status::InternalServerError, ())),
         }
     }
@@ -227,7 +233,9 @@ impl ScreenRequest<'_> {
         match resolve(self.db, user, asked).await? {
             Err(choices) => Ok(views::screens::chooser(&self.page.nav(), screen.title(), &choices, screen.path())),
             Ok(here) => {
-                self.render(screen, user, here, |view| views::screens::screen_page(&self.page.nav(), view)).await
+                let notice = self.flash.as_ref().map(|f| f.message());
+                self.render(screen, user, here, |view| views::screens::screen_page(&self.page.nav(), view, notice))
+                    .await
             }
         }
     }
