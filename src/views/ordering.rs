@@ -54,13 +54,13 @@ pub fn cart(nav: &Nav, token: &str, view: &CartPage<'_>) -> Markup {
                     p.lead { "Commande chez " strong { (pizzeria.name) } " — "
                         a href={ "/pizzerias/" (pizzeria.slug) "/menu" } { "ajouter d'autres pizzas" } }
                 }
-                table.cart {
+                table.cart.stack {
                     thead { tr { th { "Pizza" } th { "Prix TTC" } th { "Quantité et note pour la cuisine" } th { "Sous-total" } th { span.visually-hidden { "Retirer" } } } }
                     tbody {
                         @for line in view.lines {
                             tr data-cart-line=(line.pizza_slug) {
-                                td { (line.pizza_name) }
-                                td { (format_eur(line.unit_price_cents)) }
+                                td.stack-title { (line.pizza_name) }
+                                td data-label="Prix TTC" { (format_eur(line.unit_price_cents)) }
                                 td {
                                     form.inline-form method="post" action={ "/cart/lines/" (line.id) } {
                                         (csrf(token))
@@ -71,7 +71,7 @@ pub fn cart(nav: &Nav, token: &str, view: &CartPage<'_>) -> Markup {
                                         button.link type="submit" { "Mettre à jour" }
                                     }
                                 }
-                                td { (format_eur(line.unit_price_cents * line.quantity)) }
+                                td data-label="Sous-total" { (format_eur(line.unit_price_cents * line.quantity)) }
                                 td { (action_button(&format!("/cart/lines/{}/remove", line.id), token, "Retirer", "link danger")) }
                             }
                         }
@@ -371,15 +371,15 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                         @if pay.returning { "Revenir au paiement" } @else { "Payer maintenant" } } }
                 }
             }
-            table.order-lines {
+            table.order-lines.stack {
                 thead { tr { th { "Pizza" } th { "Quantité" } th { "Prix TTC" } th { "Sous-total" } } }
                 tbody {
                     @for line in view.lines {
                         tr {
-                            td { (line.pizza_name) @if !line.note.is_empty() { br; small { "Note : " (line.note) } } }
-                            td { (line.quantity) }
-                            td { (format_eur(line.unit_price_cents)) }
-                            td { (format_eur(line.unit_price_cents * line.quantity)) }
+                            td.stack-title { (line.pizza_name) @if !line.note.is_empty() { br; small { "Note : " (line.note) } } }
+                            td data-label="Quantité" { (line.quantity) }
+                            td data-label="Prix TTC" { (format_eur(line.unit_price_cents)) }
+                            td data-label="Sous-total" { (format_eur(line.unit_price_cents * line.quantity)) }
                         }
                     }
                 }
@@ -469,16 +469,16 @@ pub fn history(nav: &Nav, orders: &[Order]) -> Markup {
                 p { "Vous n'avez pas encore passé de commande." }
                 p { a.button href="/" { "Choisir une pizzeria" } }
             } @else {
-                table.orders {
+                table.orders.stack {
                     thead { tr { th { "Référence" } th { "Pizzeria" } th { "Date" } th { "Total TTC" } th { "État" } } }
                     tbody {
                         @for order in orders {
                             tr {
-                                td { a href={ "/orders/" (order.reference) } { (order.reference) } }
-                                td { (order.pizzeria_name) }
-                                td { @if let Some(t) = chrono::DateTime::from_timestamp(order.created_at, 0) { (slots::describe(t)) } }
-                                td { (format_eur(order.total_ttc_cents)) }
-                                td { (order.status().label()) }
+                                td.stack-title { a href={ "/orders/" (order.reference) } { (order.reference) } }
+                                td data-label="Pizzeria" { (order.pizzeria_name) }
+                                td data-label="Date" { @if let Some(t) = chrono::DateTime::from_timestamp(order.created_at, 0) { (slots::describe(t)) } }
+                                td data-label="Total TTC" { (format_eur(order.total_ttc_cents)) }
+                                td data-label="État" { (order.status().label()) }
                             }
                         }
                     }

@@ -23,14 +23,18 @@ pub fn recipe(nav: &Nav, recipe: &Recipe) -> Markup {
                 h1 { (recipe.name) }
                 @if !recipe.description.is_empty() { p.lead { (recipe.description) } }
                 h2 { "Ingrédients" }
+                // Two columns, the allergens under each name: it fits a phone held at arm's length.
                 table.recipe-ingredients {
-                    thead { tr { th scope="col" { "Ingrédient" } th scope="col" { "Quantité" } th scope="col" { "Allergènes" } } }
+                    thead { tr { th scope="col" { "Ingrédient" } th scope="col" { "Quantité" } } }
                     tbody {
                         @for ingredient in &recipe.ingredients {
+                            @let allergens = ingredient.allergen_codes().into_iter().map(super::public::allergen_label).collect::<Vec<_>>();
                             tr {
-                                td { (ingredient.name) }
+                                td {
+                                    (ingredient.name)
+                                    @if !allergens.is_empty() { br; small.allergens { "Allergènes : " (allergens.join(", ")) } }
+                                }
                                 td.qty { (ingredient.quantity) " " (unit_label(&ingredient.unit, ingredient.quantity)) }
-                                td { (ingredient.allergen_codes().into_iter().map(super::public::allergen_label).collect::<Vec<_>>().join(", ")) }
                             }
                         }
                     }

@@ -230,7 +230,7 @@ fn journal(view: &StockPage<'_>) -> Markup {
                 button.button type="submit" { "Filtrer" }
             }
             p.note { (j.total) " mouvement(s)" @if pages > 1 { " — page " (j.page) " sur " (pages) } }
-            table.journal {
+            div.table-scroll tabindex="0" role="region" aria-label="Journal des mouvements" { table.journal {
                 thead { tr { th scope="col" { "Date" } th scope="col" { "Ingrédient" } th scope="col" { "Quantité" } th scope="col" { "Type" } th scope="col" { "Par" } th scope="col" { "Note" } } }
                 tbody {
                     @for m in j.movements {
@@ -244,7 +244,7 @@ fn journal(view: &StockPage<'_>) -> Markup {
                         }
                     }
                 }
-            }
+            } }
             nav.pages aria-label="Pages du journal" {
                 @if j.page > 1 { a href=(page_link(j.page - 1)) { "← Plus récents" } " " }
                 @if j.page < pages { a href=(page_link(j.page + 1)) { "Plus anciens →" } }
