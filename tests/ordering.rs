@@ -78,8 +78,18 @@ async fn a_customer_orders_modifies_and_cancels(backend: Backend) {
     let mozzarella_before = stock_of(&pool, P, "mozzarella").await;
     let ham_before = stock_of(&pool, P, "ham").await;
 
-    assert_eq!(add(&customer, P, "margherita", "2", "bien cuite").await.status, 303);
+    assert!(customer.get("/account").await.body.contains(r#"href="/cart">Panier</a>"#), "an empty cart in the header");
+    let added = add(&customer, P, "margherita", "2", "bien cuite").await;
+    assert_eq!(added.status, 303);
+    // Back to the pizza just added (a long menu on a phone), the header counting the cart.
+    assert_eq!(added.redirect_path().as_deref(), Some(&*format!("/pizzerias/{P}/menu#pizza-margherita")));
     assert_eq!(add(&customer, P, "reine", "1", "").await.status, 303);
+    let account = customer.get("/account").await;
+    assert!(
+        account.body.contains(r#"href="/cart">Panier (3<span class="visually-hidden"> pizza(s)</span>)</a>"#),
+        "{}",
+        account.body
+    );
     let cart = customer.get("/cart").await;
     assert!(cart.body.contains("Margherita") && cart.body.contains("bien cuite"));
     // 2 × 9,50 + 12,50 (reine) = 31,50 € TTC at 10 %: 28,64 HT + 2,86 TVA.
@@ -350,6 +360,11 @@ async fn bad_orders_are_refused_and_write_nothing(backend: Backend) {
         assert!(reply.body.contains(message), "{message}");
     }
     assert!(reply.body.contains(r#"value="pas-un-email""#));
+    // The summary at the top names each field and links to it.
+    for (anchor, label) in [("champ-city", "Ville"), ("champ-full_name", "Nom et prénom")] {
+        let item = format!(r##"<a href="#{anchor}">{label}</a> : Ce champ est obligatoire."##);
+        assert!(reply.body.contains(&item), "{item}");
+    }
     let reply = guest
         .submit(
             "/checkout",

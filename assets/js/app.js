@@ -1,6 +1,14 @@
 // OC Pizza: progressive enhancement only; every page works without JavaScript.
 document.documentElement.classList.add("js");
 
+// The cart's message floats at the bottom of the menu: a button puts it away.
+(function () {
+  var close = document.querySelector(".toast-close");
+  if (!close) return;
+  close.hidden = false;
+  close.addEventListener("click", function () { close.parentNode.remove(); });
+})();
+
 // Live screens (kitchen, delivery, counter, an order's page): the server sends an event
 // when something changed; the screen then re-reads its queue. A lost connection is said
 // on screen, and the browser reconnects by itself; on every (re)connection the queue is

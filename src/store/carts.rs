@@ -36,6 +36,20 @@ pub async fn find(db: &DbPool, token_hash: &str) -> Result<Option<Cart>> {
     Ok(cart)
 }
 
+/// How many pizzas the cart of this token holds (0 without a cart).
+pub async fn size(db: &DbPool, token_hash: &str) -> Result<i64> {
+    let size: Option<i64> = db_run!(db, |pool| {
+        sqlx::query_scalar(
+            "SELECT CAST(SUM(l.quantity) AS BIGINT) FROM cart_lines l JOIN carts c ON c.id = l.cart_id
+             WHERE c.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_one(pool)
+        .await?
+    });
+    Ok(size.unwrap_or(0))
+}
+
 pub async fn lines(db: &DbPool, cart_id: i64) -> Result<Vec<CartLine>> {
     let lines = db_run!(db, |pool| {
         sqlx::query_as(

@@ -72,13 +72,58 @@ impl<'a> Input<'a> {
     }
 }
 
-/// A list of the form's problems at its top, for screen readers and long forms.
+/// The words a person reads for a form field, and the id of the control to jump to (the
+/// [`Input`]s are `champ-<name>`; a group of radio buttons, its first one).
+fn field_name(field: &str) -> Option<(&'static str, String)> {
+    let input = |label: &'static str| Some((label, format!("champ-{field}")));
+    match field {
+        "full_name" => input("Nom et prénom"),
+        "email" => input("Adresse e-mail"),
+        "phone" => input("Téléphone"),
+        "street" => input("Numéro et rue"),
+        "postcode" => input("Code postal"),
+        "city" => input("Ville"),
+        "instructions" => input("Instructions pour le livreur"),
+        "label" => input("Nom de l'adresse"),
+        "name" => input("Nom du jeton"),
+        "password" => input("Mot de passe"),
+        "password_confirmation" => input("Confirmation du mot de passe"),
+        "current_password" => input("Mot de passe actuel"),
+        "new_password" => input("Nouveau mot de passe"),
+        "new_password_confirmation" => input("Confirmation du nouveau mot de passe"),
+        "when" => input("Pour quand"),
+        "mode" => Some(("Livraison ou à emporter", "mode-delivery".to_string())),
+        "payment" => Some(("Paiement", String::new())),
+        "notify_email" => Some(("Vous tenir informé", String::new())),
+        "lines" => Some(("Pizzas", String::new())),
+        "quantity" => Some(("Quantité", String::new())),
+        "note" => Some(("Note pour la cuisine", String::new())),
+        "role" => Some(("Rôle", String::new())),
+        "pizzeria" => Some(("Pizzeria", String::new())),
+        "paid_now" => Some(("Payée maintenant", String::new())),
+        "channel" => Some(("Canal", String::new())),
+        _ => None,
+    }
+}
+
+/// A list of the form's problems at its top, for screen readers and long forms: each names
+/// its field and links to it, so "Ce champ est obligatoire." never stands alone.
 pub fn summary(errors: &FieldErrors) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.form-errors role="alert" {
                 p { "Le formulaire contient des erreurs :" }
-                ul { @for (_, message) in errors.iter() { li { (message) } } }
+                ul {
+                    @for (field, message) in errors.iter() {
+                        li {
+                            @match field_name(field) {
+                                Some((label, anchor)) if !anchor.is_empty() => { a href={ "#" (anchor) } { (label) } " : " (message) }
+                                Some((label, _)) => { (label) " : " (message) }
+                                None => { (message) }
+                            }
+                        }
+                    }
+                }
             }
         }
     }

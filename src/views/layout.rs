@@ -7,6 +7,8 @@ use crate::domain::roles::{may_enter, Area, Role};
 #[derive(Debug, Clone, Default)]
 pub struct Nav {
     pub user: Option<NavUser>,
+    /// Pizzas in the visitor's cart: the header links to the cart with this count.
+    pub cart_count: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +84,13 @@ pub fn page_with_head(title: &str, nav: &Nav, head: Markup, content: impl Render
                     nav aria-label="Navigation principale" {
                         ul {
                             li { a href="/" { "Nos pizzerias" } }
+                            // Customers and visitors always see their cart; staff once it holds something.
+                            @if nav.cart_count > 0 || nav.user.as_ref().is_none_or(|u| !u.role.is_staff()) {
+                                li { a.cart-link href="/cart" {
+                                    "Panier"
+                                    @if nav.cart_count > 0 { " (" (nav.cart_count) span.visually-hidden { " pizza(s)" } ")" }
+                                } }
+                            }
                             @match &nav.user {
                                 Some(user) => {
                                     @for (href, label) in area_links(user.role) {

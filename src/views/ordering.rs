@@ -175,12 +175,30 @@ pub(crate) fn delivery_fields(view: &CheckoutPage<'_>) -> Markup {
                 label for="champ-when" { "Prête pour" }
                 select #champ-when name="when" {
                     @if view.can_asap { option value="asap" selected[v.when == "asap"] { "Dès que possible" } }
-                    @for (value, label) in view.slots { option value=(value) selected[&v.when == value] { (label) } }
+                    @for (day, times) in by_day(view.slots) {
+                        optgroup label=(day) {
+                            @for (value, label) in times { option value=(value) selected[&v.when == value] { (label) } }
+                        }
+                    }
                 }
             }
             @if let Some(error) = e.get("when") { p.field-error { (error) } }
         }
     }
+}
+
+/// The offered times grouped by day ("mardi 24 mars"), in their order: each label keeps its
+/// day, which the closed list shows.
+fn by_day(slots: &[(String, String)]) -> Vec<(&str, Vec<&(String, String)>)> {
+    let mut days: Vec<(&str, Vec<&(String, String)>)> = Vec::new();
+    for slot in slots {
+        let day = slot.1.split_once(" à ").map_or(slot.1.as_str(), |(day, _)| day);
+        match days.last_mut() {
+            Some((last, times)) if *last == day => times.push(slot),
+            _ => days.push((day, vec![slot])),
+        }
+    }
+    days
 }
 
 pub fn checkout(nav: &Nav, token: &str, view: &CheckoutPage<'_>) -> Markup {
@@ -486,4 +504,25 @@ pub fn history(nav: &Nav, orders: &[Order]) -> Markup {
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_are_grouped_by_day_in_their_order() {
+        let slots: Vec<(String, String)> = [
+            ("2026-03-24T22:45", "mardi 24 mars à 22h45"),
+            ("2026-03-24T23:00", "mardi 24 mars à 23h00"),
+            ("2026-03-25T11:30", "mercredi 25 mars à 11h30"),
+        ]
+        .map(|(v, l)| (v.to_string(), l.to_string()))
+        .to_vec();
+        let days = by_day(&slots);
+        assert_eq!(
+            days.iter().map(|(day, times)| (*day, times.len())).collect::<Vec<_>>(),
+            [("mardi 24 mars", 2), ("mercredi 25 mars", 1)]
+        );
+    }
 }

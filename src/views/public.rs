@@ -119,8 +119,13 @@ impl Render for MenuContent<'_> {
             h1 { "La carte — " (pizzeria.name) }
             p.address { (pizzeria.street) ", " (pizzeria.postcode) " " (pizzeria.city) " · " (pizzeria.phone) }
             p.note { "Prix TTC. Disponibilités calculées à l’instant selon le stock de la pizzeria." }
+            // After "Ajouter au panier" the page comes back where the pizza is (its anchor):
+            // the message floats at the bottom of the screen, where the visitor looks.
             @if let Some((error, message)) = extras.flash {
-                @if error { p.form-errors role="alert" { (message) } } @else { p.notice role="status" { (message) " " a href="/cart" { "Voir le panier" } } }
+                div.toast {
+                    @if error { p.form-errors role="alert" { (message) } } @else { p.notice role="status" { (message) " " a href="/cart" { "Voir le panier" } } }
+                    button.link.toast-close type="button" hidden { "Fermer" span.visually-hidden { " le message" } }
+                }
             }
             @if extras.cart_count > 0 { p { a.button href="/cart" { "Mon panier (" (extras.cart_count) ")" } } }
         };
@@ -154,7 +159,7 @@ pub fn menu_list(
     html! {
             ul.menu-list {
                 @for item in items {
-                    li.card.pizza.sold-out[item.availability == Availability::SoldOut] data-pizza=(item.slug) {
+                    li.card.pizza.sold-out[item.availability == Availability::SoldOut] id={ "pizza-" (item.slug) } data-pizza=(item.slug) {
                         div.pizza-head {
                             h2 { (item.name) }
                             p.price { (format_eur(item.price_cents)) }

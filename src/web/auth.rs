@@ -94,7 +94,7 @@ impl Visitor {
             }),
             _ => None,
         };
-        crate::views::layout::Nav { user }
+        crate::views::layout::Nav { user, cart_count: 0 }
     }
 
     pub fn session_token_hash(&self) -> Option<&str> {

@@ -38,11 +38,13 @@ pub fn form_token(req: &Request<'_>, visitor: &Visitor) -> String {
 pub struct Page<'r> {
     pub visitor: &'r Visitor,
     pub csrf: String,
+    /// Pizzas in the visitor's cart, for the header.
+    pub cart_count: i64,
 }
 
 impl Page<'_> {
     pub fn nav(&self) -> crate::views::layout::Nav {
-        self.visitor.nav()
+        crate::views::layout::Nav { cart_count: self.cart_count, ..self.visitor.nav() }
     }
 }
 
@@ -52,7 +54,8 @@ impl<'r> FromRequest<'r> for Page<'r> {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
         let visitor = Visitor::of(req).await;
-        Outcome::Success(Page { visitor, csrf: form_token(req, visitor) })
+        let cart_count = crate::web::cart_cookie::size(req).await;
+        Outcome::Success(Page { visitor, csrf: form_token(req, visitor), cart_count })
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod cart_cookie;
 pub mod csrf;
 pub mod customer;
 mod error_page;

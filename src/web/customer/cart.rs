@@ -2,7 +2,7 @@
 
 use maud::Markup;
 use rocket::form::FromForm;
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::http::{CookieJar, Status};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, Either, Route, State};
@@ -17,6 +17,7 @@ use crate::store::carts::{self, AddRefusal, Cart, CartLine};
 use crate::store::menu;
 use crate::store::{catalogue, pizzerias};
 use crate::views::ordering::CartPage;
+use crate::web::cart_cookie;
 use crate::web::csrf::{CsrfForm, NoFields, Page};
 use crate::{views, Error, Result};
 
@@ -24,40 +25,11 @@ pub fn routes() -> Vec<Route> {
     routes![add_to_cart, cart, update_line, remove_line, clear_cart]
 }
 
-pub const CART_COOKIE: &str = "oc_cart";
-
-fn cart_token(cookies: &CookieJar<'_>) -> Option<String> {
-    cookies.get_private(CART_COOKIE).map(|c| c.value().to_string())
-}
-
-/// The visitor's cart token, made on first need. The cart survives login: it belongs to
-/// the browser, not to the session.
-fn ensure_cart_token(cookies: &CookieJar<'_>, settings: &Settings) -> String {
-    if let Some(token) = cart_token(cookies) {
-        return token;
-    }
-    let token = crypto::random_token();
-    cookies.add_private(
-        Cookie::build((CART_COOKIE, token.clone()))
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .secure(settings.cookie_secure)
-            .path("/")
-            .max_age(rocket::time::Duration::days(7)),
-    );
-    token
-}
-
 pub(crate) async fn current_cart(db: &Db, cookies: &CookieJar<'_>) -> Result<Option<(Cart, Vec<CartLine>)>> {
-    let Some(token) = cart_token(cookies) else { return Ok(None) };
+    let Some(token) = cart_cookie::token(cookies) else { return Ok(None) };
     let Some(cart) = carts::find(db, &crypto::token_digest(&token)).await? else { return Ok(None) };
     let lines = carts::lines(db, cart.id).await?;
     Ok(Some((cart, lines)))
-}
-
-/// How many pizzas the visitor's cart holds.
-pub(crate) async fn cart_size(db: &Db, cookies: &CookieJar<'_>) -> Result<i64> {
-    Ok(current_cart(db, cookies).await?.map_or(0, |(_, lines)| lines.iter().map(|l| l.quantity).sum()))
 }
 
 pub(crate) fn priced(lines: &[CartLine]) -> Vec<PricedLine> {
@@ -90,10 +62,12 @@ async fn add_to_cart(
     let pizzeria = pizzerias::find_active_by_slug(db, form.pizzeria.trim())
         .await?
         .ok_or_else(|| Error::BadRequest("Cette pizzeria n'existe pas ou ne prend plus de commandes.".into()))?;
-    let back = Redirect::to(format!("/pizzerias/{}/menu", pizzeria.slug));
+    let menu_page = format!("/pizzerias/{}/menu", pizzeria.slug);
     let Some((pizza_id, pizza_name)) = menu::pizza_by_slug(db, form.pizza.trim()).await? else {
-        return Ok(Flash::error(back, "Cette pizza n'est pas à la carte."));
+        return Ok(Flash::error(Redirect::to(menu_page), "Cette pizza n'est pas à la carte."));
     };
+    // Back to the pizza itself: on a phone the menu is long.
+    let back = Redirect::to(format!("{menu_page}#pizza-{}", form.pizza.trim()));
     let quantity = match rules::quantity(&form.quantity) {
         Ok(quantity) => quantity,
         Err(message) => return Ok(Flash::error(back, message)),
@@ -110,7 +84,7 @@ async fn add_to_cart(
         }
         _ => return Ok(Flash::error(back, format!("« {pizza_name} » est épuisée dans cette pizzeria."))),
     }
-    let token = ensure_cart_token(cookies, settings);
+    let token = cart_cookie::ensure(cookies, settings);
     let added = carts::add(db, &crypto::token_digest(&token), pizzeria.id, pizza_id, quantity, &note).await?;
     Ok(match added {
         Ok(()) => Flash::success(back, format!("{quantity} × « {pizza_name} » ajoutée(s) au panier.")),

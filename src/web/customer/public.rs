@@ -5,7 +5,6 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::store::{catalogue, menu_cache};
 
-use rocket::http::CookieJar;
 use rocket::request::FlashMessage;
 
 use crate::domain::fields;
@@ -73,16 +72,14 @@ async fn pizzeria_menu(
     db: &Db,
     page: Page<'_>,
     settings: &State<Settings>,
-    cookies: &CookieJar<'_>,
     flash: Option<FlashMessage<'_>>,
     slug: &str,
 ) -> Result<Revalidated> {
     let menu = menu_cache::menu(db, slug, settings.few_left_threshold).await?.ok_or(Error::NotFound)?;
-    let cart_count = crate::web::customer::cart::cart_size(db, cookies).await?;
     let extras = MenuExtras {
         csrf: &page.csrf,
         flash: flash.as_ref().map(|f| (f.kind() != "success", f.message())),
-        cart_count,
+        cart_count: page.cart_count,
     };
     let parts =
         menu.rendered.get_or_init(|| views::public::menu_list_parts(&menu.pizzeria, &menu.items, &menu.elsewhere));
