@@ -8,60 +8,90 @@ pub type Range = (i64, i64, i64);
 
 const DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
 
-fn minute(value: &str) -> Option<i64> {
-    let (h, m) = value.split_once(':').or_else(|| value.split_once('h'))?;
-    let (h, m): (i64, i64) = (h.parse().ok()?, if m.is_empty() { 0 } else { m.parse().ok()? });
-    ((0..=24).contains(&h) && (0..60).contains(&m) && h * 60 + m <= 1440).then_some(h * 60 + m)
+/// Ranges per day the form offers (more when saved hours have more).
+pub const PICKER_RANGES: usize = 2;
+
+/// The time pickers of one day: (opens, closes) as the browser sends them ("18:30", or
+/// empty for an unused range).
+pub type DayPickers = Vec<(String, String)>;
+
+/// "18:30" as minutes after midnight; a closing at "00:00" is midnight at the day's end.
+fn minute(value: &str, closing: bool) -> Option<i64> {
+    let (h, m) = value.trim().split_once(':')?;
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    let minute = ((0..24).contains(&h) && (0..60).contains(&m)).then_some(h * 60 + m)?;
+    Some(if closing && minute == 0 { 1440 } else { minute })
 }
 
-/// Hours typed one day a line: `lundi 11:30-14:30 18:30-23:00` (a day without a line is closed).
-pub fn hours(text: &str) -> Result<Vec<Range>, String> {
+/// The weekly hours from the form's time pickers (index 0 = Monday); a day whose ranges
+/// are all empty is closed.
+pub fn hours_from_pickers(days: &[DayPickers]) -> Result<Vec<Range>, String> {
     let mut ranges: Vec<Range> = Vec::new();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let mut parts = line.split_whitespace();
-        let day = parts.next().unwrap_or_default().to_lowercase();
-        let Some(weekday) = DAYS.iter().position(|d| *d == day).map(|i| i as i64 + 1) else {
-            return Err(format!("Horaires : « {day} » n'est pas un jour (lundi … dimanche)."));
-        };
-        if ranges.iter().any(|r| r.0 == weekday) {
-            return Err(format!("Horaires : le {day} figure deux fois ; mettez ses plages sur une ligne."));
-        }
+    for (index, pickers) in days.iter().enumerate().take(7) {
+        let (weekday, day) = (index as i64 + 1, DAYS[index]);
         let mut day_ranges: Vec<Range> = Vec::new();
-        for range in parts {
-            let (Some(opens), Some(closes)) =
-                range.split_once('-').map_or((None, None), |(a, b)| (minute(a), minute(b)))
-            else {
-                return Err(format!("Horaires du {day} : « {range} » s'écrit 11:30-14:30."));
+        for (opens, closes) in pickers {
+            let (opens, closes) = match (opens.trim(), closes.trim()) {
+                ("", "") => continue,
+                ("", _) | (_, "") => {
+                    return Err(format!("Horaires du {day} : indiquez l'ouverture et la fermeture de chaque plage."))
+                }
+                (o, c) => match (minute(o, false), minute(c, true)) {
+                    (Some(opens), Some(closes)) => (opens, closes),
+                    _ => return Err(format!("Horaires du {day} : une heure s'écrit 11:30.")),
+                },
             };
             if closes <= opens {
-                return Err(format!("Horaires du {day} : « {range} » ferme avant d'ouvrir."));
+                return Err(format!(
+                    "Horaires du {day} : la plage {} ferme avant d'ouvrir.",
+                    range_text(opens, closes)
+                ));
             }
             if day_ranges.iter().any(|r| opens < r.2 && r.1 < closes) {
                 return Err(format!("Horaires du {day} : deux plages se chevauchent."));
             }
             day_ranges.push((weekday, opens, closes));
         }
-        if day_ranges.is_empty() {
-            return Err(format!("Horaires : le {day} n'a pas de plage (supprimez la ligne s'il est fermé)."));
-        }
+        day_ranges.sort();
         ranges.extend(day_ranges);
     }
     Ok(ranges)
 }
 
-/// The hours as the form shows them.
-pub fn hours_text(ranges: &[Range]) -> String {
+fn clock(minute: i64) -> String {
+    format!("{:02}:{:02}", minute / 60 % 24, minute % 60)
+}
+
+fn range_text(opens: i64, closes: i64) -> String {
+    format!("{}–{}", clock(opens), clock(closes))
+}
+
+/// The pickers' values for saved hours: each day its ranges, padded to [`PICKER_RANGES`].
+pub fn pickers(ranges: &[Range]) -> Vec<DayPickers> {
     (1..=7)
-        .filter_map(|weekday| {
-            let day: Vec<String> = ranges
-                .iter()
-                .filter(|r| r.0 == weekday)
-                .map(|r| format!("{:02}:{:02}-{:02}:{:02}", r.1 / 60, r.1 % 60, r.2 / 60, r.2 % 60))
-                .collect();
-            (!day.is_empty()).then(|| format!("{} {}", DAYS[weekday as usize - 1], day.join(" ")))
+        .map(|weekday| {
+            let mut day: DayPickers =
+                ranges.iter().filter(|r| r.0 == weekday).map(|r| (clock(r.1), clock(r.2))).collect();
+            while day.len() < PICKER_RANGES {
+                day.push((String::new(), String::new()));
+            }
+            day
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
+}
+
+/// The name of a weekday (1 = Monday) as a heading says it.
+pub fn weekday_name(weekday: usize) -> &'static str {
+    ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"][(weekday.clamp(1, 7)) - 1]
+}
+
+/// A pizzeria opens to customers only once it has something to sell: opened with an empty
+/// stock, every pizza would show "Épuisée". One already open stays open when it sells out.
+pub fn opening_refusal(was_open: bool, opens: bool, makeable_pizzas: usize) -> Option<&'static str> {
+    (opens && !was_open && makeable_pizzas == 0).then_some(
+        "Elle ne peut pas encore ouvrir aux clients : aucune pizza n'est faisable avec son stock. \
+         Enregistrez d'abord une réception de stock (page Stock), puis cochez « Ouverte aux clients ».",
+    )
 }
 
 /// Delivery postcodes, separated by commas, spaces or lines.
@@ -95,23 +125,39 @@ pub fn closing_days(text: &str) -> Result<Vec<(NaiveDate, String)>, String> {
 mod tests {
     use super::*;
 
+    fn day(ranges: &[(&str, &str)]) -> DayPickers {
+        ranges.iter().map(|(o, c)| (o.to_string(), c.to_string())).collect()
+    }
+
     #[test]
-    fn weekly_hours() {
-        let ranges = hours("lundi 11:30-14:30 18:30-23:00\n\nDimanche 18h-23h").expect("hours");
-        assert_eq!(ranges, vec![(1, 690, 870), (1, 1110, 1380), (7, 1080, 1380)]);
-        assert_eq!(hours(&hours_text(&ranges)), Ok(ranges));
-        for bad in [
-            "lundi 25:00-26:00",
-            "lundi 14:00-11:00",
-            "funday 11:00-12:00",
-            "lundi",
-            "lundi 11-14 13-15",
-            "lundi 11:00-12:00\nlundi 18:00-19:00",
-            "lundi midi",
+    fn weekly_hours_from_the_pickers() {
+        let mut week = vec![day(&[("", ""), ("", "")]); 7];
+        week[0] = day(&[("18:30", "23:00"), ("11:30", "14:30")]);
+        week[6] = day(&[("18:00", "00:00"), ("", "")]);
+        let ranges = hours_from_pickers(&week).expect("hours");
+        assert_eq!(ranges, vec![(1, 690, 870), (1, 1110, 1380), (7, 1080, 1440)]);
+        assert_eq!(hours_from_pickers(&pickers(&ranges)), Ok(ranges));
+        assert_eq!(pickers(&[])[3], day(&[("", ""), ("", "")]));
+        for (bad, says) in [
+            (day(&[("14:00", "11:00")]), "la plage 14:00–11:00 ferme avant d'ouvrir"),
+            (day(&[("11:00", "14:00"), ("13:00", "15:00")]), "deux plages se chevauchent"),
+            (day(&[("11:00", "")]), "indiquez l'ouverture et la fermeture"),
+            (day(&[("25:00", "26:00")]), "une heure s'écrit 11:30"),
+            (day(&[("midi", "14:00")]), "une heure s'écrit 11:30"),
         ] {
-            assert!(hours(bad).is_err(), "{bad}");
+            let mut week = vec![day(&[]); 7];
+            week[1] = bad;
+            let message = hours_from_pickers(&week).expect_err(says);
+            assert!(message.starts_with("Horaires du mardi") && message.contains(says), "{message}");
         }
-        assert_eq!(hours("mardi 18:00-24:00"), Ok(vec![(2, 1080, 1440)]));
+    }
+
+    #[test]
+    fn a_pizzeria_opens_once_it_can_sell() {
+        assert!(opening_refusal(false, true, 0).is_some());
+        assert_eq!(opening_refusal(false, true, 3), None);
+        assert_eq!(opening_refusal(true, true, 0), None, "sold out tonight: stays open");
+        assert_eq!(opening_refusal(false, false, 0), None);
     }
 
     #[test]

@@ -92,6 +92,55 @@ pub fn closed_on(time: DateTime<Utc>, closed: &[NaiveDate]) -> bool {
     closed.contains(&time.with_timezone(&Paris).date_naive())
 }
 
+/// How far ahead [`open_state`] looks for the next opening.
+const OPENING_SEARCH_DAYS: i64 = 14;
+
+/// Is the pizzeria open at a given time, and until when; if not, when does it open next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenState {
+    Open {
+        until: DateTime<Utc>,
+    },
+    /// `opens` is `None` when no opening is set for the next two weeks.
+    Closed {
+        opens: Option<DateTime<Utc>>,
+    },
+}
+
+/// Open or closed at `now`, by the opening hours and the holidays (`closed`).
+pub fn open_state(now: DateTime<Utc>, hours: &[Period], closed: &[NaiveDate]) -> OpenState {
+    let today = now.with_timezone(&Paris).date_naive();
+    // From yesterday: a period that runs past midnight is still open this morning.
+    let mut periods: Vec<(DateTime<Utc>, DateTime<Utc>)> = (-1..=OPENING_SEARCH_DAYS)
+        .map(|offset| today + Duration::days(offset))
+        .filter(|date| !closed.contains(date))
+        .flat_map(|date| {
+            let weekday = date.weekday().number_from_monday();
+            hours
+                .iter()
+                .filter(move |p| p.weekday == weekday)
+                .filter_map(move |p| Some((local_minute(date, p.opens_minute)?, local_minute(date, p.closes_minute)?)))
+        })
+        .collect();
+    periods.sort();
+    if let Some((_, until)) = periods.iter().find(|(opens, closes)| *opens <= now && now < *closes) {
+        return OpenState::Open { until: *until };
+    }
+    OpenState::Closed { opens: periods.iter().map(|(opens, _)| *opens).find(|opens| *opens > now) }
+}
+
+/// [`describe`], with "aujourd'hui" and "demain" said as such.
+pub fn describe_from(now: DateTime<Utc>, time: DateTime<Utc>) -> String {
+    let (today, day) = (now.with_timezone(&Paris).date_naive(), time.with_timezone(&Paris).date_naive());
+    let local = time.with_timezone(&Paris);
+    let clock = format!("{}h{:02}", local.hour(), local.minute());
+    match (day - today).num_days() {
+        0 => format!("aujourd'hui à {clock}"),
+        1 => format!("demain à {clock}"),
+        _ => describe(time),
+    }
+}
+
 /// Checks a time the customer typed or picked (Europe/Paris) and returns it in UTC.
 pub fn check_requested(
     now: DateTime<Utc>,
@@ -271,5 +320,44 @@ mod tests {
         assert_eq!(parse_form_value("demain soir"), None);
         assert_eq!(describe(t), "mardi 14 juillet à 20h15");
         assert_eq!(describe(paris(2026, 7, 14, 9, 5)), "mardi 14 juillet à 9h05");
+    }
+
+    #[test]
+    fn open_state_says_until_when_or_when_next() {
+        let hours = hours();
+        // Tuesday 8 December 2026.
+        assert_eq!(
+            open_state(paris(2026, 12, 8, 12, 0), &hours, &[]),
+            OpenState::Open { until: paris(2026, 12, 8, 14, 30) }
+        );
+        assert_eq!(
+            open_state(paris(2026, 12, 8, 15, 0), &hours, &[]),
+            OpenState::Closed { opens: Some(paris(2026, 12, 8, 18, 0)) }
+        );
+        assert_eq!(
+            open_state(paris(2026, 12, 8, 23, 30), &hours, &[]),
+            OpenState::Closed { opens: Some(paris(2026, 12, 9, 11, 30)) }
+        );
+        // A holiday on Wednesday: the next opening is Thursday's.
+        let holiday = [NaiveDate::from_ymd_opt(2026, 12, 9).expect("date")];
+        assert_eq!(
+            open_state(paris(2026, 12, 8, 23, 30), &hours, &holiday),
+            OpenState::Closed { opens: Some(paris(2026, 12, 10, 11, 30)) }
+        );
+        assert_eq!(open_state(paris(2026, 12, 8, 12, 0), &[], &[]), OpenState::Closed { opens: None });
+        // A Saturday period closing at 2:00 on Sunday is still open at 1:00.
+        let late = [Period { weekday: 6, opens_minute: 18 * 60, closes_minute: 26 * 60 }];
+        assert_eq!(
+            open_state(paris(2026, 12, 13, 1, 0), &late, &[]),
+            OpenState::Open { until: paris(2026, 12, 13, 2, 0) }
+        );
+    }
+
+    #[test]
+    fn today_and_tomorrow_are_said_as_such() {
+        let now = paris(2026, 12, 8, 15, 0);
+        assert_eq!(describe_from(now, paris(2026, 12, 8, 18, 0)), "aujourd'hui à 18h00");
+        assert_eq!(describe_from(now, paris(2026, 12, 9, 11, 30)), "demain à 11h30");
+        assert_eq!(describe_from(now, paris(2026, 12, 10, 11, 30)), "jeudi 10 décembre à 11h30");
     }
 }

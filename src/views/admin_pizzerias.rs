@@ -4,6 +4,7 @@ use maud::{html, Markup};
 
 use super::forms::{csrf, notice};
 use super::layout::{page, Nav};
+use crate::domain::pizzerias::{weekday_name, DayPickers};
 
 pub fn list(nav: &Nav, all: &[(String, String, bool)], message: Option<&str>) -> Markup {
     page(
@@ -38,7 +39,8 @@ pub struct PizzeriaValues {
     pub phone: String,
     pub email: String,
     pub active: bool,
-    pub hours: String,
+    /// Per weekday (index 0 = Monday), the time pickers' values.
+    pub hours: Vec<DayPickers>,
     pub postcodes: String,
     pub closing_days: String,
     pub problem: Option<String>,
@@ -66,10 +68,31 @@ pub fn edit(nav: &Nav, token: &str, creating: bool, v: &PizzeriaValues) -> Marku
                 (text("city", "Ville", &v.city))
                 (text("phone", "Téléphone", &v.phone))
                 (text("email", "E-mail (facultatif)", &v.email))
-                div.field.checkbox { input #active type="checkbox" name="active" value="true" checked[v.active]; label for="active" { "Ouverte aux clients" } }
-                div.field {
-                    label for="hours" { "Horaires : un jour par ligne, ses plages (lundi 11:30-14:30 18:30-23:00) ; un jour absent est fermé" }
-                    textarea #hours name="hours" rows="7" { (v.hours) }
+                div.field.checkbox {
+                    input #active type="checkbox" name="active" value="true" checked[v.active] aria-describedby="active-aide";
+                    label for="active" { "Ouverte aux clients" }
+                }
+                p.hint #active-aide { "Une pizzeria ouvre aux clients une fois son stock reçu : sans stock, toutes ses pizzas seraient épuisées." }
+                fieldset.hours {
+                    legend { "Horaires d'ouverture" }
+                    p.hint { "Une ou deux plages par jour ; un jour sans plage est fermé. Fermeture à minuit : 00:00." }
+                    @for (index, ranges) in v.hours.iter().enumerate() {
+                        @let weekday = index + 1;
+                        @let day = weekday_name(weekday);
+                        div.hours-day {
+                            span.hours-name { (day) }
+                            @for (range, (opens, closes)) in ranges.iter().enumerate() {
+                                span.hours-range {
+                                    @let id = format!("h{weekday}-{range}");
+                                    label.visually-hidden for={ (id) "-o" } { (day) ", plage " (range + 1) " : ouverture" }
+                                    input id={ (id) "-o" } type="time" name={ "hours[" (weekday) "-" (range) "-opens]" } value=(opens);
+                                    span aria-hidden="true" { " à " }
+                                    label.visually-hidden for={ (id) "-c" } { (day) ", plage " (range + 1) " : fermeture" }
+                                    input id={ (id) "-c" } type="time" name={ "hours[" (weekday) "-" (range) "-closes]" } value=(closes);
+                                }
+                            }
+                        }
+                    }
                 }
                 div.field { label for="postcodes" { "Codes postaux livrés (séparés par des virgules)" } textarea #postcodes name="postcodes" rows="2" { (v.postcodes) } }
                 div.field {

@@ -4,8 +4,11 @@ use super::layout::{page, Nav};
 use crate::domain::availability::Availability;
 use std::collections::HashMap;
 
+use chrono::{DateTime, Timelike, Utc};
+
 use crate::domain::money::format_eur;
 use crate::domain::orders::{MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
+use crate::domain::slots::{self, OpenState};
 use crate::store::menu::MenuItem;
 use crate::store::pizzerias::{OpeningPeriod, Pizzeria, PizzeriaDetails};
 
@@ -84,6 +87,36 @@ pub struct MenuExtras<'a> {
     pub flash: Option<(bool, &'a str)>,
     /// Pizzas in the visitor's cart.
     pub cart_count: i64,
+    /// Open now or closed, at this time.
+    pub opening: Option<(DateTime<Utc>, OpenState)>,
+}
+
+/// "Ouverte jusqu'à 23h00", or closed and when it opens: orders for later are still taken.
+fn opening_line(now: DateTime<Utc>, state: OpenState) -> Markup {
+    html! {
+        @match state {
+            OpenState::Open { until } => {
+                p.opening.open data-open="true" { "Ouverte en ce moment, jusqu'à " (clock_of(until)) "." }
+            }
+            OpenState::Closed { opens: Some(opens) } => {
+                p.opening.closed data-open="false" {
+                    strong { "Fermée en ce moment." } " Ouvre " (slots::describe_from(now, opens))
+                    " : vous pouvez déjà commander pour un créneau à venir."
+                }
+            }
+            OpenState::Closed { opens: None } => {
+                p.opening.closed data-open="false" { strong { "Fermée en ce moment" } ", sans horaire d'ouverture prévu." }
+            }
+        }
+    }
+}
+
+fn clock_of(time: DateTime<Utc>) -> String {
+    let local = time.with_timezone(&chrono_tz::Europe::Paris);
+    match (local.hour(), local.minute()) {
+        (0, 0) => "minuit".to_string(),
+        (hour, minute) => format!("{hour}h{minute:02}"),
+    }
 }
 
 /// What stands for the visitor's CSRF token in a [`menu_list`] rendered once for everyone.
@@ -118,6 +151,7 @@ impl Render for MenuContent<'_> {
             nav.breadcrumb aria-label="Fil d'Ariane" { a href="/" { "Nos pizzerias" } " › " (pizzeria.name) }
             h1 { "La carte — " (pizzeria.name) }
             p.address { (pizzeria.street) ", " (pizzeria.postcode) " " (pizzeria.city) " · " (pizzeria.phone) }
+            @if let Some((now, state)) = extras.opening { (opening_line(now, state)) }
             p.note { "Prix TTC. Disponibilités calculées à l’instant selon le stock de la pizzeria." }
             // After "Ajouter au panier" the page comes back where the pizza is (its anchor):
             // the message floats at the bottom of the screen, where the visitor looks.

@@ -25,6 +25,11 @@ impl Schedule {
         slots::as_soon_as_possible(now, lead, &self.hours).filter(|t| !slots::closed_on(*t, &self.closed))
     }
 
+    /// Open now, or when it opens next.
+    pub fn open_state(&self, now: DateTime<Utc>) -> slots::OpenState {
+        slots::open_state(now, &self.hours, &self.closed)
+    }
+
     /// The times offered: (form value, French label).
     pub fn choices(&self, now: DateTime<Utc>, lead: Duration) -> Vec<(String, String)> {
         slots::choices(now, lead, &self.hours)

@@ -7,10 +7,13 @@ use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, Either, Route};
+use rocket::{get, post, routes, Either, Route, State};
+use std::collections::HashMap;
 
+use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::{fields, pizzerias as rules};
+use crate::store::menu;
 use crate::store::pizzerias::{self, PizzeriaEdit};
 use crate::views::admin_pizzerias::PizzeriaValues;
 use crate::web::auth::AdminArea;
@@ -30,7 +33,8 @@ async fn list(db: &Db, _admin: AdminArea, page: Page<'_>, flash: Option<FlashMes
 #[get("/admin/pizzerias/<pizzeria>")]
 async fn edit_page(db: &Db, _admin: AdminArea, page: Page<'_>, pizzeria: &str) -> Result<Markup> {
     let values = match pizzeria {
-        "new" => PizzeriaValues { active: true, ..Default::default() },
+        // A new pizzeria opens to customers once it has stock (rules::opening_refusal).
+        "new" => PizzeriaValues { active: false, hours: rules::pickers(&[]), ..Default::default() },
         slug => {
             let edit = pizzerias::for_edit(db, slug).await?.ok_or(Error::NotFound)?;
             PizzeriaValues {
@@ -42,7 +46,7 @@ async fn edit_page(db: &Db, _admin: AdminArea, page: Page<'_>, pizzeria: &str) -
                 phone: edit.phone,
                 email: edit.email.unwrap_or_default(),
                 active: edit.active,
-                hours: rules::hours_text(&edit.hours),
+                hours: rules::pickers(&edit.hours),
                 postcodes: edit.postcodes.join(", "),
                 closing_days: edit
                     .closing_days
@@ -75,12 +79,53 @@ struct PizzeriaForm {
     email: String,
     #[field(default = false)]
     active: bool,
-    #[field(default = String::new())]
-    hours: String,
+    /// The time pickers: `hours[<weekday>-<range>-opens|closes]` (weekday 1 = Monday).
+    hours: HashMap<String, String>,
     #[field(default = String::new())]
     postcodes: String,
     #[field(default = String::new())]
     closing_days: String,
+}
+
+/// The pickers as the form sent them, day by day (as many ranges as the form had).
+fn day_pickers(fields: &HashMap<String, String>) -> Vec<rules::DayPickers> {
+    (1..=7)
+        .map(|weekday| {
+            let ranges = (0..)
+                .take_while(|range| {
+                    fields.contains_key(&format!("{weekday}-{range}-opens")) || range < &rules::PICKER_RANGES
+                })
+                .take(8);
+            ranges
+                .map(|range| {
+                    let value =
+                        |end: &str| fields.get(&format!("{weekday}-{range}-{end}")).cloned().unwrap_or_default();
+                    (value("opens"), value("closes"))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Why this save may not open the pizzeria to customers (no pizza makeable from its stock).
+async fn opening_refusal(
+    db: &Db,
+    settings: &Settings,
+    slug: &str,
+    saved: Option<&PizzeriaEdit>,
+    edit: &PizzeriaEdit,
+) -> Result<Option<&'static str>> {
+    let was_open = saved.is_some_and(|s| s.active);
+    if !edit.active || was_open {
+        return Ok(None);
+    }
+    let makeable = match pizzerias::id_by_slug(db, slug).await? {
+        Some(id) => {
+            menu::for_pizzeria(db, id, settings.few_left_threshold).await?.iter().filter(|i| i.makeable > 0).count()
+        }
+        None => 0,
+    };
+    Ok(rules::opening_refusal(was_open, edit.active, makeable))
 }
 
 fn check(form: &PizzeriaForm) -> std::result::Result<PizzeriaEdit, String> {
@@ -96,7 +141,7 @@ fn check(form: &PizzeriaForm) -> std::result::Result<PizzeriaEdit, String> {
         phone: fields::french_phone(&form.phone)?,
         email,
         active: form.active,
-        hours: rules::hours(&form.hours)?,
+        hours: rules::hours_from_pickers(&day_pickers(&form.hours))?,
         postcodes: rules::postcodes(&form.postcodes)?,
         closing_days: rules::closing_days(&form.closing_days)?,
     })
@@ -105,6 +150,7 @@ fn check(form: &PizzeriaForm) -> std::result::Result<PizzeriaEdit, String> {
 #[post("/admin/pizzerias/<pizzeria>", data = "<form>")]
 async fn save(
     db: &Db,
+    settings: &State<Settings>,
     _admin: AdminArea,
     page: Page<'_>,
     pizzeria: &str,
@@ -113,22 +159,28 @@ async fn save(
     let form = form.0;
     let creating = pizzeria == "new";
     let slug = if creating { form.slug.trim().to_string() } else { pizzeria.to_string() };
-    if !creating && pizzerias::for_edit(db, &slug).await?.is_none() {
-        return Err(Error::NotFound);
-    }
+    let saved = if creating { None } else { Some(pizzerias::for_edit(db, &slug).await?.ok_or(Error::NotFound)?) };
     let problem = if let Err(message) = fields::slug(&slug) {
         message
     } else if creating && pizzerias::for_edit(db, &slug).await?.is_some() {
         format!("Une pizzeria « {slug} » existe déjà.")
     } else {
         match check(&form) {
-            Ok(edit) => {
-                pizzerias::save(db, &slug, &edit).await?;
-                return Ok(Either::Right(Flash::success(
-                    Redirect::to("/admin/pizzerias"),
-                    format!("{} est enregistrée.", edit.name),
-                )));
-            }
+            Ok(edit) => match opening_refusal(db, settings, &slug, saved.as_ref(), &edit).await? {
+                Some(refusal) => refusal.to_string(),
+                None => {
+                    pizzerias::save(db, &slug, &edit).await?;
+                    let said = if edit.active || !creating {
+                        format!("{} est enregistrée.", edit.name)
+                    } else {
+                        format!(
+                            "{} est créée, fermée aux clients : enregistrez une réception de stock, puis ouvrez-la.",
+                            edit.name
+                        )
+                    };
+                    return Ok(Either::Right(Flash::success(Redirect::to("/admin/pizzerias"), said)));
+                }
+            },
             Err(message) => message,
         }
     };
@@ -141,7 +193,7 @@ async fn save(
         phone: form.phone,
         email: form.email,
         active: form.active,
-        hours: form.hours,
+        hours: day_pickers(&form.hours),
         postcodes: form.postcodes,
         closing_days: form.closing_days,
         problem: Some(problem),

@@ -76,10 +76,14 @@ async fn pizzeria_menu(
     slug: &str,
 ) -> Result<Revalidated> {
     let menu = menu_cache::menu(db, slug, settings.few_left_threshold).await?.ok_or(Error::NotFound)?;
+    let now = chrono::Utc::now();
+    let catalogue = catalogue::current(db).await?;
+    let open_state = catalogue.pizzeria(menu.pizzeria.id).map(|details| details.intake().schedule.open_state(now));
     let extras = MenuExtras {
         csrf: &page.csrf,
         flash: flash.as_ref().map(|f| (f.kind() != "success", f.message())),
         cart_count: page.cart_count,
+        opening: open_state.map(|state| (now, state)),
     };
     let parts =
         menu.rendered.get_or_init(|| views::public::menu_list_parts(&menu.pizzeria, &menu.items, &menu.elsewhere));
