@@ -112,7 +112,8 @@ async fn orders_through_the_api_follow_the_rules(backend: Backend) {
     let manager = Browser::new(&app);
     manager.sign_in(&demo("manager", "boulogne"), DEMO_PASSWORD).await;
     manager.get("/account/tokens").await;
-    let page = manager.submit("/account/tokens", &[("name", "caisse")]).await;
+    assert_eq!(manager.submit("/account/tokens", &[("name", "caisse")]).await.redirect_path(), Some("/account/tokens"));
+    let page = manager.get("/account/tokens").await;
     let at = page.body.find("data-token>").expect("token") + "data-token>".len();
     let bearer = format!("Bearer {}", &page.body[at..at + page.body[at..].find('<').expect("end")]);
     assert_eq!(guest.api(Method::GET, &path, &[("Authorization", &bearer)]).await.status, 200);

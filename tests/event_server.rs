@@ -117,7 +117,11 @@ async fn the_events_port_serves_the_screens_with_the_same_rules(backend: Backend
     assert_eq!(cook.at(&events).events_status(&format!("/api/v1/pizzerias/{B}/events")).await, 403);
     let manager = staff(&app, "manager", A).await;
     manager.get("/account/tokens").await;
-    let page = manager.submit("/account/tokens", &[("name", "écran cuisine")]).await;
+    assert_eq!(
+        manager.submit("/account/tokens", &[("name", "écran cuisine")]).await.redirect_path(),
+        Some("/account/tokens")
+    );
+    let page = manager.get("/account/tokens").await;
     let at = page.body.find("data-token>").expect("token") + "data-token>".len();
     let token = &page.body[at..at + page.body[at..].find('<').expect("end")];
     let request =

@@ -15,7 +15,11 @@ const NEW_PASSWORD: &str = "une pizza calzone bien cuite";
 async fn new_token(browser: &Browser, fields: &[(&str, &str)]) -> String {
     browser.get("/account/tokens").await;
     let reply = browser.submit("/account/tokens", fields).await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(reply.redirect_path(), Some("/account/tokens"), "{}", reply.body);
+    // Shown once, on the page the form redirects to; a refresh shows it no more.
+    let reply = browser.get("/account/tokens").await;
+    assert!(reply.body.contains("Jeton créé."));
+    assert!(!browser.get("/account/tokens").await.body.contains("data-token>"), "shown once only");
     let marker = "data-token>";
     let at = reply.body.find(marker).expect("the token is shown") + marker.len();
     reply.body[at..at + reply.body[at..].find('<').expect("end")].to_string()
@@ -62,7 +66,7 @@ async fn tokens_end_with_the_password_expire_and_may_be_read_only(backend: Backe
     manager.sign_in(&demo("manager", "boulogne"), NEW_PASSWORD).await;
     let driver_id = count(&pool, &format!("SELECT id FROM users WHERE email = '{}'", demo("driver", "boulogne"))).await;
     manager.get(&format!("/manage/users/{driver_id}")).await;
-    assert_eq!(manager.submit(&format!("/manage/users/{driver_id}/reset-password"), &[]).await.status, 200);
+    assert_eq!(manager.submit(&format!("/manage/users/{driver_id}/reset-password"), &[]).await.status, 303);
     assert_eq!(me_status(&app, &driver_token).await.0, 401, "a token made before the reset by the manager");
 
     // Reset through an e-mailed link (the link written as the mail job would).

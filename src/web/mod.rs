@@ -15,6 +15,7 @@ pub mod manage;
 pub mod ops;
 pub mod payments;
 pub mod refusal;
+pub mod shown_once;
 pub mod staff;
 pub mod telemetry;
 

@@ -18,6 +18,7 @@ use crate::store::{api_tokens, users};
 use crate::views::account::{AccountPage, AddressValues, ProfileValues};
 use crate::web::auth::{start_session, Customer, SignedIn, StaffMember, SESSION_COOKIE};
 use crate::web::csrf::{CsrfForm, NoFields, Page};
+use crate::web::shown_once;
 use crate::{unix_now, views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -336,15 +337,17 @@ async fn delete_account(
 async fn tokens_page(
     db: &Db,
     settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
     user: StaffMember,
     page: Page<'_>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Markup> {
     let tokens = api_tokens::list(db, user.0.id).await?;
     let lifetimes = settings.security.token_lifetimes();
+    let created = shown_once::take(cookies, &format!("token-{}", user.0.id));
     let view = views::account::TokensPage {
         tokens: &tokens,
-        created: None,
+        created: created.as_deref(),
         name: "",
         notice: flash.as_ref().map(FlashMessage::message),
         lifetimes: &lifetimes,
@@ -366,15 +369,16 @@ struct TokenForm {
     read_only: bool,
 }
 
-/// The token is shown once, in this answer; only its digest is kept.
+/// The token is shown once, on the page the form redirects to; only its digest is kept.
 #[post("/account/tokens", data = "<form>")]
 async fn create_token(
     db: &Db,
     settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
     user: StaffMember,
     page: Page<'_>,
     form: CsrfForm<TokenForm>,
-) -> Result<(Status, Markup)> {
+) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
     let (user, form) = (user.0, form.0);
     let security = &settings.security;
     let now = unix_now();
@@ -405,7 +409,7 @@ async fn create_token(
             now,
         };
         let markup = views::account::tokens(&page.nav(), &page.csrf, &view, &errors);
-        return Ok((Status::UnprocessableEntity, markup));
+        return Ok(Either::Left((Status::UnprocessableEntity, markup)));
     };
     let token = format!("ocp_{}", crypto::random_token());
     let new_token = api_tokens::NewToken {
@@ -416,18 +420,8 @@ async fn create_token(
         read_only: form.read_only,
     };
     api_tokens::create(db, user.id, &new_token).await?;
-    let tokens = api_tokens::list(db, user.id).await?;
-    let view = views::account::TokensPage {
-        tokens: &tokens,
-        created: Some(&token),
-        name: "",
-        notice: None,
-        lifetimes: &lifetimes,
-        days: security.api_token_default_days,
-        read_only: false,
-        now,
-    };
-    Ok((Status::Created, views::account::tokens(&page.nav(), &page.csrf, &view, &FieldErrors::new())))
+    shown_once::keep(cookies, &format!("token-{}", user.id), &token, settings.cookie_secure);
+    Ok(Either::Right(Flash::success(Redirect::to("/account/tokens"), "Jeton créé.")))
 }
 
 #[post("/account/tokens/<id>/revoke", data = "<_form>")]

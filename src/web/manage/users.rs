@@ -4,11 +4,12 @@
 
 use maud::Markup;
 use rocket::form::FromForm;
-use rocket::http::Status;
+use rocket::http::{CookieJar, Status};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, Either, Route};
+use rocket::{get, post, routes, Either, Route, State};
 
+use crate::config::Settings;
 use crate::crypto;
 use crate::db::Db;
 use crate::domain::fields::{self, FieldErrors};
@@ -19,6 +20,7 @@ use crate::store::users::{self, CreateError, Filter, NewUser, UserRecord};
 use crate::views::users::{AccountValues, EditPage, FormPage, ListFilters, ListPage};
 use crate::web::auth::AccountManager;
 use crate::web::csrf::{CsrfForm, NoFields, Page};
+use crate::web::shown_once;
 use crate::{unix_now, views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -172,7 +174,14 @@ impl AccountForm {
 }
 
 #[post("/users", data = "<form>")]
-async fn create(db: &Db, manager: AccountManager, page: Page<'_>, form: CsrfForm<AccountForm>) -> FormResult {
+async fn create(
+    db: &Db,
+    settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
+    manager: AccountManager,
+    page: Page<'_>,
+    form: CsrfForm<AccountForm>,
+) -> FormResult {
     let form = form.0;
     let mut errors = FieldErrors::new();
     let full_name = errors.check("full_name", fields::person_name(&form.full_name));
@@ -218,11 +227,9 @@ async fn create(db: &Db, manager: AccountManager, page: Page<'_>, form: CsrfForm
         Err(CreateError::Other(error)) => return Err(error),
     };
     tracing::info!(by = manager.user.id, user_id = id, role = role.as_str(), "account created");
-    let record = users::get(db, id).await?.ok_or(Error::NotFound)?;
-    Ok(Either::Left((
-        Status::Created,
-        edit_markup(&manager, &page, &record, &pizzerias, None, Extras::shown(Some(&one_time), Some("Compte créé."))),
-    )))
+    // The account's page shows the password once; a refresh there creates nothing.
+    shown_once::keep(cookies, &format!("user-{id}"), &one_time, settings.cookie_secure);
+    Ok(Either::Right(Flash::success(Redirect::to(format!("{}/users/{id}", manager.base)), "Compte créé.")))
 }
 
 /// What the account page shows besides the account: a one-time password just made, a
@@ -232,12 +239,6 @@ struct Extras<'a> {
     one_time_password: Option<&'a str>,
     notice: Option<&'a str>,
     locked_until: Option<i64>,
-}
-
-impl<'a> Extras<'a> {
-    fn shown(one_time_password: Option<&'a str>, notice: Option<&'a str>) -> Self {
-        Extras { one_time_password, notice, locked_until: None }
-    }
 }
 
 fn edit_markup(
@@ -282,6 +283,7 @@ fn edit_markup(
 #[get("/users/<id>")]
 async fn edit_page(
     db: &Db,
+    cookies: &CookieJar<'_>,
     manager: AccountManager,
     page: Page<'_>,
     flash: Option<FlashMessage<'_>>,
@@ -293,7 +295,12 @@ async fn edit_page(
         Some(email) => login_throttle::locked_until(db, &crypto::token_digest(email), unix_now()).await?,
         None => None,
     };
-    let extras = Extras { notice: flash.as_ref().map(FlashMessage::message), locked_until, ..Extras::default() };
+    let one_time = shown_once::take(cookies, &format!("user-{id}"));
+    let extras = Extras {
+        one_time_password: one_time.as_deref(),
+        notice: flash.as_ref().map(FlashMessage::message),
+        locked_until,
+    };
     Ok(edit_markup(&manager, &page, &record, &pizzerias, None, extras))
 }
 
@@ -358,15 +365,16 @@ async fn enable(db: &Db, manager: AccountManager, id: i64, _form: CsrfForm<NoFie
     Ok(Flash::success(Redirect::to(format!("{}/users/{id}", manager.base)), "Compte réactivé."))
 }
 
-/// A one-time password, shown once in this answer, to be changed at the next login.
+/// A one-time password, shown once on the account's page, to be changed at the next login.
 #[post("/users/<id>/reset-password", data = "<_form>")]
 async fn reset_password(
     db: &Db,
+    settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
     manager: AccountManager,
-    page: Page<'_>,
     id: i64,
     _form: CsrfForm<NoFields>,
-) -> Result<Markup> {
+) -> Result<Flash<Redirect>> {
     let record = managed_account(db, manager.actor(), id).await?;
     if record.id == manager.user.id || record.role() == Some(Role::Customer) || record.email.is_none() {
         return Err(Error::BadRequest("Ce mot de passe ne peut pas être réinitialisé ici.".into()));
@@ -375,8 +383,6 @@ async fn reset_password(
     let hash = crypto::hash_password_blocking(one_time.clone()).await?;
     users::set_password(db, id, &hash, true).await?;
     tracing::info!(by = manager.user.id, user_id = id, "password reset");
-    let record = users::get(db, id).await?.ok_or(Error::NotFound)?;
-    let pizzerias = pizzeria_choices(db, &manager).await?;
-    let extras = Extras::shown(Some(&one_time), Some("Mot de passe réinitialisé."));
-    Ok(edit_markup(&manager, &page, &record, &pizzerias, None, extras))
+    shown_once::keep(cookies, &format!("user-{id}"), &one_time, settings.cookie_secure);
+    Ok(Flash::success(Redirect::to(format!("{}/users/{id}", manager.base)), "Mot de passe réinitialisé."))
 }
