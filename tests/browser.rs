@@ -247,6 +247,16 @@ async fn ordered_from_the_menu_seen_live_in_the_kitchen(backend: Backend) {
     let pc = window(&driver, 1366, 900).await;
     sign_in(&pc, &app, &demo("counter", A)).await;
     pc.goto(&format!("{}/staff/orders/new?phone=0612345678", app.address)).await.expect("phone order");
+    // The running total follows the quantities typed.
+    let quantity = pc.find(Locator::Css("input[data-price-cents]")).await.expect("a pizza's quantity");
+    let price: i64 =
+        quantity.attr("data-price-cents").await.expect("attr").and_then(|p| p.parse().ok()).expect("price");
+    quantity.clear().await.expect("clear");
+    quantity.send_keys("3").await.expect("type");
+    let total = pc.find(Locator::Id("running-total")).await.expect("running total").text().await.expect("text");
+    // WebDriver's text reads the page's no-break space as a space.
+    let expected = format!("{},{:02} €", price * 3 / 100, price * 3 % 100);
+    assert_eq!(total, expected, "3 × {price} cents");
     screenshot(&pc, &format!("phone-order-pc-1366x900-{suffix}")).await;
     pc.goto(&format!("{}/staff/orders", app.address)).await.expect("counter");
     screenshot(&pc, &format!("counter-pc-1366x900-{suffix}")).await;

@@ -131,6 +131,11 @@ async fn a_customer_orders_modifies_and_cancels(backend: Backend) {
     let margherita = count(&pool, "SELECT id FROM pizzas WHERE slug = 'margherita'").await.to_string();
     let slot = first_slot(&edit.body);
     let qty_field = format!("quantity[{margherita}]");
+    // Each note has its visible label; the total of the pizzas ordered is shown.
+    assert!(edit.body.contains(&format!(r#"<label class="note-label" for="note-{margherita}">Note pour la cuisine"#)));
+    let total = format!("{},{:02}\u{a0}€", ttc / 100, ttc % 100);
+    assert!(edit.body.contains(&format!(">{total}</output> TTC")), "the running total starts at {total}");
+    assert!(edit.body.contains(&format!("Avant modification : {total} TTC.")), "{total}");
     let fields =
         [("version", version.as_str()), (qty_field.as_str(), "1"), ("mode", "takeaway"), ("when", slot.as_str())];
     let reply = customer.submit(&format!("/orders/{reference}/edit"), &fields).await;
@@ -139,6 +144,18 @@ async fn a_customer_orders_modifies_and_cancels(backend: Backend) {
     assert_eq!(stock_of(&pool, P, "ham").await, ham_before);
     assert_eq!(count(&pool, &format!("SELECT total_ttc_cents FROM orders WHERE reference = '{reference}'")).await, 950);
     assert_stock_matches_journal(&pool).await;
+    // The kitchen reads what changed.
+    let pizzaiolo = Browser::new(&app);
+    pizzaiolo.sign_in(&common::demo("pizzaiolo", P), DEMO_PASSWORD).await;
+    let kitchen = pizzaiolo.get("/kitchen").await.body;
+    for change in [
+        "Modifiée : </strong>−1 Margherita",
+        "Margherita : note retirée",
+        "−1 Reine",
+        "à emporter (était : en livraison)",
+    ] {
+        assert!(kitchen.contains(change), "{change}: {kitchen}");
+    }
 
     // The same form again is stale: refused, nothing changes.
     let reply = customer.submit(&format!("/orders/{reference}/edit"), &fields).await;

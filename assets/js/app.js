@@ -1,6 +1,28 @@
 // OC Pizza: progressive enhancement only; every page works without JavaScript.
 document.documentElement.classList.add("js");
 
+// An order form's running total: quantity × price of each pizza, as the server formats
+// euros ("1 234,50 €").
+(function () {
+  var output = document.querySelector("[data-running-total]");
+  if (!output) return;
+  var form = output.closest("form");
+  function euros(cents) {
+    var whole = String(Math.floor(cents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f");
+    var rest = String(cents % 100);
+    return whole + "," + (rest.length < 2 ? "0" + rest : rest) + "\u00a0€";
+  }
+  function update() {
+    var cents = 0;
+    form.querySelectorAll("input[data-price-cents]").forEach(function (input) {
+      var quantity = parseInt(input.value, 10);
+      if (quantity > 0) cents += quantity * parseInt(input.getAttribute("data-price-cents"), 10);
+    });
+    output.textContent = euros(cents);
+  }
+  form.addEventListener("input", update);
+})();
+
 // The cart's message floats at the bottom of the menu: a button puts it away.
 (function () {
   var close = document.querySelector(".toast-close");

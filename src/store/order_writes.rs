@@ -19,7 +19,7 @@ use super::stock_sql::{
     JOURNAL_INSERT,
 };
 use crate::db::{Batch, BeginWrite, DbPool};
-use crate::domain::intake::{Change, LineRequest, NewOrder};
+use crate::domain::intake::{changes, Change, DeliveryAddress, LineRequest, NewOrder};
 use crate::domain::notifications::{self, Happening};
 use crate::domain::orders::{self, Mode, PaymentStatus, Status};
 use crate::domain::planning::{self, Plan, Unavailable};
@@ -365,6 +365,42 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
     Ok(outcome)
 }
 
+/// The order's lines, mode, address and time as they are before a modification.
+macro_rules! before_change {
+    ($tx:expr, $order_id:expr) => {{
+        let lines: Vec<(i64, i64, String)> =
+            sqlx::query_as("SELECT pizza_id, quantity, note FROM order_lines WHERE order_id = $1 ORDER BY id")
+                .bind($order_id)
+                .fetch_all(&mut *$tx)
+                .await?;
+        let (mode, street, postcode, city, instructions, requested_for): BeforeRow = sqlx::query_as(
+            "SELECT mode, delivery_street, delivery_postcode, delivery_city, delivery_instructions, requested_for
+             FROM orders WHERE id = $1",
+        )
+        .bind($order_id)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let mode = Mode::parse(&mode).unwrap_or(Mode::Takeaway);
+        changes::Before {
+            lines: lines
+                .into_iter()
+                .map(|(pizza_id, quantity, note)| LineRequest { pizza_id, quantity, note })
+                .collect(),
+            mode,
+            address: match (mode, street, postcode, city) {
+                (Mode::Delivery, Some(street), Some(postcode), Some(city)) => {
+                    Some(DeliveryAddress { street, postcode, city, instructions })
+                }
+                _ => None,
+            },
+            requested_for,
+        }
+    }};
+}
+
+/// mode, delivery street, postcode, city, instructions, requested for
+type BeforeRow = (String, Option<String>, Option<String>, Option<String>, String, Option<i64>);
+
 /// Replaces the lines, mode, address and time of a `placed` order: the old lines' stock is
 /// released and the new lines' reserved in one transaction; if anything is short, the
 /// order stays exactly as it was.
@@ -397,6 +433,10 @@ pub async fn modify(
             }
             (None, Ok(plan)) => {
                 let note = format!("{reference} (modification)");
+                let before = before_change!(tx, order_id);
+                let details = changes::describe(&before, change, |pizza_id| {
+                    catalogue.pizza(pizza_id).map_or_else(|| format!("pizza n° {pizza_id}"), |p| p.name.clone())
+                });
                 let held = held_by_order!(tx, order_id);
                 // Every row this change touches, locked once and in order.
                 let touched: BTreeSet<i64> =
@@ -417,11 +457,12 @@ pub async fn modify(
                     .execute(&mut *tx)
                     .await?;
                 let transition_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, reason, created_at)
-                     VALUES ($1, 'placed', 'placed', $2, 'modification', $3) RETURNING id",
+                    "INSERT INTO order_transitions (order_id, from_status, to_status, user_id, reason, details, created_at)
+                     VALUES ($1, 'placed', 'placed', $2, 'modification', $3, $4) RETURNING id",
                 )
                 .bind(order_id)
                 .bind(user_id)
+                .bind(&details)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;

@@ -38,6 +38,8 @@ pub struct Ticket {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// What its customer's last modification changed, in the kitchen's words.
+    pub modification: Option<String>,
     /// Changed by its customer since it was placed.
     pub modified: bool,
     #[sqlx(skip)]
@@ -86,7 +88,9 @@ const TICKET_SELECT: &str = "SELECT o.id, o.reference, o.pizzeria_id, o.status, 
         o.customer_phone, o.delivery_street, o.delivery_postcode, o.delivery_city, o.delivery_instructions,
         o.requested_for, o.payment_method, o.payment_status, o.total_ttc_cents, o.cancel_reason, o.driver_id,
         d.full_name AS driver_name, o.version, o.created_at, o.updated_at,
-        EXISTS (SELECT 1 FROM order_transitions t WHERE t.order_id = o.id AND t.reason = 'modification') AS modified
+        EXISTS (SELECT 1 FROM order_transitions t WHERE t.order_id = o.id AND t.reason = 'modification') AS modified,
+        (SELECT t.details FROM order_transitions t WHERE t.order_id = o.id AND t.reason = 'modification'
+         ORDER BY t.id DESC LIMIT 1) AS modification
     FROM orders o LEFT JOIN users d ON d.id = o.driver_id";
 
 /// Which tickets a screen wants.

@@ -135,6 +135,42 @@ pub(crate) fn radio(name: &'static str, value: &str, current: &str, label: &str)
     }
 }
 
+/// A pizza of an order form (the modification, the phone order): its quantity and its note,
+/// both labelled; the price rides on the quantity for the running total.
+pub(crate) struct MenuLine<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub price_cents: i64,
+    pub quantity: &'a str,
+    pub note: &'a str,
+    /// "épuisée", "plus que 3": said next to the name.
+    pub badge: Markup,
+    pub autofocus: bool,
+}
+
+pub(crate) fn menu_line(line: &MenuLine<'_>) -> Markup {
+    let id = line.id;
+    html! {
+        div.field.menu-line {
+            label for={ "qty-" (id) } { (line.name) " — " (format_eur(line.price_cents)) (line.badge) }
+            input id={ "qty-" (id) } type="number" name={ "quantity[" (id) "]" } min="0" max=(MAX_QUANTITY_PER_LINE)
+                value=(line.quantity) data-price-cents=(line.price_cents) autofocus[line.autofocus];
+            label.note-label for={ "note-" (id) } { "Note pour la cuisine" span.visually-hidden { " : " (line.name) } }
+            input id={ "note-" (id) } type="text" name={ "note[" (id) "]" } value=(line.note)
+                maxlength=(NOTE_MAX_CHARACTERS) placeholder="ex. sans olives";
+        }
+    }
+}
+
+/// The total of the pizzas chosen in the form, TTC, kept up to date as quantities change
+/// (app.js); the server's figure is the one of the page as sent.
+pub(crate) fn running_total(lines: &[MenuLine<'_>]) -> Markup {
+    let cents: i64 = lines.iter().map(|l| l.price_cents * l.quantity.trim().parse::<i64>().unwrap_or(0).max(0)).sum();
+    html! {
+        p.running-total { "Total des pizzas : " output #running-total data-running-total for="pizzas" { (format_eur(cents)) } " TTC" }
+    }
+}
+
 /// Mode, address and time: shared by the checkout and the modification form.
 pub(crate) fn delivery_fields(view: &CheckoutPage<'_>) -> Markup {
     let v = view.values;
@@ -458,16 +494,15 @@ pub fn edit_order(nav: &Nav, token: &str, view: &EditPage<'_>) -> Markup {
                 (csrf(token))
                 input type="hidden" name="version" value=(order.version);
                 @if let Some(key) = view.key { input type="hidden" name="key" value=(key); }
-                fieldset {
+                @let lines: Vec<MenuLine> = view.menu.iter().map(|(id, name, price, quantity, note)| MenuLine {
+                    id: *id, name, price_cents: *price, quantity, note, badge: html! {}, autofocus: false,
+                }).collect();
+                fieldset #pizzas {
                     legend { "Pizzas (0 pour retirer)" }
-                    @for (id, name, price, quantity, note) in view.menu {
-                        div.field.menu-line {
-                            label for={ "qty-" (id) } { (name) " — " (format_eur(*price)) }
-                            input id={ "qty-" (id) } type="number" name={ "quantity[" (id) "]" } min="0" max=(MAX_QUANTITY_PER_LINE) value=(quantity);
-                            input type="text" name={ "note[" (id) "]" } value=(note) maxlength=(NOTE_MAX_CHARACTERS) aria-label={ "Note pour " (name) };
-                        }
-                    }
+                    @for line in &lines { (menu_line(line)) }
                     @if let Some(error) = c.errors.get("lines") { p.field-error { (error) } }
+                    (running_total(&lines))
+                    p.note { "Avant modification : " (format_eur(order.total_ttc_cents)) " TTC." }
                 }
                 (delivery_fields(c))
                 button.button type="submit" { "Enregistrer les modifications" }

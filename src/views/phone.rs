@@ -7,11 +7,10 @@ use maud::{html, Markup};
 
 use super::forms::{csrf, notice, notification_fields, summary, Input};
 use super::layout::{page, Nav};
-use super::ordering::{delivery_fields, radio, CheckoutPage, CheckoutValues};
+use super::ordering::{delivery_fields, menu_line, radio, running_total, CheckoutPage, CheckoutValues, MenuLine};
 use crate::domain::availability::Availability;
 use crate::domain::fields::FieldErrors;
-use crate::domain::money::format_eur;
-use crate::domain::orders::{PaymentMethod, MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
+use crate::domain::orders::PaymentMethod;
 use crate::store::addresses::Address;
 use crate::store::menu::MenuItem;
 use crate::store::pizzerias::Pizzeria;
@@ -48,6 +47,16 @@ pub struct PhoneOrderPage<'a> {
     pub errors: &'a FieldErrors,
     pub notice: Option<&'a str>,
     pub problem: Option<&'a str>,
+}
+
+fn availability_badge(availability: Availability) -> Markup {
+    html! {
+        @match availability {
+            Availability::SoldOut => { " " span.badge.badge-out { "épuisée" } }
+            Availability::FewLeft(n) => { " " span.badge.badge-few { "plus que " (n) } }
+            Availability::Available => {}
+        }
+    }
 }
 
 pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
@@ -127,28 +136,21 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
                     (notification_fields(v.delivery.notify, view.sms_available, "Sur son mobile (06 ou 07) seulement."))
                     @if let Some(error) = e.get("notify_email") { p.field-error { (error) } }
                 }
-                fieldset {
-                    legend { "Pizzas" }
+                @let lines: Vec<MenuLine> = view.menu.iter().enumerate().map(|(index, item)| MenuLine {
+                    id: item.pizza_id,
+                    name: &item.name,
+                    price_cents: item.price_cents,
+                    quantity: v.quantities.get(&item.pizza_id.to_string()).map(String::as_str).unwrap_or("0"),
+                    note: v.notes.get(&item.pizza_id.to_string()).map(String::as_str).unwrap_or_default(),
+                    badge: availability_badge(item.availability),
                     // Once the customer is looked up, typing starts with the first quantity.
-                    @for (index, item) in view.menu.iter().enumerate() {
-                        @let id = item.pizza_id.to_string();
-                        div.field.menu-line {
-                            label for={ "qty-" (id) } {
-                                (item.name) " — " (format_eur(item.price_cents))
-                                @match item.availability {
-                                    Availability::SoldOut => { " " span.badge.badge-out { "épuisée" } }
-                                    Availability::FewLeft(n) => { " " span.badge.badge-few { "plus que " (n) } }
-                                    Availability::Available => {}
-                                }
-                            }
-                            input id={ "qty-" (id) } type="number" name={ "quantity[" (id) "]" } min="0" max=(MAX_QUANTITY_PER_LINE)
-                                autofocus[v.looked_up && index == 0 && e.is_empty()]
-                                value=(v.quantities.get(&id).map(String::as_str).unwrap_or("0"));
-                            input type="text" name={ "note[" (id) "]" } value=(v.notes.get(&id).map(String::as_str).unwrap_or_default())
-                                maxlength=(NOTE_MAX_CHARACTERS) aria-label={ "Note pour " (item.name) } placeholder="note (sans olives…)";
-                        }
-                    }
+                    autofocus: v.looked_up && index == 0 && e.is_empty(),
+                }).collect();
+                fieldset #pizzas {
+                    legend { "Pizzas" }
+                    @for line in &lines { (menu_line(line)) }
                     @if let Some(error) = e.get("lines") { p.field-error { (error) } }
+                    (running_total(&lines))
                 }
                 (delivery_fields(&delivery))
                 fieldset {

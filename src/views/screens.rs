@@ -295,6 +295,7 @@ mod tests {
             version: 1,
             created_at,
             updated_at: created_at,
+            modification: None,
             modified: false,
             lines: Vec::new(),
         }

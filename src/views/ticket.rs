@@ -71,6 +71,9 @@ pub fn card(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
                 span.badge { (mode_label(ticket.mode())) }
                 @if ticket.modified && status != Status::Cancelled { span.badge.flag-modified { "✎ Modifiée" } }
             }
+            @if ticket.modified && status != Status::Cancelled {
+                @if let Some(details) = &ticket.modification { p.flag-modified-details { strong { "Modifiée : " } (details) } }
+            }
             @if status == Status::Cancelled {
                 p.flag-cancelled role="alert" {
                     "✖ Annulée — ne pas préparer"

@@ -13,6 +13,7 @@ use super::fields::{self, FieldErrors};
 use super::notifications::Preferences;
 use super::orders::{self, Mode, PaymentMethod};
 
+pub mod changes;
 mod delivery;
 pub use delivery::{delivery, zone_refusal, Context, Delivery, DeliveryFacts, Pizzeria, Schedule};
 

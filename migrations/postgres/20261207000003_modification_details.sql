@@ -1,0 +1,3 @@
+-- What a customer's modification changed, in the kitchen's words (postgres). Keep equivalent
+-- to ../sqlite/20261207000003_modification_details.sql.
+ALTER TABLE order_transitions ADD COLUMN details TEXT;
