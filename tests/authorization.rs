@@ -248,9 +248,10 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         ("GET", "/staff/orders/new") | ("POST", "/staff/orders/new") => {
             page_rule(actor, &["counter", "manager", "admin"])
         }
-        ("GET", "/staff/orders") | ("GET", "/staff/orders/queue") | ("GET", "/staff/events") => {
-            page_rule(actor, &["counter", "manager", "admin"])
-        }
+        ("GET", "/staff/orders")
+        | ("GET", "/staff/orders/queue")
+        | ("GET", "/staff/orders/done")
+        | ("GET", "/staff/events") => page_rule(actor, &["counter", "manager", "admin"]),
         ("GET", "/kitchen")
         | ("GET", "/kitchen/queue")
         | ("GET", "/kitchen/events")
@@ -337,6 +338,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/staff/orders/new"),
     ("GET", "/staff/orders"),
     ("GET", "/staff/orders/queue"),
+    ("GET", "/staff/orders/done"),
     ("GET", "/staff/events"),
     ("GET", "/kitchen"),
     ("GET", "/kitchen/queue"),

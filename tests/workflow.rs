@@ -281,6 +281,23 @@ async fn takeaway_pickup_and_cancellations(backend: Backend) {
     // The kitchen is told to stop: the cancelled ticket is flagged with its reason.
     let kitchen = cook.get("/kitchen").await.body;
     assert!(kitchen.contains(&late) && kitchen.contains("Annulée") && kitchen.contains("Four en panne"), "{kitchen}");
+
+    // Today's finished orders, found from the counter screen: the collected one with its
+    // payment, the cancelled ones with their reason; not the one still in progress.
+    assert!(counter.get("/staff/orders").await.body.contains(r#"href="/staff/orders/done""#));
+    let done = counter.get("/staff/orders/done").await;
+    assert_eq!(done.status, 200);
+    let row = |reference: &str| {
+        let at =
+            done.body.find(&format!(r#"data-reference="{reference}""#)).unwrap_or_else(|| panic!("{reference} listed"));
+        done.body[at..at + done.body[at..].find("</tr>").expect("end of row")].to_string()
+    };
+    assert!(row(&pickup).contains("Retirée") && row(&pickup).contains("Espèces (payée)"), "{}", row(&pickup));
+    assert!(row(&early).contains("Annulée : Client injoignable"));
+    assert!(row(&late).contains("Annulée : Four en panne"));
+    assert!(!done.body.contains(&format!(r#"data-reference="{other}""#)), "still at the counter");
+    let elsewhere = staff(&app, "counter", B).await;
+    assert!(!elsewhere.get("/staff/orders/done").await.body.contains(&pickup), "another pizzeria's counter");
 }
 
 async fn refusals_wrong_role_pizzeria_move_version_and_double_taps(backend: Backend) {

@@ -129,6 +129,13 @@ pub fn open_state(now: DateTime<Utc>, hours: &[Period], closed: &[NaiveDate]) ->
     OpenState::Closed { opens: periods.iter().map(|(opens, _)| *opens).find(|opens| *opens > now) }
 }
 
+/// Local midnight (Europe/Paris) of the day of `now`, in UTC epoch seconds: where "today"
+/// starts for a pizzeria's lists.
+pub fn start_of_day(now: DateTime<Utc>) -> i64 {
+    let today = now.with_timezone(&Paris).date_naive();
+    local_minute(today, 0).map_or(now.timestamp() - 86_400, |t| t.timestamp())
+}
+
 /// [`describe`], with "aujourd'hui" and "demain" said as such.
 pub fn describe_from(now: DateTime<Utc>, time: DateTime<Utc>) -> String {
     let (today, day) = (now.with_timezone(&Paris).date_naive(), time.with_timezone(&Paris).date_naive());
@@ -351,6 +358,14 @@ mod tests {
             open_state(paris(2026, 12, 13, 1, 0), &late, &[]),
             OpenState::Open { until: paris(2026, 12, 13, 2, 0) }
         );
+    }
+
+    #[test]
+    fn today_starts_at_paris_midnight() {
+        assert_eq!(start_of_day(paris(2026, 12, 8, 15, 0)), paris(2026, 12, 8, 0, 0).timestamp());
+        // 23:30 UTC on 8 December is already the 9th in Paris.
+        let late = Utc.with_ymd_and_hms(2026, 12, 8, 23, 30, 0).single().expect("utc");
+        assert_eq!(start_of_day(late), paris(2026, 12, 9, 0, 0).timestamp());
     }
 
     #[test]

@@ -125,6 +125,21 @@ pub async fn tickets(db: &DbPool, pizzeria_id: i64, wanted: Wanted<'_>) -> Resul
     Ok(tickets)
 }
 
+/// The pizzeria's orders finished (delivered, collected, cancelled) since `since`, the
+/// latest first.
+pub async fn finished_since(db: &DbPool, pizzeria_id: i64, since: i64) -> Result<Vec<Ticket>> {
+    let sql = format!(
+        "{TICKET_SELECT}
+         WHERE o.pizzeria_id = $1 AND o.status IN ('delivered', 'collected', 'cancelled') AND o.updated_at >= $2
+         ORDER BY o.updated_at DESC, o.id DESC
+         LIMIT 500"
+    );
+    let mut tickets: Vec<Ticket> =
+        db_run!(db, |pool| sqlx::query_as(&sql).bind(pizzeria_id).bind(since).fetch_all(pool).await?);
+    attach_lines(db, &mut tickets).await?;
+    Ok(tickets)
+}
+
 /// One ticket, by order reference.
 pub async fn ticket(db: &DbPool, reference: &str) -> Result<Option<Ticket>> {
     let sql = format!("{TICKET_SELECT} WHERE o.reference = $1");

@@ -193,7 +193,11 @@ pub fn screen_page(nav: &Nav, view: &ScreenView<'_>, notice: Option<&str>) -> Ma
                 }
                 @if let Some(notice) = notice { p.notice role="status" { (notice) } }
                 @if screen == Screen::Counter {
-                    p { a.button href=(view.link("/staff/orders/new")) { "+ Nouvelle commande (téléphone ou comptoir)" } }
+                    p.actions {
+                        a.button href=(view.link("/staff/orders/new")) { "+ Nouvelle commande (téléphone ou comptoir)" }
+                        " "
+                        a href=(view.link("/staff/orders/done")) { "Commandes terminées aujourd'hui" }
+                    }
                 }
                 div #queue data-live=(queue_url) data-events=(events) data-warn=(view.warn_minutes)
                     data-late=(view.late_minutes) { (queue(view)) }
@@ -235,6 +239,51 @@ pub fn queue(view: &ScreenView<'_>) -> Markup {
 }
 
 /// An admin picks the pizzeria whose screen they want.
+/// Today's finished orders of a pizzeria, the latest first: one card per order on a phone.
+/// `back` leads to the counter screen.
+pub fn finished_today(nav: &Nav, title: &str, here: &Here, back: &str, orders: &[Ticket]) -> Markup {
+    page(
+        &format!("{title} — {}", here.name),
+        nav,
+        html! {
+            nav.breadcrumb aria-label="Fil d'Ariane" { a href=(back) { "Commandes en cours" } " › " (title) }
+            h1 { (title) " " span.lead { (here.name) } }
+            @if orders.is_empty() {
+                p { "Aucune commande terminée aujourd'hui." }
+            } @else {
+                p.note { (orders.len()) " commande(s), la plus récente en premier." }
+                table.stack.finished {
+                    thead { tr {
+                        th scope="col" { "Commande" } th scope="col" { "Terminée à" } th scope="col" { "Client" }
+                        th scope="col" { "Pizzas" } th scope="col" { "Total" } th scope="col" { "Paiement" } th scope="col" { "État" }
+                    } }
+                    tbody {
+                        @for order in orders {
+                            @let status = order.status();
+                            tr data-reference=(order.reference) {
+                                td.stack-title { (order.reference) " · " (order.mode().label()) }
+                                td data-label="Terminée à" { (super::paris_time(order.updated_at, "%Hh%M")) }
+                                td data-label="Client" { (order.customer_name) " · " (order.customer_phone) }
+                                td data-label="Pizzas" {
+                                    (order.lines.iter().map(|l| format!("{} × {}", l.quantity, l.pizza_name)).collect::<Vec<_>>().join(", "))
+                                }
+                                td data-label="Total" { (crate::domain::money::format_eur(order.total_ttc_cents)) }
+                                td data-label="Paiement" {
+                                    (order.payment_method.short_label()) @if order.paid() { " (payée)" } @else { " (non payée)" }
+                                }
+                                td data-label="État" {
+                                    (status.label())
+                                    @if let (Status::Cancelled, Some(reason)) = (status, &order.cancel_reason) { " : " (reason) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
 pub fn chooser(nav: &Nav, title: &str, choices: &[Here], path: &str) -> Markup {
     page(
         title,
