@@ -431,12 +431,28 @@ async fn the_cart_survives_login(backend: Backend) {
     let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
     let visitor = Browser::new(&app);
     assert_eq!(add(&visitor, "vincennes", "reine", "3", "").await.status, 303);
-    visitor.sign_in("client@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    // The checkout offers to sign in and come back to it.
+    assert!(visitor.get("/checkout").await.body.contains(r#"href="/login?next=%2Fcheckout""#));
+    visitor.forget_csrf();
+    visitor.get("/login?next=%2Fcheckout").await;
+    let reply = visitor
+        .submit("/login", &[("email", "client@demo.ocpizza.fr"), ("password", DEMO_PASSWORD), ("next", "/checkout")])
+        .await;
+    assert_eq!(reply.redirect_path(), Some("/checkout"), "back to the checkout");
     let cart = visitor.get("/cart").await;
     assert!(cart.body.contains(r#"data-cart-line="reine""#) && cart.body.contains(r#"value="3""#), "{}", cart.body);
-    // The checkout is filled in from the account.
+    // The checkout is filled in from the account, the saved address Vincennes delivers chosen.
+    for (street, postcode, city) in [("8 rue de Rivoli", "75004", "Paris"), ("3 place de la Nation", "75012", "Paris")]
+    {
+        visitor.get("/account").await;
+        let fields = [("label", ""), ("street", street), ("postcode", postcode), ("city", city), ("instructions", "")];
+        assert_eq!(visitor.submit("/account/addresses", &fields).await.status, 303);
+    }
+    let pool = db.pool().await;
+    let nation = count(&pool, "SELECT id FROM addresses WHERE postcode = '75012'").await;
     let checkout = visitor.get("/checkout").await;
     assert!(checkout.body.contains(r#"value="client@demo.ocpizza.fr""#));
+    assert!(checkout.body.contains(&format!(r#"<option value="{nation}" selected>"#)), "{}", checkout.body);
 }
 
 async fn concurrent_checkouts_never_oversell(backend: Backend) {

@@ -120,6 +120,8 @@ pub struct CheckoutPage<'a> {
     pub problem: Option<&'a str>,
     /// Not signed in as a customer: the notification choice is asked here.
     pub guest: bool,
+    /// Somebody is signed in (else the page offers to sign in and come back).
+    pub signed_in: bool,
     pub sms_available: bool,
     /// Online payment is configured: offered first.
     pub online_payment: bool,
@@ -248,6 +250,13 @@ pub fn checkout(nav: &Nav, token: &str, view: &CheckoutPage<'_>) -> Markup {
             h1 { "Finaliser la commande — " (view.pizzeria.name) }
             @if let Some(problem) = view.problem { p.form-errors role="alert" { (problem) } }
             (summary(e))
+            @if !view.signed_in {
+                p.note {
+                    "Vous avez un compte ? "
+                    a href="/login?next=%2Fcheckout" { "Connectez-vous" }
+                    " : votre panier vous attend ici, avec vos coordonnées et vos adresses."
+                }
+            }
             ul.order-summary {
                 @for (line, name) in view.lines.iter().zip(view.names) {
                     li { (line.quantity) " × " (name) " — " (format_eur(line.unit_price_cents * line.quantity)) }

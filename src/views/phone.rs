@@ -76,6 +76,7 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
         errors: e,
         problem: None,
         guest: false,
+        signed_in: true,
         sms_available: view.sms_available,
         online_payment: false,
     };

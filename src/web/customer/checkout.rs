@@ -97,6 +97,7 @@ fn checkout_markup(
         errors,
         problem,
         guest: page.visitor.signed_in().is_none_or(|u| u.role != crate::domain::roles::Role::Customer),
+        signed_in: page.visitor.signed_in().is_some(),
         sms_available: crate::store::outbox::channels().sms,
         online_payment: context.ordering.online_payment,
     };
@@ -126,6 +127,12 @@ async fn checkout_page(
             values.full_name = record.full_name;
             values.email = record.email.unwrap_or_default();
             values.phone = record.phone.unwrap_or_default();
+        }
+        // A saved address this pizzeria delivers, else the first one: preselected.
+        let addresses = &context.ordering.addresses;
+        let zone = &context.ordering.details.delivery_postcodes;
+        if let Some(address) = addresses.iter().find(|a| zone.contains(&a.postcode)).or(addresses.first()) {
+            values.address_id = address.id.to_string();
         }
     }
     Ok(Either::Left(checkout_markup(&page, &context, &values, &FieldErrors::new(), None)))

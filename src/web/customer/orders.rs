@@ -227,6 +227,7 @@ fn edit_markup(
             errors,
             problem,
             guest: false,
+            signed_in: true,
             sms_available: false,
             online_payment: false,
         },
