@@ -274,7 +274,9 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         | ("GET", "/manage/stock/events")
         | ("POST", "/manage/stock")
         | ("GET", "/manage/menu")
-        | ("POST", "/manage/menu/withdrawals") => page_rule(actor, &["manager", "admin"]),
+        | ("POST", "/manage/menu/withdrawals")
+        | ("GET", "/manage/capacity")
+        | ("POST", "/manage/capacity") => page_rule(actor, &["manager", "admin"]),
         ("GET", "/manage/menu/pizzas/<pizza>")
         | ("POST", "/manage/menu/pizzas/<pizza>")
         | ("GET", "/manage/menu/ingredients/<ingredient>")
@@ -358,6 +360,8 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/manage/stock"),
     ("GET", "/manage/menu"),
     ("POST", "/manage/menu/withdrawals"),
+    ("GET", "/manage/capacity"),
+    ("POST", "/manage/capacity"),
     ("GET", "/manage/menu/pizzas/<pizza>"),
     ("POST", "/manage/menu/pizzas/<pizza>"),
     ("GET", "/manage/menu/ingredients/<ingredient>"),

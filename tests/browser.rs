@@ -587,7 +587,7 @@ async fn every_page_of_every_role_opens_cleanly(backend: Backend) {
     let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
     let (reference, key) = common_order(&app).await;
     let at = |path: &str| format!("{}{path}", app.address);
-    let management = ["/manage/dashboard", "/manage/stock", "/manage/menu"];
+    let management = ["/manage/dashboard", "/manage/stock", "/manage/menu", "/manage/capacity"];
     let group = ["/admin/stock", "/admin/users", "/admin/pizzerias", "/admin/backups"];
     // Who, signed in as, where they start, and the pages they must reach from the header.
     type Role<'a> = (&'a str, Option<String>, Vec<String>, Vec<&'a str>);

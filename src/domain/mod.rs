@@ -2,6 +2,7 @@
 
 pub mod availability;
 pub mod backups;
+pub mod capacity;
 pub mod dashboard;
 pub mod fields;
 pub mod intake;

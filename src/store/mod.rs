@@ -5,6 +5,7 @@ pub mod addresses;
 pub mod api_tokens;
 pub mod app_secrets;
 pub mod backup_runs;
+pub mod capacity;
 pub mod carts;
 pub mod catalogue;
 pub mod dashboard;

@@ -40,6 +40,7 @@ fn management_links(role: Role) -> Vec<(&'static str, &'static str)> {
         ("/manage/dashboard", "Tableau de bord"),
         ("/manage/stock", "Stock"),
         ("/manage/menu", "Carte"),
+        ("/manage/capacity", "Capacité"),
         ("/manage/users", "Équipe"),
     ];
     let group = [

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin_pizzerias;
 pub mod backups;
+pub mod capacity;
 pub mod dashboard;
 pub mod errors;
 pub mod forms;

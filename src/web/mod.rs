@@ -53,6 +53,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     root.extend(admin::pizzerias::routes());
     root.extend(admin::backups::routes());
     root.extend(manage::dashboard::routes());
+    root.extend(manage::capacity::routes());
     root.extend(manage::menu_admin::routes());
     root.extend(payments::routes());
     root.extend(customer::pay::routes());

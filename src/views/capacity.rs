@@ -1,0 +1,124 @@
+//! The capacity form of a pizzeria, for its manager.
+
+use maud::{html, Markup};
+
+use super::forms::{csrf, notice};
+use super::layout::{page as frame, Nav};
+use super::screens::Here;
+use crate::domain::capacity::{self, Capacity, CapacityForm};
+
+/// What the form shows: the saved values, or those just typed.
+#[derive(Debug, Clone, Default)]
+pub struct CapacityValues {
+    pub oven_per_quarter: String,
+    pub lead_minutes: String,
+    pub drivers: String,
+    pub pizzas_per_run: String,
+    pub default_travel_minutes: String,
+    pub travel_minutes: String,
+}
+
+impl CapacityValues {
+    pub fn of(capacity: &Capacity) -> Self {
+        CapacityValues {
+            oven_per_quarter: capacity.oven_per_quarter.to_string(),
+            lead_minutes: capacity.lead_minutes.to_string(),
+            drivers: capacity.drivers.to_string(),
+            pizzas_per_run: capacity.pizzas_per_run.to_string(),
+            default_travel_minutes: capacity.default_travel_minutes.to_string(),
+            travel_minutes: capacity
+                .travel_minutes
+                .iter()
+                .map(|(postcode, minutes)| format!("{postcode} {minutes}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    pub fn typed(form: &CapacityForm<'_>) -> Self {
+        CapacityValues {
+            oven_per_quarter: form.oven_per_quarter.into(),
+            lead_minutes: form.lead_minutes.into(),
+            drivers: form.drivers.into(),
+            pizzas_per_run: form.pizzas_per_run.into(),
+            default_travel_minutes: form.default_travel_minutes.into(),
+            travel_minutes: form.travel_minutes.into(),
+        }
+    }
+}
+
+pub struct CapacityPage<'a> {
+    pub here: &'a Here,
+    pub values: &'a CapacityValues,
+    /// The postcodes the pizzeria delivers.
+    pub zone: &'a [String],
+    /// When and by whom it was last changed (`None`: the defaults).
+    pub changed: Option<(i64, Option<String>)>,
+    pub notice: Option<&'a str>,
+    pub problem: Option<&'a str>,
+    pub csrf: &'a str,
+}
+
+fn number(id: &'static str, label: &str, value: &str, (low, high): (i64, i64), hint: &str) -> Markup {
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            input #(id) type="number" name=(id) value=(value) min=(low) max=(high) step="1" inputmode="numeric"
+                required aria-describedby={ (id) "-aide" };
+            p.hint id={ (id) "-aide" } { (hint) " (de " (low) " à " (high) ")" }
+        }
+    }
+}
+
+pub fn page(nav: &Nav, title: &str, view: &CapacityPage<'_>) -> Markup {
+    let v = view.values;
+    frame(
+        &format!("{title} — {}", view.here.name),
+        nav,
+        html! {
+            h1 { (title) " " span.lead { (view.here.name) } }
+            p.lead { "Ce que la pizzeria peut promettre : la cuisson au four, la préparation et les livreurs. "
+                "Une modification vaut pour les commandes à venir ; celles déjà prises ne changent pas." }
+            (notice(view.notice))
+            @if let Some(problem) = view.problem { p.form-errors role="alert" { (problem) } }
+            p.note {
+                @match &view.changed {
+                    Some((at, who)) => {
+                        "Modifiée le " (super::paris_time(*at, "%d/%m/%Y à %Hh%M"))
+                        @if let Some(who) = who { " par " (who) } "."
+                    }
+                    None => { "Valeurs par défaut : ajustez-les à votre four et à votre équipe." }
+                }
+            }
+            form.stacked method="post" action="/manage/capacity" {
+                (csrf(view.csrf))
+                input type="hidden" name="pizzeria" value=(view.here.slug);
+                fieldset {
+                    legend { "Cuisine" }
+                    (number("oven_per_quarter", "Pizzas cuites par quart d'heure", &v.oven_per_quarter, capacity::OVEN_PER_QUARTER,
+                        "Ce que le four sort en un quart d'heure, en pleine charge"))
+                    (number("lead_minutes", "Préparation avant cuisson (minutes)", &v.lead_minutes, capacity::LEAD_MINUTES,
+                        "Le temps d'étaler et de garnir avant d'enfourner"))
+                }
+                fieldset {
+                    legend { "Livraison" }
+                    (number("drivers", "Livreurs ce soir", &v.drivers, capacity::DRIVERS,
+                        "0 : aucune livraison ne peut être promise"))
+                    (number("pizzas_per_run", "Pizzas par livreur et par tournée", &v.pizzas_per_run, capacity::PIZZAS_PER_RUN,
+                        "Ce qu'un livreur emporte en une fois"))
+                    (number("default_travel_minutes", "Trajet vers les autres codes postaux (minutes)", &v.default_travel_minutes,
+                        capacity::TRAVEL_MINUTES, "Aller simple, pour un code postal sans trajet indiqué ci-dessous"))
+                    div.field {
+                        label for="travel_minutes" { "Trajets par code postal (minutes)" }
+                        textarea #travel_minutes name="travel_minutes" rows="5" aria-describedby="travel_minutes-aide" { (v.travel_minutes) }
+                        p.hint #travel_minutes-aide {
+                            "Un code postal et ses minutes par ligne, par exemple « 75011 20 »."
+                            @if !view.zone.is_empty() { " Codes livrés : " (view.zone.join(", ")) "." }
+                        }
+                    }
+                }
+                button.button type="submit" { "Enregistrer" }
+            }
+        },
+    )
+}
