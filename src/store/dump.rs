@@ -49,6 +49,9 @@ pub const TABLES: &[&str] = &[
     "stock_alerts",
     "rate_limits",
     "limit_refusals",
+    "pizzeria_capacity",
+    "capacity_travel",
+    "oven_ranges",
 ];
 
 /// Tables a backup leaves out: the migrations' own journal (a restore migrates with the
