@@ -33,13 +33,17 @@ pub fn ensure(cookies: &CookieJar<'_>, settings: &Settings) -> String {
     token
 }
 
+/// The request's cart size, cached under its own type (the cache is keyed by type).
+struct CartSize(i64);
+
 /// How many pizzas the visitor's cart holds (0 without a cart, or when the count cannot be
 /// read: the header is not worth an error page).
 pub async fn size(req: &Request<'_>) -> i64 {
-    *req.local_cache_async(async {
-        let Some(token) = token(req.cookies()) else { return 0 };
-        let Some(db) = req.rocket().state::<Db>() else { return 0 };
-        carts::size(db, &crypto::token_digest(&token)).await.unwrap_or(0)
+    req.local_cache_async(async {
+        let Some(token) = token(req.cookies()) else { return CartSize(0) };
+        let Some(db) = req.rocket().state::<Db>() else { return CartSize(0) };
+        CartSize(carts::size(db, &crypto::token_digest(&token)).await.unwrap_or(0))
     })
     .await
+    .0
 }
