@@ -136,11 +136,21 @@ pub fn start_of_day(now: DateTime<Utc>) -> i64 {
     local_minute(today, 0).map_or(now.timestamp() - 86_400, |t| t.timestamp())
 }
 
+/// The time of day in Europe/Paris, "19h30".
+pub fn clock(time: DateTime<Utc>) -> String {
+    let local = time.with_timezone(&Paris);
+    format!("{}h{:02}", local.hour(), local.minute())
+}
+
+/// Do two times fall on the same day in Europe/Paris?
+pub fn same_local_day(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    a.with_timezone(&Paris).date_naive() == b.with_timezone(&Paris).date_naive()
+}
+
 /// [`describe`], with "aujourd'hui" and "demain" said as such.
 pub fn describe_from(now: DateTime<Utc>, time: DateTime<Utc>) -> String {
     let (today, day) = (now.with_timezone(&Paris).date_naive(), time.with_timezone(&Paris).date_naive());
-    let local = time.with_timezone(&Paris);
-    let clock = format!("{}h{:02}", local.hour(), local.minute());
+    let clock = clock(time);
     match (day - today).num_days() {
         0 => format!("aujourd'hui à {clock}"),
         1 => format!("demain à {clock}"),
@@ -194,12 +204,11 @@ pub fn describe(time: DateTime<Utc>) -> String {
     ];
     let local = time.with_timezone(&Paris);
     format!(
-        "{} {} {} à {}h{:02}",
+        "{} {} {} à {}",
         DAYS[local.weekday().num_days_from_monday() as usize],
         local.day(),
         MONTHS[local.month0() as usize],
-        local.hour(),
-        local.minute()
+        clock(time)
     )
 }
 

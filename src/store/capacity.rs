@@ -7,15 +7,17 @@ use crate::db::DbPool;
 use crate::domain::capacity::{Capacity, OvenRange};
 use crate::{db_run, Result};
 
-/// oven_per_quarter, lead_minutes, drivers, pizzas_per_run, default_travel_minutes
-type CapacityRow = (i64, i64, i64, i64, i64);
+/// oven_per_quarter, lead_minutes, drivers, pizzas_per_run, default_travel_minutes, and who
+/// changed it when
+type CapacityRow = (i64, i64, i64, i64, i64, i64, Option<String>);
 
 /// The pizzeria's capacity, and when and by whom it was last changed (`None`: the defaults).
 pub async fn for_pizzeria(db: &DbPool, pizzeria_id: i64) -> Result<(Capacity, Option<(i64, Option<String>)>)> {
-    let (row, travel, ranges, changed) = db_run!(db, |pool| {
+    let (row, travel, ranges) = db_run!(db, |pool| {
         let row: Option<CapacityRow> = sqlx::query_as(
-            "SELECT oven_per_quarter, lead_minutes, drivers, pizzas_per_run, default_travel_minutes
-             FROM pizzeria_capacity WHERE pizzeria_id = $1",
+            "SELECT c.oven_per_quarter, c.lead_minutes, c.drivers, c.pizzas_per_run, c.default_travel_minutes,
+                    c.updated_at, u.full_name
+             FROM pizzeria_capacity c LEFT JOIN users u ON u.id = c.updated_by WHERE c.pizzeria_id = $1",
         )
         .bind(pizzeria_id)
         .fetch_optional(pool)
@@ -32,22 +34,17 @@ pub async fn for_pizzeria(db: &DbPool, pizzeria_id: i64) -> Result<(Capacity, Op
         .bind(pizzeria_id)
         .fetch_all(pool)
         .await?;
-        let changed: Option<(i64, Option<String>)> = sqlx::query_as(
-            "SELECT c.updated_at, u.full_name FROM pizzeria_capacity c LEFT JOIN users u ON u.id = c.updated_by
-             WHERE c.pizzeria_id = $1",
-        )
-        .bind(pizzeria_id)
-        .fetch_optional(pool)
-        .await?;
-        (row, travel, ranges, changed)
+        (row, travel, ranges)
     });
     let mut capacity = Capacity::default();
-    if let Some((oven, lead, drivers, per_run, default_travel)) = row {
+    let mut changed = None;
+    if let Some((oven, lead, drivers, per_run, default_travel, at, who)) = row {
         capacity.oven_per_quarter = oven;
         capacity.lead_minutes = lead;
         capacity.drivers = drivers;
         capacity.pizzas_per_run = per_run;
         capacity.default_travel_minutes = default_travel;
+        changed = Some((at, who));
     }
     capacity.travel_minutes = travel.into_iter().collect::<BTreeMap<_, _>>();
     capacity.oven_ranges = ranges

@@ -38,10 +38,9 @@ pub struct Ticket {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
-    /// What its customer's last modification changed, in the kitchen's words.
+    /// Changed by its customer since it was placed: what the last change did, in the
+    /// kitchen's words (empty for a change made before they were kept).
     pub modification: Option<String>,
-    /// Changed by its customer since it was placed.
-    pub modified: bool,
     #[sqlx(skip)]
     pub lines: Vec<TicketLine>,
 }
@@ -53,6 +52,10 @@ impl Ticket {
 
     pub fn mode(&self) -> Mode {
         Mode::parse(&self.mode).unwrap_or(Mode::Takeaway)
+    }
+
+    pub fn modified(&self) -> bool {
+        self.modification.is_some()
     }
 
     pub fn paid(&self) -> bool {
@@ -88,8 +91,7 @@ const TICKET_SELECT: &str = "SELECT o.id, o.reference, o.pizzeria_id, o.status, 
         o.customer_phone, o.delivery_street, o.delivery_postcode, o.delivery_city, o.delivery_instructions,
         o.requested_for, o.payment_method, o.payment_status, o.total_ttc_cents, o.cancel_reason, o.driver_id,
         d.full_name AS driver_name, o.version, o.created_at, o.updated_at,
-        EXISTS (SELECT 1 FROM order_transitions t WHERE t.order_id = o.id AND t.reason = 'modification') AS modified,
-        (SELECT t.details FROM order_transitions t WHERE t.order_id = o.id AND t.reason = 'modification'
+        (SELECT COALESCE(t.details, '') FROM order_transitions t WHERE t.order_id = o.id AND t.reason = 'modification'
          ORDER BY t.id DESC LIMIT 1) AS modification
     FROM orders o LEFT JOIN users d ON d.id = o.driver_id";
 

@@ -74,8 +74,9 @@ impl<'a> Input<'a> {
 
 /// The words a person reads for a form field, and the id of the control to jump to (the
 /// [`Input`]s are `champ-<name>`; a group of radio buttons, its first one).
-fn field_name(field: &str) -> Option<(&'static str, String)> {
-    let input = |label: &'static str| Some((label, format!("champ-{field}")));
+fn field_name(field: &str) -> Option<(&'static str, Option<String>)> {
+    let input = |label: &'static str| Some((label, Some(format!("champ-{field}"))));
+    let plain = |label: &'static str| Some((label, None));
     match field {
         "full_name" => input("Nom et prénom"),
         "email" => input("Adresse e-mail"),
@@ -92,16 +93,16 @@ fn field_name(field: &str) -> Option<(&'static str, String)> {
         "new_password" => input("Nouveau mot de passe"),
         "new_password_confirmation" => input("Confirmation du nouveau mot de passe"),
         "when" => input("Pour quand"),
-        "mode" => Some(("Livraison ou à emporter", "mode-delivery".to_string())),
-        "payment" => Some(("Paiement", String::new())),
-        "notify_email" => Some(("Vous tenir informé", String::new())),
-        "lines" => Some(("Pizzas", String::new())),
-        "quantity" => Some(("Quantité", String::new())),
-        "note" => Some(("Note pour la cuisine", String::new())),
-        "role" => Some(("Rôle", String::new())),
-        "pizzeria" => Some(("Pizzeria", String::new())),
-        "paid_now" => Some(("Payée maintenant", String::new())),
-        "channel" => Some(("Canal", String::new())),
+        "mode" => Some(("Livraison ou à emporter", Some("mode-delivery".to_string()))),
+        "payment" => plain("Paiement"),
+        "notify_email" => plain("Vous tenir informé"),
+        "lines" => plain("Pizzas"),
+        "quantity" => plain("Quantité"),
+        "note" => plain("Note pour la cuisine"),
+        "role" => plain("Rôle"),
+        "pizzeria" => plain("Pizzeria"),
+        "paid_now" => plain("Payée maintenant"),
+        "channel" => plain("Canal"),
         _ => None,
     }
 }
@@ -117,8 +118,8 @@ pub fn summary(errors: &FieldErrors) -> Markup {
                     @for (field, message) in errors.iter() {
                         li {
                             @match field_name(field) {
-                                Some((label, anchor)) if !anchor.is_empty() => { a href={ "#" (anchor) } { (label) } " : " (message) }
-                                Some((label, _)) => { (label) " : " (message) }
+                                Some((label, Some(anchor))) => { a href={ "#" (anchor) } { (label) } " : " (message) }
+                                Some((label, None)) => { (label) " : " (message) }
                                 None => { (message) }
                             }
                         }

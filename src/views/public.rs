@@ -4,7 +4,7 @@ use super::layout::{page, Nav};
 use crate::domain::availability::Availability;
 use std::collections::HashMap;
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::domain::money::format_eur;
 use crate::domain::orders::{MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
@@ -112,10 +112,9 @@ fn opening_line(now: DateTime<Utc>, state: OpenState) -> Markup {
 }
 
 fn clock_of(time: DateTime<Utc>) -> String {
-    let local = time.with_timezone(&chrono_tz::Europe::Paris);
-    match (local.hour(), local.minute()) {
-        (0, 0) => "minuit".to_string(),
-        (hour, minute) => format!("{hour}h{minute:02}"),
+    match slots::clock(time).as_str() {
+        "0h00" => "minuit".to_string(),
+        clock => clock.to_string(),
     }
 }
 

@@ -345,7 +345,6 @@ mod tests {
             created_at,
             updated_at: created_at,
             modification: None,
-            modified: false,
             lines: Vec::new(),
         }
     }

@@ -69,10 +69,10 @@ pub fn card(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
                 h2 { (ticket.reference) }
                 span.badge.status-badge { (status.label()) }
                 span.badge { (mode_label(ticket.mode())) }
-                @if ticket.modified && status != Status::Cancelled { span.badge.flag-modified { "✎ Modifiée" } }
+                @if ticket.modified() && status != Status::Cancelled { span.badge.flag-modified { "✎ Modifiée" } }
             }
-            @if ticket.modified && status != Status::Cancelled {
-                @if let Some(details) = &ticket.modification { p.flag-modified-details { strong { "Modifiée : " } (details) } }
+            @if let (Some(details), false) = (&ticket.modification, status == Status::Cancelled) {
+                @if !details.is_empty() { p.flag-modified-details { strong { "Modifiée : " } (details) } }
             }
             @if status == Status::Cancelled {
                 p.flag-cancelled role="alert" {

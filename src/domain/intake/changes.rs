@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Timelike};
-use chrono_tz::Europe::Paris;
+use chrono::DateTime;
 
 use super::{Change, DeliveryAddress, LineRequest};
 use crate::domain::orders::Mode;
@@ -37,12 +36,8 @@ fn when(requested_for: Option<i64>, other: Option<i64>) -> String {
     let Some(time) = requested_for.and_then(|t| DateTime::from_timestamp(t, 0)) else {
         return "dès que possible".into();
     };
-    let same_day = other
-        .and_then(|o| DateTime::from_timestamp(o, 0))
-        .is_some_and(|o| o.with_timezone(&Paris).date_naive() == time.with_timezone(&Paris).date_naive());
-    if same_day {
-        let local = time.with_timezone(&Paris);
-        format!("{}h{:02}", local.hour(), local.minute())
+    if other.and_then(|o| DateTime::from_timestamp(o, 0)).is_some_and(|o| slots::same_local_day(o, time)) {
+        slots::clock(time)
     } else {
         slots::describe(time)
     }
@@ -102,6 +97,7 @@ pub fn describe(before: &Before, after: &Change, name_of: impl Fn(i64) -> String
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use chrono_tz::Europe::Paris;
 
     fn line(pizza_id: i64, quantity: i64, note: &str) -> LineRequest {
         LineRequest { pizza_id, quantity, note: note.into() }

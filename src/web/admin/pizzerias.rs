@@ -87,21 +87,18 @@ struct PizzeriaForm {
     closing_days: String,
 }
 
-/// The pickers as the form sent them, day by day (as many ranges as the form had).
+/// The pickers as the form sent them, day by day (as many ranges as the form had, at most
+/// eight a day).
 fn day_pickers(fields: &HashMap<String, String>) -> Vec<rules::DayPickers> {
     (1..=7)
         .map(|weekday| {
-            let ranges = (0..)
+            let value =
+                |range: usize, end: &str| fields.get(&format!("{weekday}-{range}-{end}")).cloned().unwrap_or_default();
+            (0..8)
                 .take_while(|range| {
-                    fields.contains_key(&format!("{weekday}-{range}-opens")) || range < &rules::PICKER_RANGES
+                    *range < rules::PICKER_RANGES || fields.contains_key(&format!("{weekday}-{range}-opens"))
                 })
-                .take(8);
-            ranges
-                .map(|range| {
-                    let value =
-                        |end: &str| fields.get(&format!("{weekday}-{range}-{end}")).cloned().unwrap_or_default();
-                    (value("opens"), value("closes"))
-                })
+                .map(|range| (value(range, "opens"), value(range, "closes")))
                 .collect()
         })
         .collect()

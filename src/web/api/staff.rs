@@ -108,7 +108,7 @@ fn ticket_json(ticket: &Ticket, moves: &[OrderStatus]) -> Value {
         "requested_for": ticket.requested_for.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339()),
         "created_at": chrono::DateTime::from_timestamp(ticket.created_at, 0).map(|t| t.to_rfc3339()),
         "payment_method": ticket.payment_method.as_str(), "payment_status": ticket.payment_status.as_str(),
-        "total_ttc_cents": ticket.total_ttc_cents, "modified": ticket.modified, "cancel_reason": ticket.cancel_reason,
+        "total_ttc_cents": ticket.total_ttc_cents, "modified": ticket.modified(), "cancel_reason": ticket.cancel_reason,
         "driver_id": ticket.driver_id,
         "lines": ticket.lines.iter().map(|l| json!({
             "pizza": l.pizza_slug, "name": l.pizza_name, "quantity": l.quantity, "note": l.note,
