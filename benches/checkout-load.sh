@@ -3,7 +3,10 @@
 # stock large enough for the whole run, and prints orders/s, p50/p99 latency and errors.
 # Usage: benches/checkout-load.sh [BINARY] [DATABASE_URL]   (needs Debian's wrk, sqlite3 or psql)
 # DURATION (10s), CONNECTIONS (32), PIZZERIAS (the five of the seed; one slug puts every
-# order on the same stock rows). Loopback only; stops the server it starts.
+# order on the same stock rows). CAPACITY_LIMITS=true keeps the oven and drivers' limits on
+# (each pizzeria's defaults): every order asks for the same time, so most are refused once
+# it is full, and the script prints the pizzas booked against the capacity (never more).
+# Loopback only; stops the server it starts.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -16,11 +19,25 @@ bench_restock
 bench_start
 export WHEN=$(TZ=Europe/Paris date -d "tomorrow 20:00" +%Y-%m-%dT%H:%M)
 export PIZZERIAS=${PIZZERIAS:-"paris-bastille paris-vaugirard boulogne montreuil vincennes"}
-echo "checkout through the API on ${database_url:-SQLite}, $duration, 2 threads, $connections connections, pizzerias: $PIZZERIAS"
+echo "checkout through the API on ${database_url:-SQLite}, $duration, 2 threads, $connections connections, pizzerias: $PIZZERIAS, capacity limits: ${CAPACITY_LIMITS:-false}"
 wrk -t2 -c"$connections" -d"$duration" -s "$here/checkout-load.lua" "http://127.0.0.1:$port/api/v1/orders"
 count="SELECT COUNT(*) FROM orders"
 written=$(if [ -n "$database_url" ]; then psql -qtA "$database_url" -c "$count"; else sqlite3 "$data_dir/oc-pizza.db" "$count"; fi)
 echo "orders written: $written; server RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
+if [ "${CAPACITY_LIMITS:-false}" = true ]; then
+    # Per pizzeria: pizzas booked, the fullest quarter-hour, against the oven's default (12 a
+    # quarter-hour, four quarter-hours for one time).
+    booked="SELECT p.slug || ' ' || (SELECT COALESCE(SUM(pizzas), 0) FROM oven_bookings b WHERE b.pizzeria_id = p.id)
+                || ' ' || (SELECT COALESCE(MAX(n), 0) FROM (SELECT SUM(pizzas) AS n FROM oven_bookings b
+                                                            WHERE b.pizzeria_id = p.id GROUP BY quarter) q)
+            FROM pizzerias p ORDER BY p.slug"
+    over=0
+    while read -r slug pizzas fullest; do
+        echo "capacity: $slug booked $pizzas pizzas for $WHEN (most: 48), fullest quarter-hour $fullest (oven: 12)"
+        [ "$fullest" -le 12 ] && [ "$pizzas" -le 48 ] || over=1
+    done < <(if [ -n "$database_url" ]; then psql -qtA "$database_url" -c "$booked"; else sqlite3 "$data_dir/oc-pizza.db" "$booked"; fi)
+    if [ "$over" = 1 ]; then echo "CAPACITY CHECK FAILED: more booked than the oven bakes"; exit 1; fi
+fi
 # Oversell check: every stock row equals its journal, none is negative, and every order took
 # from the stock exactly what its lines' recipes need.
 journal="WITH taken AS (SELECT order_id, -SUM(delta) AS q FROM stock_movements WHERE kind = 'order' GROUP BY order_id),

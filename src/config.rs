@@ -59,6 +59,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The earliest an order can be ready: now plus this many minutes.
     pub preparation_lead_minutes: i64,
+    /// Times are promised only when the pizzeria's oven and drivers can keep them, and each
+    /// order books its load. Off only for load tests measuring raw checkout speed.
+    pub capacity_limits: bool,
     /// The kitchen screen marks an order waiting this many minutes "à surveiller"…
     pub kitchen_warn_minutes: i64,
     /// …and this many "en retard".
@@ -122,6 +125,7 @@ impl Default for Settings {
             events_port: None,
             trusted_proxies: Vec::new(),
             preparation_lead_minutes: 30,
+            capacity_limits: true,
             kitchen_warn_minutes: 15,
             kitchen_late_minutes: 25,
             stock_max_quantity: 1_000_000,

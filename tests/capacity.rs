@@ -1,10 +1,15 @@
-//! Capacity (issue "Promises the kitchen can keep", first step): each pizzeria's manager
-//! sets what the kitchen and the drivers can do, with the defaults until then; nonsense is
-//! refused in French with nothing written; nobody else's pizzeria is reachable.
+//! Capacity (issue "Promises the kitchen can keep"): each pizzeria's manager sets what the
+//! kitchen and the drivers can do, with the defaults until then; nonsense is refused in
+//! French with nothing written; nobody else's pizzeria is reachable. Orders book their
+//! load atomically: concurrent orders for one time never exceed it, the overflow is refused
+//! naming the next time that can be kept, a cancellation frees the load, and the checkout,
+//! the phone and the API follow the same rule.
 
 mod common;
 
-use common::{count, demo, Backend, Browser, TestApp, TestDb, DEMO_PASSWORD};
+use common::{count, demo, Backend, Browser, Reply, TestApp, TestDb, DEMO_PASSWORD};
+use reqwest::Method;
+use serde_json::json;
 
 const A: &str = "boulogne";
 const B: &str = "vincennes";
@@ -92,4 +97,149 @@ async fn a_manager_sets_the_capacity_of_their_pizzeria(backend: Backend) {
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM pizzeria_capacity").await, 2);
 }
 
-both_backends!(a_manager_sets_the_capacity_of_their_pizzeria);
+/// Tomorrow at `hh:mm` in Paris, as forms and the API take it (every pizzeria of the demo
+/// is open in the evening).
+fn tomorrow_at(time: &str) -> String {
+    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);
+    format!("{}T{time}", tomorrow.format("%Y-%m-%d"))
+}
+
+/// A guest's API order of `pizzas` margheritas at Boulogne.
+async fn order(app: &TestApp, when: &str, pizzas: i64, mode: &str) -> Reply {
+    let mut body = json!({
+        "pizzeria": A, "mode": mode, "when": when, "payment": "cash",
+        "lines": [{ "pizza": "margherita", "quantity": pizzas }],
+        "contact": { "name": "Léa Invitée", "email": "lea@exemple.fr", "phone": "06 11 22 33 44" },
+    });
+    if mode == "delivery" {
+        body["address"] = json!({ "street": "3 rue de Paris", "postcode": "92100", "city": "Boulogne" });
+    }
+    Browser::new(app).json(Method::POST, "/api/v1/orders", &[], &body).await
+}
+
+async fn concurrent_orders_for_one_time_never_exceed_its_capacity(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    // Capacity on (as in production; the other tests switch it off); the guest limits
+    // (off for every test) would stop this many orders from one address first.
+    let app = TestApp::spawn_with(&db, &["--demo"], &[("OC_PIZZA_CAPACITY_LIMITS", "true")]).await;
+    let pool = db.pool().await;
+    // Stock is not what this test is about: plenty of it.
+    common::execute(&pool, "UPDATE stock SET quantity = 10000000").await;
+    // Four pizzas a quarter-hour, no lead, one driver.
+    let manager = Browser::new(&app);
+    manager.sign_in(&demo("manager", A), DEMO_PASSWORD).await;
+    let mut all = fields("4", "1", "");
+    all[1] = ("lead_minutes", "0");
+    all.push(("pizzeria", A));
+    assert_eq!(manager.submit("/manage/capacity", &all).await.status, 303);
+
+    // 24 guests at once, two pizzas each, for 20:00: the oven bakes them in the four
+    // quarter-hours before, 16 pizzas, so 8 orders.
+    let eight = tomorrow_at("20:00");
+    let replies = common::join_all((0..24).map(|_| order(&app, &eight, 2, "takeaway"))).await;
+    let errors: Vec<String> = replies.iter().filter(|r| r.status >= 500).map(|r| r.body.clone()).collect();
+    assert!(errors.is_empty(), "server errors: {errors:?}");
+    let accepted: Vec<&Reply> = replies.iter().filter(|r| r.status == 201).collect();
+    let refused: Vec<&Reply> = replies.iter().filter(|r| r.status == 409).collect();
+    assert_eq!((accepted.len(), refused.len()), (8, 16), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    for reply in &refused {
+        let body = reply.json();
+        assert_eq!(body["error"], "slot_full", "{}", reply.body);
+        // 20:15 bakes in the 20:00 quarter-hour, still empty.
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("Première heure possible pour cette commande") && message.ends_with("à 20h15."),
+            "{message}"
+        );
+    }
+    let booked = "SELECT CAST(COALESCE(SUM(pizzas), 0) AS BIGINT) FROM oven_bookings";
+    assert_eq!(count(&pool, booked).await, 16, "pizzas booked = pizzas ordered");
+    let fullest =
+        "SELECT CAST(COALESCE(MAX(n), 0) AS BIGINT) FROM (SELECT SUM(pizzas) AS n FROM oven_bookings GROUP BY quarter) q";
+    assert_eq!(count(&pool, fullest).await, 4, "no quarter-hour beyond the oven");
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM orders WHERE promised_for = requested_for").await, 8);
+
+    // The checkout offers 20:15, not 20:00, for two pizzas.
+    let guest = Browser::new(&app);
+    guest.get(&format!("/pizzerias/{A}/menu")).await;
+    let added =
+        guest.submit("/cart/add", &[("pizzeria", A), ("pizza", "margherita"), ("quantity", "2"), ("note", "")]).await;
+    assert_eq!(added.status, 303);
+    let page = guest.get("/checkout").await.body;
+    assert!(!page.contains(&format!(r#"value="{eight}""#)), "a full time is not offered");
+    assert!(page.contains(&format!(r#"value="{}""#, tomorrow_at("20:15"))), "{page}");
+    // Sent all the same (a page loaded earlier): refused, naming the next time.
+    let reply = guest
+        .submit(
+            "/checkout",
+            &[
+                ("when", eight.as_str()),
+                ("payment", "cash"),
+                ("mode", "takeaway"),
+                ("full_name", "Client"),
+                ("email", "client@exemple.fr"),
+                ("phone", "0611223344"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 409);
+    assert!(reply.body.contains("Première heure possible pour cette commande") && reply.body.contains("20h15"));
+
+    // A cancellation frees its load: another order of two fits again.
+    let cancelled = accepted[0].json();
+    let (reference, key) =
+        (cancelled["reference"].as_str().unwrap_or_default(), cancelled["access_key"].as_str().unwrap_or_default());
+    let version = cancelled["version"].as_i64().unwrap_or(1);
+    let reply = Browser::new(&app)
+        .json(
+            Method::POST,
+            &format!("/api/v1/orders/{reference}/cancel"),
+            &[("X-Order-Key", key)],
+            &json!({ "version": version }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(count(&pool, booked).await, 14);
+    assert_eq!(order(&app, &eight, 2, "takeaway").await.status, 201);
+    assert_eq!(order(&app, &eight, 1, "takeaway").await.status, 409);
+
+    // One driver: a second delivery while the first is on the road is refused; a
+    // takeaway at that time is not.
+    let nine = tomorrow_at("21:00");
+    let first = order(&app, &nine, 1, "delivery").await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let second = order(&app, &nine, 1, "delivery").await;
+    assert_eq!((second.status, second.json()["error"].clone()), (409, json!("slot_full")), "{}", second.body);
+    assert_eq!(order(&app, &nine, 1, "takeaway").await.status, 201);
+    // More than the oven can ever bake for one time: said as such.
+    let huge = order(&app, &tomorrow_at("22:00"), 17, "takeaway").await;
+    assert_eq!((huge.status, huge.json()["error"].clone()), (422, json!("too_many_pizzas")), "{}", huge.body);
+
+    // The phone follows the same rule.
+    let counter = Browser::new(&app);
+    counter.sign_in(&demo("counter", A), DEMO_PASSWORD).await;
+    let margherita = count(&pool, "SELECT id FROM pizzas WHERE slug = 'margherita'").await;
+    let quantity = format!("quantity[{margherita}]");
+    let page = counter.get("/staff/orders/new?phone=0612345678").await;
+    assert!(!page.body.contains(&format!(r#"value="{eight}""#)), "a full time is not offered by phone either");
+    let reply = counter
+        .submit(
+            "/staff/orders/new",
+            &[
+                ("pizzeria", A),
+                ("channel", "phone"),
+                ("phone", "06 12 34 56 78"),
+                ("full_name", "Camille Client"),
+                ("payment", "cash"),
+                ("mode", "takeaway"),
+                (quantity.as_str(), "1"),
+                ("when", eight.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 409, "{}", reply.body);
+    assert!(reply.body.contains("20h15"), "{}", reply.body);
+    assert_eq!(count(&pool, fullest).await, 4);
+}
+
+both_backends!(a_manager_sets_the_capacity_of_their_pizzeria, concurrent_orders_for_one_time_never_exceed_its_capacity,);

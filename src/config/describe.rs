@@ -39,6 +39,7 @@ impl Config {
             "trusted_proxies",
             "ip_header",
             "preparation_lead_minutes",
+            "capacity_limits",
             "kitchen_warn_minutes",
             "kitchen_late_minutes",
             "stock_max_quantity",

@@ -113,6 +113,12 @@ pub trait BeginWrite {
     /// statements sharing numbered parameters; PostgreSQL runs one statement whose writes
     /// are common table expressions (`WITH … AS (INSERT …)`).
     fn batches_as(&self) -> Batch;
+
+    /// A statement (its one parameter: the pizzeria) that makes the writers promising times
+    /// of this pizzeria's capacity take turns until the commit, so that two of them never
+    /// book the same free room. PostgreSQL: a transaction-level advisory lock; SQLite: none
+    /// needed, its write transaction already excludes other writers.
+    fn pizzeria_lock(&self) -> Option<&'static str>;
 }
 
 /// See [`BeginWrite::batches_as`].
@@ -216,6 +222,10 @@ impl BeginWrite for SqlitePool {
     fn batches_as(&self) -> Batch {
         Batch::Script
     }
+
+    fn pizzeria_lock(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl BeginWrite for PgPool {
@@ -235,6 +245,11 @@ impl BeginWrite for PgPool {
 
     fn batches_as(&self) -> Batch {
         Batch::CommonTableExpressions
+    }
+
+    fn pizzeria_lock(&self) -> Option<&'static str> {
+        // The first key names what is locked (24: capacity), the second which pizzeria.
+        Some("SELECT pg_advisory_xact_lock(24, CAST($1 AS INTEGER))")
     }
 }
 

@@ -142,9 +142,23 @@ pub enum Refusal {
     TooBig { most: i64 },
     /// No driver tonight.
     NoDriver,
+    /// The time asked for is full; `next` is the first later time that can be kept.
+    Full { next: Option<i64> },
+    /// "Dès que possible": no time left today can be kept.
+    NothingLeftToday,
 }
 
 impl Refusal {
+    /// A stable code for the JSON API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::TooBig { .. } => "too_many_pizzas",
+            Refusal::NoDriver => "no_driver",
+            Refusal::Full { .. } => "slot_full",
+            Refusal::NothingLeftToday => "no_time_left_today",
+        }
+    }
+
     pub fn message(self) -> String {
         match self {
             Refusal::TooBig { most } => format!(
@@ -152,6 +166,17 @@ impl Refusal {
                  partagez la commande ou appelez la pizzeria."
             ),
             Refusal::NoDriver => "Pas de livreur disponible ce soir : choisissez la vente à emporter.".into(),
+            Refusal::Full { next: Some(next) } => format!(
+                "Cette heure est complète pour la cuisine ou les livreurs. Première heure possible pour \
+                 cette commande : {}.",
+                describe(next)
+            ),
+            Refusal::Full { next: None } => "Cette heure est complète, et aucune autre ne peut être tenue pour cette \
+                 commande dans les deux jours : appelez la pizzeria."
+                .into(),
+            Refusal::NothingLeftToday => "Nous ne pouvons plus préparer cette commande aujourd'hui : choisissez une \
+                 heure un autre jour."
+                .into(),
         }
     }
 }
@@ -244,6 +269,38 @@ pub fn next_keepable(
     now: i64,
 ) -> Option<i64> {
     candidates.iter().copied().filter(|t| *t >= time).find(|t| book(capacity, load, basket, *t, now).is_some())
+}
+
+/// A time offered on a page stays keepable this long after `now`: the preparation lead is
+/// counted from when the page was shown, not from when the form came back.
+pub const FORM_GRACE: i64 = crate::domain::slots::FORM_GRACE_MINUTES * 60;
+
+/// The promise for `basket`: the time asked for (`requested`) if it can be kept, else a
+/// refusal naming the first later one of `times` that can; for "dès que possible"
+/// (`requested` is `None`), the first of `times` (earliest first) that can be kept.
+pub fn promise(
+    capacity: &Capacity,
+    load: &Load,
+    basket: &Basket<'_>,
+    requested: Option<i64>,
+    times: &[i64],
+    now: i64,
+) -> Result<(i64, Booking), Refusal> {
+    possible(capacity, basket)?;
+    match requested {
+        Some(time) => match book(capacity, load, basket, time, now - FORM_GRACE) {
+            Some(booking) => Ok((time, booking)),
+            None => Err(Refusal::Full { next: next_keepable(capacity, load, basket, times, time + 1, now) }),
+        },
+        None => times
+            .iter()
+            .find_map(|time| book(capacity, load, basket, *time, now).map(|booking| (*time, booking)))
+            .ok_or(Refusal::NothingLeftToday),
+    }
+}
+
+fn describe(time: i64) -> String {
+    DateTime::from_timestamp(time, 0).map(crate::domain::slots::describe).unwrap_or_default()
 }
 
 /// A capacity as typed on the manager's form, checked.
@@ -427,6 +484,43 @@ mod tests {
         assert_eq!(capacity.oven_at(at(19, 30)), 20);
         assert_eq!(capacity.oven_at(at(21, 0)), 10);
         assert_eq!(possible(&capacity, &takeaway(80)), Ok(()));
+    }
+
+    #[test]
+    fn a_promise_is_the_time_asked_for_or_a_refusal_naming_the_next_one() {
+        let capacity = Capacity { oven_per_quarter: 4, ..capacity() };
+        let now = at(18, 0);
+        let times: Vec<i64> = (0..8).map(|k| at(19, 0) + k * QUARTER).collect();
+        let mut load = Load::default();
+        for quarter in [at(19, 15), at(19, 30), at(19, 45), at(20, 0)] {
+            load.oven.insert(quarter, 4);
+        }
+        // 20:00 bakes 19:00–19:45: one quarter free, not enough for 5; 20:45 bakes in
+        // 20:15 and 20:30.
+        assert_eq!(
+            promise(&capacity, &load, &takeaway(5), Some(at(20, 0)), &times, now).map(|(t, _)| t),
+            Err(Refusal::Full { next: Some(at(20, 45)) })
+        );
+        assert_eq!(
+            promise(&capacity, &load, &takeaway(4), Some(at(20, 0)), &times, now).map(|(t, _)| t),
+            Ok(at(20, 0))
+        );
+        // As soon as possible: the first time that can be kept.
+        assert_eq!(promise(&capacity, &load, &takeaway(5), None, &times, now).map(|(t, _)| t), Ok(at(19, 0)));
+        assert_eq!(
+            promise(&capacity, &load, &takeaway(17), None, &times, now).map(|(t, _)| t),
+            Err(Refusal::TooBig { most: 16 })
+        );
+        assert_eq!(
+            promise(&capacity, &load, &takeaway(16), None, &times[2..4], now).map(|(t, _)| t),
+            Err(Refusal::NothingLeftToday)
+        );
+        // A time offered a few minutes ago is still kept: 19:15 needs baking from 19:00,
+        // and the lead (15 minutes) from 18:49 would rule it out without the grace.
+        assert!(promise(&capacity, &Load::default(), &takeaway(1), Some(at(19, 15)), &times, at(18, 49)).is_ok());
+        assert!(promise(&capacity, &Load::default(), &takeaway(1), Some(at(19, 15)), &times, at(18, 51)).is_err());
+        let message = Refusal::Full { next: Some(at(20, 45)) }.message();
+        assert!(message.ends_with("mardi 8 décembre à 20h45."), "{message}");
     }
 
     #[test]

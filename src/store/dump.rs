@@ -52,6 +52,8 @@ pub const TABLES: &[&str] = &[
     "pizzeria_capacity",
     "capacity_travel",
     "oven_ranges",
+    "oven_bookings",
+    "delivery_runs",
 ];
 
 /// Tables a backup leaves out: the migrations' own journal (a restore migrates with the

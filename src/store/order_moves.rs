@@ -179,6 +179,7 @@ pub async fn advance(
                 .execute(&mut *tx)
                 .await?;
                 if cancelled {
+                    crate::store::capacity::free_promise!(tx, order_id);
                     // An intent not paid yet is moot now (paid later all the same, it is
                     // refunded); a payment received is owed back.
                     sqlx::query(

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 
+use super::capacity::{free_promise, promise_in, write_promise};
 use super::catalogue::{self, Catalogue};
 use super::orders::{Contact, OrderLine, Placed, Refusal};
 use super::outbox::{self, enqueue};
@@ -19,6 +20,7 @@ use super::stock_sql::{
     JOURNAL_INSERT,
 };
 use crate::db::{Batch, BeginWrite, DbPool};
+use crate::domain::capacity::Basket;
 use crate::domain::intake::{changes, Change, DeliveryAddress, LineRequest, NewOrder};
 use crate::domain::notifications::{self, Happening};
 use crate::domain::orders::{self, Mode, PaymentStatus, Status};
@@ -246,11 +248,21 @@ fn new_reference() -> String {
     orders::reference_from(&bytes)
 }
 
-/// Places an order: everything or nothing.
-pub async fn place(db: &DbPool, order: &NewOrder) -> Result<std::result::Result<Placed, Refusal>> {
+/// The basket as capacity counts it.
+fn basket<'a>(lines: &[LineRequest], mode: Mode, address: Option<&'a DeliveryAddress>) -> Basket<'a> {
+    Basket { pizzas: lines.iter().map(|l| l.quantity).sum(), mode, postcode: address.map(|a| a.postcode.as_str()) }
+}
+
+/// Places an order: everything or nothing. With `capacity_limits`, the time promised must
+/// be one the pizzeria's oven and drivers can keep, and its load is booked with the order.
+pub async fn place(
+    db: &DbPool,
+    order: &NewOrder,
+    capacity_limits: bool,
+) -> Result<std::result::Result<Placed, Refusal>> {
     // A reference already taken (one chance in a billion) is drawn again.
     for _ in 0..3 {
-        match place_once(db, order, &new_reference()).await {
+        match place_once(db, order, &new_reference(), capacity_limits).await {
             Err(Error::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => continue,
             other => return other,
         }
@@ -258,7 +270,12 @@ pub async fn place(db: &DbPool, order: &NewOrder) -> Result<std::result::Result<
     Err(Error::Integrity("no free order reference after 3 draws".into()))
 }
 
-async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<std::result::Result<Placed, Refusal>> {
+async fn place_once(
+    db: &DbPool,
+    order: &NewOrder,
+    reference: &str,
+    capacity_limits: bool,
+) -> Result<std::result::Result<Placed, Refusal>> {
     let now = unix_now();
     let user_id = order.taken_by.or(order.customer_id);
     let address = order.address.clone().unwrap_or_default();
@@ -278,6 +295,16 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
     let outcome = db_run!(db, |pool| {
         let mut tx = pool.begin_write().await?;
         let batch = pool.batches_as();
+        let basket = basket(&order.lines, order.mode, order.address.as_ref());
+        let times = &order.promise_times;
+        let promise =
+            match promise_in!(tx, pool, capacity_limits, order.pizzeria_id, basket, order.requested_for, times, now) {
+                Ok(promise) => promise,
+                Err(refusal) => {
+                    tx.rollback().await?;
+                    return Ok(Err(Refusal::Capacity(refusal)));
+                }
+            };
         let ingredients: Vec<i64> = plan.needs.iter().map(|n| n.ingredient_id).collect();
         if batch == Batch::CommonTableExpressions {
             let held = lock_stock!(tx, pool.row_lock(), order.pizzeria_id, ingredients.clone());
@@ -340,6 +367,7 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
                 None => Err(Error::Integrity(format!("order {reference}: the stock refused it, yet suffices"))),
             };
         };
+        write_promise!(tx, batch, id, order.pizzeria_id, &promise);
         let event = Event {
             id: transition_id,
             kind: "placed".into(),
@@ -360,6 +388,7 @@ async fn place_once(db: &DbPool, order: &NewOrder, reference: &str) -> Result<st
             lines: written_lines(&plan),
             totals: plan.totals,
             created_at: now,
+            promised_for: promise.0,
         })
     });
     Ok(outcome)
@@ -410,6 +439,7 @@ pub async fn modify(
     version: i64,
     user_id: Option<i64>,
     change: &Change,
+    capacity_limits: bool,
 ) -> Result<std::result::Result<(), Refusal>> {
     let now = unix_now();
     let address = change.address.clone().unwrap_or_default();
@@ -431,7 +461,21 @@ pub async fn modify(
                 tx.rollback().await?;
                 Err(refusal)
             }
-            (None, Ok(plan)) => {
+            (None, Ok(plan)) => 'modified: {
+                // Its load is freed first: the order competes for the room it held.
+                free_promise!(tx, order_id);
+                let basket = basket(&change.lines, change.mode, change.address.as_ref());
+                let times = &change.promise_times;
+                let promise =
+                    match promise_in!(tx, pool, capacity_limits, pizzeria_id, basket, change.requested_for, times, now)
+                    {
+                        Ok(promise) => promise,
+                        Err(refusal) => {
+                            tx.rollback().await?;
+                            break 'modified Err(Refusal::Capacity(refusal));
+                        }
+                    };
+                write_promise!(tx, pool.batches_as(), order_id, pizzeria_id, &promise);
                 let note = format!("{reference} (modification)");
                 let before = before_change!(tx, order_id);
                 let details = changes::describe(&before, change, |pizza_id| {

@@ -30,6 +30,8 @@ pub enum Refusal {
     Payment(String),
     /// Paid online: the order is cancelled and refunded rather than modified.
     PaidOnline,
+    /// The oven or the drivers cannot keep the time asked for.
+    Capacity(crate::domain::capacity::Refusal),
 }
 
 impl Refusal {
@@ -48,6 +50,7 @@ impl Refusal {
             ),
             Refusal::Move(refusal) => refusal.message(),
             Refusal::Payment(message) => message.clone(),
+            Refusal::Capacity(refusal) => refusal.message(),
             Refusal::PaidOnline => {
                 "Une commande payée en ligne ne peut pas être modifiée : annulez-la (elle vous sera \
                                     remboursée) puis commandez à nouveau."
@@ -63,6 +66,7 @@ impl Refusal {
         match self {
             Refusal::Move(MoveRefusal::Forbidden) => 403,
             Refusal::Move(MoveRefusal::ReasonRequired) | Refusal::Payment(_) => 422,
+            Refusal::Capacity(crate::domain::capacity::Refusal::TooBig { .. }) => 422,
             _ => 409,
         }
     }
@@ -82,6 +86,7 @@ impl Refusal {
             Refusal::Move(MoveRefusal::ReasonRequired) => "reason_required",
             Refusal::Payment(_) => "payment_required",
             Refusal::PaidOnline => "paid_online",
+            Refusal::Capacity(refusal) => refusal.code(),
         }
     }
 }
@@ -96,6 +101,8 @@ pub struct Placed {
     pub lines: Vec<OrderLine>,
     pub totals: Totals,
     pub created_at: i64,
+    /// The time promised (see `orders.promised_for`).
+    pub promised_for: i64,
 }
 
 impl Order {
@@ -123,6 +130,7 @@ impl Order {
             delivery_city: address.map(|a| a.city.clone()),
             delivery_instructions: address.map(|a| a.instructions.clone()).unwrap_or_default(),
             requested_for: new.requested_for,
+            promised_for: Some(placed.promised_for),
             total_ht_cents: placed.totals.ht_cents,
             total_vat_cents: placed.totals.vat_cents,
             total_ttc_cents: placed.totals.ttc_cents,
@@ -188,6 +196,9 @@ pub struct Order {
     pub delivery_city: Option<String>,
     pub delivery_instructions: String,
     pub requested_for: Option<i64>,
+    /// The time promised when it was taken (ready, or at the door); `None` before capacity
+    /// was counted.
+    pub promised_for: Option<i64>,
     pub total_ht_cents: i64,
     pub total_vat_cents: i64,
     pub total_ttc_cents: i64,
@@ -234,7 +245,7 @@ impl OrderLine {
 const ORDER_SELECT: &str = "SELECT o.id, o.reference, o.pizzeria_id, p.name AS pizzeria_name, p.slug AS pizzeria_slug,
         p.phone AS pizzeria_phone, o.customer_id, o.customer_name, o.customer_phone, o.customer_email, o.channel,
         o.mode, o.status, o.payment_method, o.payment_status, o.delivery_street, o.delivery_postcode, o.delivery_city,
-        o.delivery_instructions, o.requested_for, o.total_ht_cents, o.total_vat_cents, o.total_ttc_cents,
+        o.delivery_instructions, o.requested_for, o.promised_for, o.total_ht_cents, o.total_vat_cents, o.total_ttc_cents,
         o.cancel_reason, o.version, o.created_at, o.updated_at, o.access_token_hash
     FROM orders o JOIN pizzerias p ON p.id = o.pizzeria_id";
 

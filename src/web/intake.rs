@@ -8,7 +8,11 @@ use chrono::{Duration, Utc};
 use rocket::form::FromForm;
 
 use crate::config::Settings;
+use crate::db::DbPool;
+use crate::domain::capacity::{self, Basket};
 use crate::domain::intake::{Context, DeliveryFacts};
+use crate::domain::slots;
+use crate::store;
 use crate::store::addresses::Address;
 use crate::store::catalogue::Catalogue;
 use crate::store::pizzerias::PizzeriaDetails;
@@ -93,5 +97,26 @@ impl Ordering {
             lead: self.lead,
             online_payment: self.online_payment,
         }
+    }
+}
+
+impl Ordering {
+    /// The times offered for this basket, (form value, French label): those the pizzeria's
+    /// oven and drivers can still keep (every time of its hours without `capacity_limits`).
+    /// The order's transaction checks again: this is what the page shows, not a booking.
+    pub async fn slots_for(
+        &self,
+        db: &DbPool,
+        settings: &Settings,
+        basket: &Basket<'_>,
+    ) -> crate::Result<Vec<(String, String)>> {
+        let context = self.context();
+        let mut times = context.pizzeria.schedule.times(context.now, context.lead);
+        if settings.capacity_limits {
+            let now = context.now.timestamp();
+            let (capacity, load) = store::capacity::with_load(db, self.details.pizzeria.id, now).await?;
+            times.retain(|t| capacity::book(&capacity, &load, basket, t.timestamp(), now).is_some());
+        }
+        Ok(times.into_iter().map(|t| (slots::form_value(t), slots::describe(t))).collect())
     }
 }

@@ -181,8 +181,11 @@ pub fn command(db: &TestDb) -> Command {
         .env("OC_PIZZA_BACKUP_SCHEDULE", "off")
         // Every test's orders come from this machine, most with the same contact: the limits
         // on anonymous orders are off, as for the load tests (on by default in the binary;
-        // tests/hardening.rs turns them on and checks them).
+        // tests/hardening.rs turns them on and checks them). Likewise most tests put many
+        // orders on one evening's time at one pizzeria: capacity is off too, and
+        // tests/capacity.rs turns it on and checks it.
         .env("OC_PIZZA_GUEST_ORDER_LIMITS", "false")
+        .env("OC_PIZZA_CAPACITY_LIMITS", "false")
         .stdin(Stdio::null());
     command
 }

@@ -130,6 +130,7 @@ mod tests {
             mode: Mode::Takeaway,
             address: None,
             requested_for: paris(20, 30),
+            promise_times: Vec::new(),
         };
         assert_eq!(
             describe(&before, &after, name),
@@ -141,6 +142,7 @@ mod tests {
             mode: Mode::Delivery,
             address: Some(address),
             requested_for: paris(20, 0),
+            promise_times: Vec::new(),
         };
         assert_eq!(describe(&before, &same, name), "rien de changé pour la cuisine");
         let moved = Change {

@@ -30,12 +30,23 @@ impl Schedule {
         slots::open_state(now, &self.hours, &self.closed)
     }
 
+    /// The times offered, earliest first.
+    pub fn times(&self, now: DateTime<Utc>, lead: Duration) -> Vec<DateTime<Utc>> {
+        slots::choices(now, lead, &self.hours).into_iter().filter(|t| !slots::closed_on(*t, &self.closed)).collect()
+    }
+
     /// The times offered: (form value, French label).
     pub fn choices(&self, now: DateTime<Utc>, lead: Duration) -> Vec<(String, String)> {
-        slots::choices(now, lead, &self.hours)
+        self.times(now, lead).into_iter().map(|t| (slots::form_value(t), slots::describe(t))).collect()
+    }
+
+    /// The times "dès que possible" may be promised for, earliest first: the earliest an
+    /// order can be ready, then today's times offered.
+    pub fn as_soon_as_possible_times(&self, now: DateTime<Utc>, lead: Duration) -> Vec<i64> {
+        self.as_soon_as_possible(now, lead)
             .into_iter()
-            .filter(|t| !slots::closed_on(*t, &self.closed))
-            .map(|t| (slots::form_value(t), slots::describe(t)))
+            .chain(self.times(now, lead).into_iter().filter(|t| slots::same_local_day(*t, now)))
+            .map(|t| t.timestamp())
             .collect()
     }
 
@@ -85,6 +96,16 @@ impl Context<'_> {
     pub fn slots(&self) -> Vec<(String, String)> {
         self.pizzeria.schedule.choices(self.now, self.lead)
     }
+
+    /// The times a promise may fall on: for "dès que possible" (`requested` is `None`),
+    /// the earliest first; for a time asked for, those to name when it is full.
+    pub fn promise_times(&self, requested: Option<i64>) -> Vec<i64> {
+        let schedule = &self.pizzeria.schedule;
+        match requested {
+            None => schedule.as_soon_as_possible_times(self.now, self.lead),
+            Some(_) => schedule.times(self.now, self.lead).into_iter().map(|t| t.timestamp()).collect(),
+        }
+    }
 }
 
 /// Mode, address and time as typed (the checkout's, the phone form's, the modification's
@@ -108,6 +129,8 @@ pub struct Delivery {
     pub mode: Mode,
     pub address: Option<DeliveryAddress>,
     pub requested_for: Option<i64>,
+    /// See [`Context::promise_times`].
+    pub promise_times: Vec<i64>,
 }
 
 /// The message when `postcode` is outside the pizzeria's zone, naming those that deliver it.
@@ -184,7 +207,9 @@ pub fn delivery(facts: &DeliveryFacts<'_>, context: &Context<'_>, errors: &mut F
         }
     };
     match (mode, errors.is_empty()) {
-        (Some(mode), true) => Some(Delivery { mode, address, requested_for }),
+        (Some(mode), true) => {
+            Some(Delivery { mode, address, requested_for, promise_times: context.promise_times(requested_for) })
+        }
         _ => None,
     }
 }

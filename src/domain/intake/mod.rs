@@ -100,6 +100,8 @@ pub struct NewOrder {
     pub address: Option<DeliveryAddress>,
     /// UTC epoch seconds; `None`: as soon as possible.
     pub requested_for: Option<i64>,
+    /// The times capacity may promise (see `Context::promise_times`).
+    pub promise_times: Vec<i64>,
     pub payment_method: PaymentMethod,
     /// Paid at the counter as it is taken (the amount is the order's total).
     pub paid: bool,
@@ -117,7 +119,10 @@ pub struct Change {
     pub mode: Mode,
     pub address: Option<DeliveryAddress>,
     pub requested_for: Option<i64>,
+    /// The times capacity may promise (see `Context::promise_times`).
+    pub promise_times: Vec<i64>,
 }
+
 /// How a refusal names the ways of paying: in words on the pages, with their codes on the
 /// JSON API (where the codes are what the caller sends).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,6 +263,7 @@ pub fn web_order(request: &WebRequest<'_>, context: &Context<'_>, errors: &mut F
         mode: delivery.mode,
         address: delivery.address,
         requested_for: delivery.requested_for,
+        promise_times: delivery.promise_times,
         payment_method,
         paid: false,
         lines: request.lines.clone(),
@@ -329,6 +335,7 @@ pub fn staff_order(request: &StaffRequest<'_>, context: &Context<'_>, errors: &m
         mode: delivery.mode,
         address: delivery.address,
         requested_for: delivery.requested_for,
+        promise_times: delivery.promise_times,
         payment_method,
         paid: request.paid_now,
         lines: request.lines.clone(),
@@ -351,6 +358,7 @@ pub fn modification(
         mode: delivery.mode,
         address: delivery.address,
         requested_for: delivery.requested_for,
+        promise_times: delivery.promise_times,
     })
 }
 

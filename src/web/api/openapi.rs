@@ -18,7 +18,7 @@ fn error_responses(codes: &[&str]) -> Value {
             "401" => "Not authenticated (no or bad token, no session).",
             "403" => "Authenticated, but not allowed (or a missing CSRF header with a session cookie).",
             "404" => "No such resource for this caller.",
-            "409" => "Refused by the rules: out of stock, stale version, too late to change.",
+            "409" => "Refused by the rules: out of stock (`out_of_stock`), the time asked for is full for the oven or the drivers (`slot_full`, the message names the first time that can be kept), nothing left today for \"dès que possible\" (`no_time_left_today`), no driver tonight (`no_driver`), stale version, too late to change.",
             "413" => "Body too large.",
             "422" => "Invalid body or fields; `fields` says which.",
             _ => "Error.",
@@ -285,6 +285,7 @@ fn schemas() -> Value {
                         "payment_status": { "enum": ["unpaid", "paid", "refunded"] },
                         "address": { "type": ["object", "null"] },
                         "requested_for": nullable_string,
+                        "promised_for": { "type": ["string", "null"], "description": "The time promised when the order was taken (ready at the counter, or at the door): the time asked for, or for \"dès que possible\" the earliest the kitchen and drivers could keep; null for orders taken before capacity was counted." },
                         "lines": { "type": "array", "items": {
                             "type": "object", "required": ["pizza", "quantity", "unit_price_cents", "vat_rate_bp", "note"],
                             "properties": { "pizza": { "type": "string" }, "quantity": { "type": "integer" },
@@ -357,7 +358,7 @@ fn paths() -> Value {
                 "responses": merge(json!({ "200": ok("Menu", "Menu") }), error_responses(&["404"])) } }),
     );
     map.insert("/orders".into(), json!({ "post": { "operationId": "placeOrder",
-                "summary": "Place an order (a signed-in customer's, or a guest's without credentials). Reserves the stock or refuses with 409.",
+                "summary": "Place an order (a signed-in customer's, or a guest's without credentials). Reserves the stock and the oven's and drivers' capacity for the time promised, or refuses with 409; more pizzas than the oven can ever bake for one time: 422 `too_many_pizzas`.",
                 "security": [{}, { "bearer": [] }, { "session": [] }],
                 "requestBody": body("PlaceOrder"),
                 "responses": merge(json!({ "201": ok("The order; `access_key` for a guest.", "Order") }),

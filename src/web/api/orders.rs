@@ -219,6 +219,7 @@ pub(crate) fn order_json(order: &Order, lines: &[OrderLine]) -> Value {
             "instructions": order.delivery_instructions,
         })),
         "requested_for": order.requested_for.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339()),
+        "promised_for": order.promised_for.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339()),
         "lines": lines.iter().map(|l| json!({
             "pizza": l.pizza_name, "quantity": l.quantity, "unit_price_cents": l.unit_price_cents,
             "vat_rate_bp": l.vat_rate_bp, "note": l.note,
@@ -281,7 +282,7 @@ async fn place_order(
     if let Err(refused) = limits::admit_if_guest(db, settings, retry, client.0, &order).await.map_err(server)? {
         return Err(failure(Status::TooManyRequests, "rate_limited", &refused.message));
     }
-    let placed = order_writes::place(db, &order).await.map_err(server)?.map_err(refused)?;
+    let placed = order_writes::place(db, &order, settings.capacity_limits).await.map_err(server)?.map_err(refused)?;
     let written = Order::just_placed(&order, &placed, &pizzeria);
     let mut document = order_json(&written, &placed.lines);
     if let Some(key) = placed.guest_key {
@@ -405,7 +406,10 @@ async fn modify_order(
         return Err(invalid(&errors));
     };
     let user_id = caller.0.as_ref().map(|u| u.id);
-    order_writes::modify(db, order.id, body.version, user_id, &change).await.map_err(server)?.map_err(refused)?;
+    order_writes::modify(db, order.id, body.version, user_id, &change, settings.capacity_limits)
+        .await
+        .map_err(server)?
+        .map_err(refused)?;
     let (order, lines) = orders::by_reference(db, reference).await.map_err(server)?.ok_or_else(not_found)?;
     Ok((Status::Ok, Json(order_json(&order, &lines))))
 }

@@ -9,6 +9,7 @@ use rocket::{get, post, routes, Either, Route, State};
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::capacity::Basket;
 use crate::domain::fields::FieldErrors;
 use crate::domain::intake::{self, ContactFacts, LineRequest, WebCustomer, WebRequest, Wording};
 use crate::domain::notifications::Preferences;
@@ -61,6 +62,7 @@ async fn checkout_context(
     page: &Page<'_>,
     cart: &Cart,
     lines: Vec<CartLine>,
+    (mode, postcode): (Mode, Option<&str>),
 ) -> Result<CheckoutContext> {
     let addresses = match page.visitor.signed_in() {
         Some(user) => addresses::list(db, user.id).await?,
@@ -69,8 +71,9 @@ async fn checkout_context(
     let catalogue = catalogue::current(db).await?;
     let ordering =
         Ordering::new(catalogue, cart.pizzeria_id, addresses, settings, online.0.is_some()).ok_or(Error::NotFound)?;
-    let context = ordering.context();
-    let (can_asap, slots) = (context.can_asap(), context.slots());
+    let can_asap = ordering.context().can_asap();
+    let basket = Basket { pizzas: lines.iter().map(|l| l.quantity).sum(), mode, postcode };
+    let slots = ordering.slots_for(db, settings, &basket).await?;
     Ok(CheckoutContext { ordering, lines, can_asap, slots })
 }
 
@@ -115,7 +118,8 @@ async fn checkout_page(
     let Some((cart, lines)) = current_cart(db, cookies).await?.filter(|(_, lines)| !lines.is_empty()) else {
         return Ok(Either::Right(Flash::error(Redirect::to("/cart"), "Votre panier est vide.")));
     };
-    let context = checkout_context(db, settings, online, &page, &cart, lines).await?;
+    // Takeaway, the mode that needs the least: a delivery's time is checked as it is sent.
+    let context = checkout_context(db, settings, online, &page, &cart, lines, (Mode::Takeaway, None)).await?;
     let mut values = CheckoutValues {
         mode: Mode::Delivery.as_str().into(),
         when: if context.can_asap { "asap".into() } else { String::new() },
@@ -154,7 +158,9 @@ async fn checkout(
     let Some((cart, lines)) = current_cart(db, cookies).await?.filter(|(_, lines)| !lines.is_empty()) else {
         return Ok(Either::Right(Flash::error(Redirect::to("/cart"), "Votre panier est vide.")));
     };
-    let context = checkout_context(db, settings, online, &page, &cart, lines).await?;
+    let mode = Mode::parse(delivery_form.mode.trim()).unwrap_or(Mode::Takeaway);
+    let postcode = Some(delivery_form.postcode.trim()).filter(|p| mode == Mode::Delivery && !p.is_empty());
+    let context = checkout_context(db, settings, online, &page, &cart, lines, (mode, postcode)).await?;
     let values = CheckoutValues {
         full_name: form.full_name.clone(),
         email: form.email.clone(),
@@ -191,7 +197,7 @@ async fn checkout(
         let markup = checkout_markup(&page, &context, &values, &errors, Some(&refused.message));
         return Ok(Either::Left((Status::TooManyRequests, markup)));
     }
-    match order_writes::place(db, &order).await? {
+    match order_writes::place(db, &order, settings.capacity_limits).await? {
         Err(refusal) => {
             let message = refusal.message();
             Ok(Either::Left((Status::Conflict, checkout_markup(&page, &context, &values, &errors, Some(&message)))))

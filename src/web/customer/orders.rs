@@ -117,7 +117,11 @@ fn order_markup(
         notice,
         problem,
         can_change: access.can_change(),
-        expected_at: rules::expected_at(order.created_at, order.requested_for, settings.preparation_lead_minutes),
+        expected_at: rules::expected_at(
+            order.created_at,
+            order.promised_for.or(order.requested_for),
+            settings.preparation_lead_minutes,
+        ),
         pay: (access.can_change() && order.awaiting_online_payment()).then(|| AwaitingPayment {
             returning,
             pay_before: crate::domain::payments::pay_before(
@@ -308,7 +312,7 @@ async fn edit(
         return Ok(Either::Left((Status::UnprocessableEntity, markup)));
     };
     let user_id = page.visitor.signed_in().map(|u| u.id);
-    match order_writes::modify(db, order.id, version, user_id, &change).await? {
+    match order_writes::modify(db, order.id, version, user_id, &change, settings.capacity_limits).await? {
         Ok(()) => Ok(Either::Right(Flash::success(Redirect::to(back), "Votre commande est modifiée."))),
         Err(refusal) => {
             let status = Status::Conflict;

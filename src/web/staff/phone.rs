@@ -13,6 +13,7 @@ use rocket::{get, post, routes, Either, Route, State};
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::capacity::Basket;
 use crate::domain::fields::{self, FieldErrors};
 use crate::domain::intake::{self, StaffRequest};
 use crate::domain::notifications::Preferences;
@@ -91,8 +92,12 @@ async fn context(
     // Online payment is for the web only: the staff's context never offers it.
     let ordering =
         Ordering::new(catalogue::current(db).await?, here.id, addresses, settings, false).ok_or(Error::NotFound)?;
-    let intake = ordering.context();
-    Ok(Context { can_asap: intake.can_asap(), slots: intake.slots(), here, ordering, menu, matches })
+    let can_asap = ordering.context().can_asap();
+    // The times with room for a pizza at least: the basket is typed on this page, and the
+    // order's own time is checked as it is sent (the refusal names the next one).
+    let one_pizza = Basket { pizzas: 1, mode: Mode::Takeaway, postcode: None };
+    let slots = ordering.slots_for(db, settings, &one_pizza).await?;
+    Ok(Context { can_asap, slots, here, ordering, menu, matches })
 }
 
 fn markup(
@@ -233,7 +238,7 @@ async fn new_order(
         None => users::create_phone_customer(db, &order.customer_name, &order.customer_phone).await?,
     };
     order.customer_id = Some(customer_id);
-    match order_writes::place(db, &order).await? {
+    match order_writes::place(db, &order, settings.capacity_limits).await? {
         Err(refusal) => {
             let message = refusal.message();
             Ok(Either::Left((Status::Conflict, markup(&page, &user, &context, &values, &errors, None, Some(&message)))))
