@@ -276,7 +276,8 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         | ("GET", "/manage/menu")
         | ("POST", "/manage/menu/withdrawals")
         | ("GET", "/manage/capacity")
-        | ("POST", "/manage/capacity") => page_rule(actor, &["manager", "admin"]),
+        | ("POST", "/manage/capacity")
+        | ("POST", "/manage/capacity/rush") => page_rule(actor, &["manager", "admin"]),
         ("GET", "/manage/menu/pizzas/<pizza>")
         | ("POST", "/manage/menu/pizzas/<pizza>")
         | ("GET", "/manage/menu/ingredients/<ingredient>")
@@ -362,6 +363,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("POST", "/manage/menu/withdrawals"),
     ("GET", "/manage/capacity"),
     ("POST", "/manage/capacity"),
+    ("POST", "/manage/capacity/rush"),
     ("GET", "/manage/menu/pizzas/<pizza>"),
     ("POST", "/manage/menu/pizzas/<pizza>"),
     ("GET", "/manage/menu/ingredients/<ingredient>"),

@@ -242,4 +242,76 @@ async fn concurrent_orders_for_one_time_never_exceed_its_capacity(backend: Backe
     assert_eq!(count(&pool, fullest).await, 4);
 }
 
-both_backends!(a_manager_sets_the_capacity_of_their_pizzeria, concurrent_orders_for_one_time_never_exceed_its_capacity,);
+async fn a_rush_pause_refuses_web_orders_with_its_message_and_ends_by_itself(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let manager = Browser::new(&app);
+    manager.sign_in(&demo("manager", A), DEMO_PASSWORD).await;
+    let nine = tomorrow_at("21:00");
+    let logged = "SELECT COUNT(*) FROM rush_log";
+
+    // Nonsense: a French message, nothing written.
+    for (action, minutes, says) in [
+        ("pause_deliveries", "0", "Durée : un nombre de minutes entre 5 et 240."),
+        ("pause_web", "toute la soirée", "Durée : un nombre de minutes"),
+        ("tout_arreter", "30", "Choisissez une action."),
+    ] {
+        let fields = [("pizzeria", A), ("action", action), ("minutes", minutes)];
+        let reply = manager.submit("/manage/capacity/rush", &fields).await;
+        assert_eq!(reply.status, 422, "{action} {minutes}");
+        assert!(reply.body.contains(says), "{says}: {}", reply.body);
+    }
+    assert_eq!(count(&pool, logged).await, 0);
+    // Not for another pizzeria's manager, nor the kitchen.
+    let other = Browser::new(&app);
+    other.sign_in(&demo("manager", B), DEMO_PASSWORD).await;
+    let pause = [("pizzeria", A), ("action", "pause_deliveries"), ("minutes", "30")];
+    assert_eq!(other.submit("/manage/capacity/rush", &pause).await.status, 403);
+    let cook = Browser::new(&app);
+    cook.sign_in(&demo("pizzaiolo", A), DEMO_PASSWORD).await;
+    assert_eq!(cook.submit("/manage/capacity/rush", &pause).await.status, 403);
+    assert_eq!(count(&pool, logged).await, 0);
+
+    // Deliveries paused for 30 minutes: the customers are told, web deliveries refused.
+    let reply = manager.submit("/manage/capacity/rush", &pause).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let page = manager.get("/manage/capacity").await.body.replace("&#39;", "'");
+    assert!(page.contains("Livraison suspendue jusqu'à"), "{page}");
+    assert!(page.contains("Livraisons en ligne suspendues pour 30 min"), "the log names it: {page}");
+    let menu = Browser::new(&app).get(&format!("/pizzerias/{A}/menu")).await.body.replace("&#39;", "'");
+    assert!(menu.contains("Livraison suspendue jusqu'à") && menu.contains("vente à emporter uniquement"), "{menu}");
+    let refused = order(&app, &nine, 1, "delivery").await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Livraison suspendue jusqu'à"), "{}", refused.body);
+    assert_eq!(order(&app, &nine, 1, "takeaway").await.status, 201, "takeaway is still taken");
+    // Another pizzeria is not paused.
+    assert!(!Browser::new(&app).get(&format!("/pizzerias/{B}/menu")).await.body.contains("suspendue"));
+
+    // It ends by itself at its time.
+    common::execute(&pool, "UPDATE rush_controls SET deliveries_paused_until = 1").await;
+    assert_eq!(order(&app, &nine, 1, "delivery").await.status, 201);
+    assert!(!Browser::new(&app).get(&format!("/pizzerias/{A}/menu")).await.body.contains("suspendue"));
+
+    // Every web order paused, then extra minutes, then a resume: each logged.
+    let all = [("pizzeria", A), ("action", "pause_web"), ("minutes", "15")];
+    assert_eq!(manager.submit("/manage/capacity/rush", &all).await.status, 303);
+    let refused = order(&app, &nine, 1, "takeaway").await;
+    assert!(refused.status == 422 && refused.body.contains("Commandes en ligne suspendues jusqu"), "{}", refused.body);
+    let extra = [("pizzeria", A), ("action", "extra_lead"), ("extra", "20"), ("minutes", "60")];
+    assert_eq!(manager.submit("/manage/capacity/rush", &extra).await.status, 303);
+    let menu = Browser::new(&app).get(&format!("/pizzerias/{A}/menu")).await.body;
+    assert!(menu.contains("comptez 20 minutes de plus"), "{menu}");
+    let resume = [("pizzeria", A), ("action", "resume")];
+    assert_eq!(manager.submit("/manage/capacity/rush", &resume).await.status, 303);
+    assert_eq!(order(&app, &nine, 1, "takeaway").await.status, 201);
+    assert_eq!(count(&pool, logged).await, 4);
+    let page = manager.get("/manage/capacity").await.body;
+    assert!(page.contains("Reprise normale") && page.contains("Aucune mesure en cours"), "{page}");
+}
+
+both_backends!(
+    a_manager_sets_the_capacity_of_their_pizzeria,
+    concurrent_orders_for_one_time_never_exceed_its_capacity,
+    a_rush_pause_refuses_web_orders_with_its_message_and_ends_by_itself,
+);

@@ -17,6 +17,7 @@ pub mod pizzerias;
 pub mod planning;
 pub mod pricing;
 pub mod roles;
+pub mod rush;
 pub mod slots;
 pub mod stock;
 pub mod throttle;

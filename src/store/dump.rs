@@ -54,6 +54,8 @@ pub const TABLES: &[&str] = &[
     "oven_ranges",
     "oven_bookings",
     "delivery_runs",
+    "rush_controls",
+    "rush_log",
 ];
 
 /// Tables a backup leaves out: the migrations' own journal (a restore migrates with the

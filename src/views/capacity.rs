@@ -6,6 +6,15 @@ use super::forms::{csrf, notice};
 use super::layout::{page as frame, Nav};
 use super::screens::Here;
 use crate::domain::capacity::{self, Capacity, CapacityForm};
+use crate::domain::rush::{self, Action, Rush};
+use crate::store::rush::LogEntry;
+
+/// The rush controls as the manager sees them: in force now, and the latest uses.
+pub struct RushView {
+    pub now: i64,
+    pub rush: Rush,
+    pub log: Vec<LogEntry>,
+}
 
 /// What the form shows: the saved values, or those just typed.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +66,7 @@ pub struct CapacityPage<'a> {
     pub notice: Option<&'a str>,
     pub problem: Option<&'a str>,
     pub csrf: &'a str,
+    pub rush: &'a RushView,
 }
 
 fn number(id: &'static str, label: &str, value: &str, (low, high): (i64, i64), hint: &str) -> Markup {
@@ -66,6 +76,80 @@ fn number(id: &'static str, label: &str, value: &str, (low, high): (i64, i64), h
             input #(id) type="number" name=(id) value=(value) min=(low) max=(high) step="1" inputmode="numeric"
                 required aria-describedby={ (id) "-aide" };
             p.hint id={ (id) "-aide" } { (hint) " (de " (low) " à " (high) ")" }
+        }
+    }
+}
+
+fn duration_choice(id: &str) -> Markup {
+    html! {
+        div.field {
+            label for=(id) { "Pendant" }
+            select #(id) name="minutes" {
+                @for minutes in [15, 30, 45, 60, 90, 120] {
+                    option value=(minutes) selected[minutes == 30] { (minutes) " minutes" }
+                }
+            }
+        }
+    }
+}
+
+/// "Coup de feu": pause web orders or deliveries, add minutes, resume; what is in force and
+/// who did what.
+fn rush_controls(view: &CapacityPage<'_>) -> Markup {
+    let rush_view = view.rush;
+    let in_force = rush_view.rush.notices(rush_view.now);
+    let form = |action: &'static str, legend: &'static str, extra: bool, button: &'static str| {
+        html! {
+            form.stacked method="post" action="/manage/capacity/rush" {
+                (csrf(view.csrf))
+                input type="hidden" name="pizzeria" value=(view.here.slug);
+                input type="hidden" name="action" value=(action);
+                fieldset {
+                    legend { (legend) }
+                    @if extra {
+                        div.field {
+                            label for="extra" { "Minutes de préparation en plus" }
+                            input #extra type="number" name="extra" value="15" min=(rush::EXTRA_LEAD_MINUTES.0)
+                                max=(rush::EXTRA_LEAD_MINUTES.1) step="5" inputmode="numeric" required;
+                        }
+                    }
+                    (duration_choice(&format!("{action}-minutes")))
+                    button.button type="submit" { (button) }
+                }
+            }
+        }
+    };
+    html! {
+        section aria-labelledby="coup-de-feu" {
+            h2 #coup-de-feu { "Coup de feu" }
+            p { "Quand la cuisine est débordée : ces mesures s'arrêtent d'elles-mêmes à l'heure dite. "
+                "Les commandes par téléphone et au comptoir restent possibles." }
+            @if in_force.is_empty() {
+                p.note { "Aucune mesure en cours : les commandes en ligne sont ouvertes." }
+            } @else {
+                ul.notice role="status" { @for said in &in_force { li { (said) } } }
+                form.inline method="post" action="/manage/capacity/rush" {
+                    (csrf(view.csrf))
+                    input type="hidden" name="pizzeria" value=(view.here.slug);
+                    input type="hidden" name="action" value=(Action::Resume.code());
+                    button.button type="submit" { "Tout reprendre maintenant" }
+                }
+            }
+            (form("pause_deliveries", "Suspendre les livraisons en ligne", false, "Suspendre les livraisons"))
+            (form("pause_web", "Suspendre toutes les commandes en ligne", false, "Suspendre les commandes en ligne"))
+            (form("extra_lead", "Allonger les délais promis", true, "Ajouter ce délai"))
+            @if !rush_view.log.is_empty() {
+                h3 { "Dernières mesures" }
+                ul {
+                    @for (at, who, code, minutes, extra) in &rush_view.log {
+                        li {
+                            (super::paris_time(*at, "%d/%m à %Hh%M")) " — "
+                            (Action::describe(code, *minutes, *extra).unwrap_or_default())
+                            @if let Some(who) = who { " (" (who) ")" }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -119,6 +203,7 @@ pub fn page(nav: &Nav, title: &str, view: &CapacityPage<'_>) -> Markup {
                 }
                 button.button type="submit" { "Enregistrer" }
             }
+            (rush_controls(view))
         },
     )
 }

@@ -131,6 +131,11 @@ pub fn summary(errors: &FieldErrors) -> Markup {
 }
 
 /// A message at the top of a page after an action ("Adresse enregistrée.").
+/// What the pizzeria's rush controls say to customers (menu, checkout).
+pub fn rush_notices(said: &[String]) -> Markup {
+    html! { @for line in said { p.notice.rush role="status" { (line) } } }
+}
+
 pub fn notice(message: Option<&str>) -> Markup {
     html! { @if let Some(message) = message { p.notice role="status" { (message) } } }
 }

@@ -125,6 +125,8 @@ pub struct CheckoutPage<'a> {
     pub sms_available: bool,
     /// Online payment is configured: offered first.
     pub online_payment: bool,
+    /// The rush controls in force, as customers are told them.
+    pub rush: Vec<String>,
 }
 
 pub(crate) fn radio(name: &'static str, value: &str, current: &str, label: &str) -> Markup {
@@ -248,6 +250,7 @@ pub fn checkout(nav: &Nav, token: &str, view: &CheckoutPage<'_>) -> Markup {
         html! {
             nav.breadcrumb aria-label="Fil d'Ariane" { a href="/cart" { "Mon panier" } " › Commande" }
             h1 { "Finaliser la commande — " (view.pizzeria.name) }
+            (super::forms::rush_notices(&view.rush))
             @if let Some(problem) = view.problem { p.form-errors role="alert" { (problem) } }
             (summary(e))
             @if !view.signed_in {

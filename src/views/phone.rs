@@ -79,6 +79,7 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
         signed_in: true,
         sms_available: view.sms_available,
         online_payment: false,
+        rush: Vec::new(),
     };
     let orders_link = if view.admin { format!("/staff/orders?pizzeria={}", view.slug) } else { "/staff/orders".into() };
     page(

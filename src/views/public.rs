@@ -89,6 +89,8 @@ pub struct MenuExtras<'a> {
     pub cart_count: i64,
     /// Open now or closed, at this time.
     pub opening: Option<(DateTime<Utc>, OpenState)>,
+    /// The rush controls in force, as customers are told them.
+    pub rush: Vec<String>,
 }
 
 /// "Ouverte jusqu'à 23h00", or closed and when it opens: orders for later are still taken.
@@ -151,6 +153,7 @@ impl Render for MenuContent<'_> {
             h1 { "La carte — " (pizzeria.name) }
             p.address { (pizzeria.street) ", " (pizzeria.postcode) " " (pizzeria.city) " · " (pizzeria.phone) }
             @if let Some((now, state)) = extras.opening { (opening_line(now, state)) }
+            (super::forms::rush_notices(&extras.rush))
             p.note { "Prix TTC. Disponibilités calculées à l’instant selon le stock de la pizzeria." }
             // After "Ajouter au panier" the page comes back where the pizza is (its anchor):
             // the message floats at the bottom of the screen, where the visitor looks.

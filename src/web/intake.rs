@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::db::DbPool;
 use crate::domain::capacity::{self, Basket};
 use crate::domain::intake::{Context, DeliveryFacts};
+use crate::domain::rush::Rush;
 use crate::domain::slots;
 use crate::store;
 use crate::store::addresses::Address;
@@ -72,30 +73,37 @@ pub(crate) struct Ordering {
     pub addresses: Vec<Address>,
     pub lead: Duration,
     pub online_payment: bool,
+    pub rush: Rush,
 }
 
 impl Ordering {
-    pub fn new(
+    /// The pizzeria's ordering context, with its rush controls read now; `None`: no such
+    /// pizzeria in the catalogue.
+    pub async fn load(
+        db: &DbPool,
         catalogue: Arc<Catalogue>,
         pizzeria_id: i64,
         addresses: Vec<Address>,
         settings: &Settings,
         online_payment: bool,
-    ) -> Option<Ordering> {
-        let details = catalogue.pizzeria(pizzeria_id)?.clone();
+    ) -> crate::Result<Option<Ordering>> {
+        let Some(details) = catalogue.pizzeria(pizzeria_id).cloned() else { return Ok(None) };
+        let rush = store::rush::current(db, pizzeria_id).await?;
         let lead = Duration::minutes(settings.preparation_lead_minutes);
-        Some(Ordering { catalogue, details, addresses, lead, online_payment })
+        Ok(Some(Ordering { catalogue, details, addresses, lead, online_payment, rush }))
     }
 
-    /// The context of a request made now.
+    /// The context of a request made now (the preparation lead with the rush's extra minutes).
     pub fn context(&self) -> Context<'_> {
+        let now = Utc::now();
         Context {
             pizzeria: self.details.intake(),
             zones: self.catalogue.zones(),
             saved_addresses: self.addresses.iter().map(Address::delivery).collect(),
-            now: Utc::now(),
-            lead: self.lead,
+            now,
+            lead: self.lead + Duration::minutes(self.rush.extra_lead(now.timestamp())),
             online_payment: self.online_payment,
+            rush: self.rush,
         }
     }
 }

@@ -84,6 +84,8 @@ pub struct Context<'a> {
     pub lead: Duration,
     /// A payment provider is configured.
     pub online_payment: bool,
+    /// The pizzeria's rush controls (web orders or deliveries paused).
+    pub rush: crate::domain::rush::Rush,
 }
 
 impl Context<'_> {

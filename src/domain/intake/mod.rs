@@ -241,6 +241,10 @@ pub fn web_order(request: &WebRequest<'_>, context: &Context<'_>, errors: &mut F
     let payment =
         errors.check("payment", payment_method(Channel::Web, context.online_payment, request.payment, request.wording));
     check_order_size(&request.lines, errors);
+    let mode = Mode::parse(request.delivery.mode.trim());
+    if let Some(paused) = context.rush.web_refusal(mode, context.now.timestamp()) {
+        errors.add("mode", paused);
+    }
     let (customer_id, notify) = match request.customer {
         WebCustomer::Customer { id, notify } => (Some(id), Some(notify)),
         WebCustomer::Guest { notify_email, notify_sms } => {

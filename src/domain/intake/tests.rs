@@ -46,6 +46,7 @@ fn context(zones: &Zones, closed: Vec<NaiveDate>) -> Context<'_> {
         now: tuesday_evening(),
         lead: Duration::minutes(30),
         online_payment: false,
+        rush: Default::default(),
     }
 }
 
@@ -214,4 +215,36 @@ fn quantities_and_size_are_checked_at_every_door() {
     let mut errors = FieldErrors::new();
     let change = modification(margherita(2), &facts, &context(&zones, vec![]), &mut errors).expect("a change");
     assert_eq!(change.mode, Mode::Takeaway);
+}
+
+#[test]
+fn a_delivery_pause_refuses_web_deliveries_only() {
+    use crate::domain::rush::{Action, Rush};
+    let zones = zones();
+    let mut paused = context(&zones, vec![]);
+    let now = paused.now.timestamp();
+    paused.rush = Rush::default().apply(Action::PauseDeliveries { minutes: 30 }, now);
+    let mut errors = FieldErrors::new();
+    assert!(web_order(&web_request(delivered_to("75015"), "cash"), &paused, &mut errors).is_none());
+    assert!(errors.get("mode").is_some_and(|m| m.starts_with("Livraison suspendue jusqu'à")), "{errors:?}");
+    let takeaway = DeliveryFacts { mode: "takeaway", when: "asap", ..Default::default() };
+    let mut errors = FieldErrors::new();
+    assert!(web_order(&web_request(takeaway, "cash"), &paused, &mut errors).is_some(), "{errors:?}");
+    // The staff still take deliveries by phone.
+    let mut errors = FieldErrors::new();
+    let request = StaffRequest {
+        channel: "phone",
+        phone: Some("0612345678".into()),
+        customer_id: None,
+        full_name: "Jeanne Martin",
+        email: "",
+        payment: "cash",
+        paid_now: false,
+        notify_email: "",
+        notify_sms: false,
+        lines: margherita(1),
+        delivery: delivered_to("75015"),
+        taken_by: 12,
+    };
+    assert!(staff_order(&request, &paused, &mut errors).is_some(), "{errors:?}");
 }

@@ -266,8 +266,10 @@ async fn place_order(
             (Vec::new(), WebCustomer::Guest { notify_email, notify_sms: body.notify_sms.unwrap_or(false) })
         }
     };
-    let ordering =
-        Ordering::new(catalogue.clone(), pizzeria.id, saved, settings, online.0.is_some()).ok_or_else(not_found)?;
+    let ordering = Ordering::load(db, catalogue.clone(), pizzeria.id, saved, settings, online.0.is_some())
+        .await
+        .map_err(server)?
+        .ok_or_else(not_found)?;
     let request = WebRequest {
         lines,
         delivery: delivery_facts(&body.mode, body.address.as_ref(), body.when.as_deref()),
@@ -400,7 +402,10 @@ async fn modify_order(
         Some(id) => addresses::list(db, id).await.map_err(server)?,
         None => Vec::new(),
     };
-    let ordering = Ordering::new(catalogue, order.pizzeria_id, saved, settings, false).ok_or_else(not_found)?;
+    let ordering = Ordering::load(db, catalogue, order.pizzeria_id, saved, settings, false)
+        .await
+        .map_err(server)?
+        .ok_or_else(not_found)?;
     let facts = delivery_facts(&body.mode, body.address.as_ref(), body.when.as_deref());
     let Some(change) = intake::modification(lines, &facts, &ordering.context(), &mut errors) else {
         return Err(invalid(&errors));

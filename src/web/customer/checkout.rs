@@ -69,8 +69,9 @@ async fn checkout_context(
         None => Vec::new(),
     };
     let catalogue = catalogue::current(db).await?;
-    let ordering =
-        Ordering::new(catalogue, cart.pizzeria_id, addresses, settings, online.0.is_some()).ok_or(Error::NotFound)?;
+    let ordering = Ordering::load(db, catalogue, cart.pizzeria_id, addresses, settings, online.0.is_some())
+        .await?
+        .ok_or(Error::NotFound)?;
     let can_asap = ordering.context().can_asap();
     let basket = Basket { pizzas: lines.iter().map(|l| l.quantity).sum(), mode, postcode };
     let slots = ordering.slots_for(db, settings, &basket).await?;
@@ -103,6 +104,7 @@ fn checkout_markup(
         signed_in: page.visitor.signed_in().is_some(),
         sms_available: crate::store::outbox::channels().sms,
         online_payment: context.ordering.online_payment,
+        rush: context.ordering.rush.notices(chrono::Utc::now().timestamp()),
     };
     views::ordering::checkout(&page.nav(), &page.csrf, &view)
 }

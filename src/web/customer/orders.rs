@@ -179,7 +179,8 @@ async fn edit_context(db: &Db, settings: &Settings, order: &Order) -> Result<Edi
         None => Vec::new(),
     };
     let items = crate::store::menu::for_pizzeria(db, order.pizzeria_id, settings.few_left_threshold).await?;
-    let ordering = Ordering::new(catalogue::current(db).await?, order.pizzeria_id, addresses, settings, false)
+    let ordering = Ordering::load(db, catalogue::current(db).await?, order.pizzeria_id, addresses, settings, false)
+        .await?
         .ok_or(Error::NotFound)?;
     let intake = ordering.context();
     Ok(EditContext {
@@ -234,6 +235,7 @@ fn edit_markup(
             signed_in: true,
             sms_available: false,
             online_payment: false,
+            rush: Vec::new(),
         },
         order,
         menu: &menu,

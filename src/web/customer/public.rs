@@ -84,6 +84,7 @@ async fn pizzeria_menu(
         flash: flash.as_ref().map(|f| (f.kind() != "success", f.message())),
         cart_count: page.cart_count,
         opening: open_state.map(|state| (now, state)),
+        rush: crate::store::rush::current(db, menu.pizzeria.id).await?.notices(now.timestamp()),
     };
     let parts =
         menu.rendered.get_or_init(|| views::public::menu_list_parts(&menu.pizzeria, &menu.items, &menu.elsewhere));

@@ -11,15 +11,16 @@ use rocket::{get, post, routes, Either, Route};
 
 use crate::db::Db;
 use crate::domain::capacity::{self, CapacityForm};
-use crate::store::{capacity as store, catalogue};
-use crate::views::capacity::{CapacityPage, CapacityValues};
+use crate::domain::rush::action_from_form;
+use crate::store::{capacity as store, catalogue, rush};
+use crate::views::capacity::{CapacityPage, CapacityValues, RushView};
 use crate::web::auth::ManageArea;
 use crate::web::csrf::{CsrfForm, Page};
 use crate::web::staff::screens::{resolve, Here};
 use crate::{unix_now, views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
-    routes![capacity_page, save]
+    routes![capacity_page, save, rush_control]
 }
 
 const TITLE: &str = "Capacité";
@@ -52,7 +53,9 @@ async fn render(
 ) -> Result<Markup> {
     let catalogue = catalogue::current(db).await?;
     let zone = catalogue.pizzeria(here.id).map(|d| d.delivery_postcodes.clone()).unwrap_or_default();
-    let view = CapacityPage { here, values, zone: &zone, changed, notice, problem, csrf: &page.csrf };
+    let rush =
+        RushView { now: unix_now(), rush: rush::current(db, here.id).await?, log: rush::log(db, here.id, 10).await? };
+    let view = CapacityPage { here, values, zone: &zone, changed, notice, problem, csrf: &page.csrf, rush: &rush };
     Ok(views::capacity::page(&page.nav(), TITLE, &view))
 }
 
@@ -107,4 +110,48 @@ async fn save(
             Ok(Either::Left((Status::UnprocessableEntity, markup)))
         }
     }
+}
+
+#[derive(FromForm)]
+struct RushForm {
+    #[field(default = String::new())]
+    pizzeria: String,
+    #[field(default = String::new())]
+    action: String,
+    #[field(default = String::new())]
+    minutes: String,
+    #[field(default = String::new())]
+    extra: String,
+}
+
+/// A rush control: pause web orders or deliveries, add minutes, or resume. Logged with who.
+#[post("/manage/capacity/rush", data = "<form>")]
+async fn rush_control(
+    db: &Db,
+    user: ManageArea,
+    page: Page<'_>,
+    form: CsrfForm<RushForm>,
+) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
+    let form = form.0;
+    let here = resolve(db, &user.0, Some(form.pizzeria.as_str()))
+        .await?
+        .map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
+    let action = match action_from_form(&form.action, &form.minutes, &form.extra) {
+        Ok(action) => action,
+        Err(problem) => {
+            let (saved, changed) = store::for_pizzeria(db, here.id).await?;
+            let values = CapacityValues::of(&saved);
+            let markup = render(db, &page, &here, &values, changed, None, Some(&problem)).await?;
+            return Ok(Either::Left((Status::UnprocessableEntity, markup)));
+        }
+    };
+    let back = Redirect::to(here.link(&user.0, "/manage/capacity"));
+    let now = unix_now();
+    let rush = rush::apply(db, here.id, user.0.id, action, now).await?;
+    tracing::info!(by = user.0.id, pizzeria = here.id, action = action.code(), "rush control");
+    let said = match rush.notices(now).join(" ") {
+        none if none.is_empty() => "Reprise normale : les commandes en ligne sont ouvertes.".to_string(),
+        said => format!("Enregistré. Les clients voient : « {said} »"),
+    };
+    Ok(Either::Right(Flash::success(back, said)))
 }

@@ -90,8 +90,9 @@ async fn context(
         None => Vec::new(),
     };
     // Online payment is for the web only: the staff's context never offers it.
-    let ordering =
-        Ordering::new(catalogue::current(db).await?, here.id, addresses, settings, false).ok_or(Error::NotFound)?;
+    let ordering = Ordering::load(db, catalogue::current(db).await?, here.id, addresses, settings, false)
+        .await?
+        .ok_or(Error::NotFound)?;
     let can_asap = ordering.context().can_asap();
     // The times with room for a pizza at least: the basket is typed on this page, and the
     // order's own time is checked as it is sent (the refusal names the next one).
