@@ -90,6 +90,7 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
         ("GET", "/api/v1/openapi.json")
             | ("GET", "/api/v1/pizzerias")
             | ("GET", "/api/v1/pizzerias/<slug>/menu")
+            | ("GET", "/api/v1/pizzerias/<slug>/slots")
             | ("POST", "/api/v1/orders")
     ) {
         return Some(Allowed);

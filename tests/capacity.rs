@@ -168,6 +168,23 @@ async fn concurrent_orders_for_one_time_never_exceed_its_capacity(backend: Backe
     let page = guest.get("/checkout").await.body;
     assert!(!page.contains(&format!(r#"value="{eight}""#)), "a full time is not offered");
     assert!(page.contains(&format!(r#"value="{}""#, tomorrow_at("20:15"))), "{page}");
+    // The API says the same, for any basket; nonsense is refused.
+    let api = Browser::new(&app);
+    let slots = api.get(&format!("/api/v1/pizzerias/{A}/slots?pizzas=2")).await;
+    assert_eq!(slots.status, 200, "{}", slots.body);
+    let slots = slots.json();
+    let available = |value: &str| {
+        slots["slots"].as_array().into_iter().flatten().find(|s| s["value"] == value).map(|s| s["available"].clone())
+    };
+    assert_eq!(available(&eight), Some(json!(false)));
+    assert_eq!(available(&tomorrow_at("20:15")), Some(json!(true)));
+    let too_many = api.get(&format!("/api/v1/pizzerias/{A}/slots?pizzas=17")).await.json();
+    assert!(too_many["refusal"].as_str().is_some_and(|m| m.contains("plus de 16 pizzas")), "{too_many}");
+    for bad in ["pizzas=0", "pizzas=beaucoup", "mode=velo", "mode=delivery&postcode=7501"] {
+        assert_eq!(api.get(&format!("/api/v1/pizzerias/{A}/slots?{bad}")).await.status, 422, "{bad}");
+    }
+    assert_eq!(api.get("/api/v1/pizzerias/atlantis/slots").await.status, 404);
+
     // Sent all the same (a page loaded earlier): refused, naming the next time.
     let reply = guest
         .submit(
@@ -239,6 +256,22 @@ async fn concurrent_orders_for_one_time_never_exceed_its_capacity(backend: Backe
         .await;
     assert_eq!(reply.status, 409, "{}", reply.body);
     assert!(reply.body.contains("20h15"), "{}", reply.body);
+    assert_eq!(count(&pool, fullest).await, 4);
+
+    // Lowered in the evening: nothing is cancelled, the manager is shown what now exceeds it.
+    let placed = "SELECT COUNT(*) FROM orders WHERE status = 'placed'";
+    let before = count(&pool, placed).await;
+    assert!(!manager.get("/manage/capacity").await.body.contains("À surveiller"));
+    let mut lowered = fields("2", "1", "");
+    lowered[1] = ("lead_minutes", "0");
+    lowered.push(("pizzeria", A));
+    assert_eq!(manager.submit("/manage/capacity", &lowered).await.status, 303);
+    let page = manager.get("/manage/capacity").await.body.replace("&#39;", "'");
+    assert!(
+        page.contains("À surveiller") && page.contains("à 19h45 : 4 pizzas à cuire pour 2 par quart d'heure"),
+        "{page}"
+    );
+    assert_eq!(count(&pool, placed).await, before);
     assert_eq!(count(&pool, fullest).await, 4);
 }
 

@@ -271,6 +271,55 @@ pub fn next_keepable(
     candidates.iter().copied().filter(|t| *t >= time).find(|t| book(capacity, load, basket, *t, now).is_some())
 }
 
+/// What was promised beyond the capacity as it is now (lowered after orders were taken):
+/// never cancelled, shown to the manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overbooked {
+    /// The oven's quarter-hour starting at `quarter` has `booked` pizzas for `oven`.
+    Oven { quarter: i64, booked: i64, oven: i64 },
+    /// At `at`, `away` drivers are promised on the road for `drivers` on shift.
+    Drivers { at: i64, away: i64, drivers: i64 },
+}
+
+impl Overbooked {
+    /// In words, for the manager.
+    pub fn describe(self) -> String {
+        match self {
+            Overbooked::Oven { quarter, booked, oven } => {
+                format!("{} : {booked} pizzas à cuire pour {oven} par quart d'heure", describe(quarter))
+            }
+            Overbooked::Drivers { at, away, drivers } => {
+                format!("{} : {away} livreurs en route pour {drivers} ce soir", describe(at))
+            }
+        }
+    }
+}
+
+/// Every quarter-hour and every departure from `from` on where what is booked exceeds the
+/// capacity, in time order.
+pub fn overbooked(capacity: &Capacity, load: &Load, from: i64) -> Vec<Overbooked> {
+    let mut found: Vec<(i64, Overbooked)> = load
+        .oven
+        .iter()
+        .filter(|(quarter, _)| **quarter + QUARTER > from)
+        .filter_map(|(quarter, booked)| {
+            let oven = capacity.oven_at(*quarter);
+            (*booked > oven).then_some((*quarter, Overbooked::Oven { quarter: *quarter, booked: *booked, oven }))
+        })
+        .collect();
+    let mut departures: Vec<i64> = load.runs.iter().map(|r| r.departs).filter(|t| *t >= from).collect();
+    departures.sort_unstable();
+    departures.dedup();
+    for at in departures {
+        let away: i64 = load.runs.iter().filter(|r| r.departs <= at && at < r.returns).map(|r| r.drivers).sum();
+        if away > capacity.drivers {
+            found.push((at, Overbooked::Drivers { at, away, drivers: capacity.drivers }));
+        }
+    }
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().map(|(_, o)| o).collect()
+}
+
 /// A time offered on a page stays keepable this long after `now`: the preparation lead is
 /// counted from when the page was shown, not from when the form came back.
 pub const FORM_GRACE: i64 = crate::domain::slots::FORM_GRACE_MINUTES * 60;
@@ -521,6 +570,34 @@ mod tests {
         assert!(promise(&capacity, &Load::default(), &takeaway(1), Some(at(19, 15)), &times, at(18, 51)).is_err());
         let message = Refusal::Full { next: Some(at(20, 45)) }.message();
         assert!(message.ends_with("mardi 8 décembre à 20h45."), "{message}");
+    }
+
+    #[test]
+    fn a_lowered_capacity_flags_what_was_already_promised() {
+        let mut load = Load::default();
+        load.oven.insert(at(19, 30), 8);
+        load.oven.insert(at(19, 45), 3);
+        load.oven.insert(at(18, 0), 9);
+        for _ in 0..2 {
+            load.runs.push(Run { departs: at(19, 40), returns: at(20, 20), drivers: 1 });
+        }
+        let lowered = Capacity { oven_per_quarter: 4, drivers: 1, ..capacity() };
+        assert_eq!(
+            overbooked(&lowered, &load, at(19, 0)),
+            vec![
+                Overbooked::Oven { quarter: at(19, 30), booked: 8, oven: 4 },
+                Overbooked::Drivers { at: at(19, 40), away: 2, drivers: 1 },
+            ],
+            "18:00 is past; 19:45 fits"
+        );
+        assert!(
+            overbooked(&capacity(), &load, at(19, 0)).is_empty(),
+            "nothing beyond the capacity they were taken under"
+        );
+        assert_eq!(
+            Overbooked::Oven { quarter: at(19, 30), booked: 8, oven: 4 }.describe(),
+            "mardi 8 décembre à 19h30 : 8 pizzas à cuire pour 4 par quart d'heure"
+        );
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub struct CapacityPage<'a> {
     pub problem: Option<&'a str>,
     pub csrf: &'a str,
     pub rush: &'a RushView,
+    /// What was promised beyond the capacity as it is now, in words.
+    pub overbooked: Vec<String>,
 }
 
 fn number(id: &'static str, label: &str, value: &str, (low, high): (i64, i64), hint: &str) -> Markup {
@@ -165,6 +167,14 @@ pub fn page(nav: &Nav, title: &str, view: &CapacityPage<'_>) -> Markup {
                 "Une modification vaut pour les commandes à venir ; celles déjà prises ne changent pas." }
             (notice(view.notice))
             @if let Some(problem) = view.problem { p.form-errors role="alert" { (problem) } }
+            @if !view.overbooked.is_empty() {
+                section.overbooked aria-labelledby="a-surveiller" {
+                    h2 #a-surveiller { "À surveiller" }
+                    p { "Des commandes déjà prises dépassent la capacité enregistrée. Elles sont maintenues : "
+                        "prévenez la cuisine ou les livreurs, ou rappelez les clients concernés." }
+                    ul { @for line in &view.overbooked { li { (line) } } }
+                }
+            }
             p.note {
                 @match &view.changed {
                     Some((at, who)) => {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rocket::form::FromForm;
 
 use crate::config::Settings;
@@ -118,13 +118,33 @@ impl Ordering {
         settings: &Settings,
         basket: &Basket<'_>,
     ) -> crate::Result<Vec<(String, String)>> {
+        Ok(self
+            .availability(db, settings, basket)
+            .await?
+            .into_iter()
+            .filter(|(_, keepable)| *keepable)
+            .map(|(t, _)| (slots::form_value(t), slots::describe(t)))
+            .collect())
+    }
+
+    /// Every time of the pizzeria's hours from now on, and whether it can be kept for this
+    /// basket (always, without `capacity_limits`).
+    pub async fn availability(
+        &self,
+        db: &DbPool,
+        settings: &Settings,
+        basket: &Basket<'_>,
+    ) -> crate::Result<Vec<(DateTime<Utc>, bool)>> {
         let context = self.context();
-        let mut times = context.pizzeria.schedule.times(context.now, context.lead);
-        if settings.capacity_limits {
-            let now = context.now.timestamp();
-            let (capacity, load) = store::capacity::with_load(db, self.details.pizzeria.id, now).await?;
-            times.retain(|t| capacity::book(&capacity, &load, basket, t.timestamp(), now).is_some());
+        let times = context.pizzeria.schedule.times(context.now, context.lead);
+        if !settings.capacity_limits {
+            return Ok(times.into_iter().map(|t| (t, true)).collect());
         }
-        Ok(times.into_iter().map(|t| (slots::form_value(t), slots::describe(t))).collect())
+        let now = context.now.timestamp();
+        let (capacity, load) = store::capacity::with_load(db, self.details.pizzeria.id, now).await?;
+        Ok(times
+            .into_iter()
+            .map(|t| (t, capacity::book(&capacity, &load, basket, t.timestamp(), now).is_some()))
+            .collect())
     }
 }

@@ -107,6 +107,20 @@ fn schemas() -> Value {
                         "makeable": { "type": "integer", "description": "How many the stock allows right now." }
                     }
                 }));
+    map.insert("Slots".into(), json!({
+                    "type": "object", "required": ["pizzeria", "pizzas", "mode", "asap", "refusal", "paused", "notices", "slots"],
+                    "properties": {
+                        "pizzeria": { "type": "string" }, "pizzas": { "type": "integer" }, "mode": { "enum": ["takeaway", "delivery"] },
+                        "asap": { "type": "boolean", "description": "\"Dès que possible\" may be asked now." },
+                        "refusal": { "type": ["string", "null"], "description": "Why no time can ever be promised for this basket (too many pizzas, no driver tonight)." },
+                        "paused": { "type": ["string", "null"], "description": "The rush control refusing web orders in this mode now, in French." },
+                        "notices": { "type": "array", "items": { "type": "string" }, "description": "The rush controls in force, as customers are told them." },
+                        "slots": { "type": "array", "items": {
+                            "type": "object", "required": ["time", "value", "label", "available"],
+                            "properties": { "time": { "type": "string" }, "value": { "type": "string", "description": "The `when` of an order." },
+                                            "label": { "type": "string" }, "available": { "type": "boolean" } } } }
+                    }
+                }));
     map.insert("Menu".into(), json!({
                     "type": "object", "required": ["pizzeria", "pizzas"],
                     "properties": { "pizzeria": { "type": "string" }, "pizzas": { "type": "array", "items": { "$ref": "#/components/schemas/MenuPizza" } } }
@@ -356,6 +370,16 @@ fn paths() -> Value {
         json!({ "get": { "operationId": "pizzeriaMenu", "summary": "A pizzeria's menu with live availability.",
                 "parameters": [path_param("slug", "The pizzeria's slug.")],
                 "responses": merge(json!({ "200": ok("Menu", "Menu") }), error_responses(&["404"])) } }),
+    );
+    map.insert(
+        "/pizzerias/{slug}/slots".into(),
+        json!({ "get": { "operationId": "pizzeriaSlots",
+                "summary": "Every time the pizzeria may promise from now on, and whether its oven and drivers can keep it for a basket of `pizzas` in `mode` (to `postcode`), with the rush controls in force. The order's own transaction decides: a time shown available may be taken meanwhile.",
+                "parameters": [path_param("slug", "The pizzeria's slug."),
+                    { "name": "pizzas", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 50 }, "description": "Pizzas in the basket (1)." },
+                    { "name": "mode", "in": "query", "required": false, "schema": { "enum": ["takeaway", "delivery"] }, "description": "takeaway (default) or delivery." },
+                    { "name": "postcode", "in": "query", "required": false, "schema": { "type": "string" }, "description": "The delivery postcode (its travel time)." }],
+                "responses": merge(json!({ "200": ok("The times and their availability", "Slots") }), error_responses(&["404", "422"])) } }),
     );
     map.insert("/orders".into(), json!({ "post": { "operationId": "placeOrder",
                 "summary": "Place an order (a signed-in customer's, or a guest's without credentials). Reserves the stock and the oven's and drivers' capacity for the time promised, or refuses with 409; more pizzas than the oven can ever bake for one time: 422 `too_many_pizzas`.",

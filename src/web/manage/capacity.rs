@@ -53,9 +53,13 @@ async fn render(
 ) -> Result<Markup> {
     let catalogue = catalogue::current(db).await?;
     let zone = catalogue.pizzeria(here.id).map(|d| d.delivery_postcodes.clone()).unwrap_or_default();
-    let rush =
-        RushView { now: unix_now(), rush: rush::current(db, here.id).await?, log: rush::log(db, here.id, 10).await? };
-    let view = CapacityPage { here, values, zone: &zone, changed, notice, problem, csrf: &page.csrf, rush: &rush };
+    let now = unix_now();
+    let rush = RushView { now, rush: rush::current(db, here.id).await?, log: rush::log(db, here.id, 10).await? };
+    let (capacity, load) = store::with_load(db, here.id, now).await?;
+    let overbooked =
+        capacity::overbooked(&capacity, &load, now).into_iter().map(capacity::Overbooked::describe).collect();
+    let view =
+        CapacityPage { here, values, zone: &zone, changed, notice, problem, csrf: &page.csrf, rush: &rush, overbooked };
     Ok(views::capacity::page(&page.nav(), TITLE, &view))
 }
 
