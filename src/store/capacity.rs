@@ -140,24 +140,45 @@ macro_rules! promise_in {
 }
 pub(crate) use promise_in;
 
-/// Writes an order's promise: its time on the order, its oven quarter-hours and its run.
+/// Writes an order's promise: its time on the order, its oven quarter-hours and its run
+/// (a modification; a placement writes the time with the order, see [`write_booking`]).
 macro_rules! write_promise {
     ($tx:expr, $batch:expr, $order_id:expr, $pizzeria_id:expr, $promise:expr) => {{
         let (time, booking): &(i64, Option<$crate::domain::capacity::Booking>) = $promise;
         let empty = $crate::domain::capacity::Booking { oven: Vec::new(), run: None };
         let booking = booking.as_ref().unwrap_or(&empty);
-        let sql = $crate::store::capacity::promise_sql($batch, booking.oven.len(), booking.run.is_some());
-        let mut write = sqlx::query(&sql).bind($order_id).bind(*time).bind($pizzeria_id);
-        if let Some(run) = &booking.run {
-            write = write.bind(run.departs).bind(run.returns).bind(run.drivers);
-        }
-        for (quarter, pizzas) in &booking.oven {
-            write = write.bind(*quarter).bind(*pizzas);
-        }
-        write.execute(&mut *$tx).await?;
+        let sql = $crate::store::capacity::promise_sql($batch, true, booking.oven.len(), booking.run.is_some());
+        let write = sqlx::query(&sql).bind($order_id).bind(*time).bind($pizzeria_id);
+        $crate::store::capacity::bind_booking!(write, booking).execute(&mut *$tx).await?;
     }};
 }
 pub(crate) use write_promise;
+
+/// Writes what a new order books (its time is in its row already).
+macro_rules! write_booking {
+    ($tx:expr, $batch:expr, $order_id:expr, $pizzeria_id:expr, $booking:expr) => {{
+        let booking: &$crate::domain::capacity::Booking = $booking;
+        let sql = $crate::store::capacity::promise_sql($batch, false, booking.oven.len(), booking.run.is_some());
+        let write = sqlx::query(&sql).bind($order_id).bind($pizzeria_id);
+        $crate::store::capacity::bind_booking!(write, booking).execute(&mut *$tx).await?;
+    }};
+}
+pub(crate) use write_booking;
+
+/// Binds a booking's run (if any), then its oven rows.
+macro_rules! bind_booking {
+    ($query:expr, $booking:expr) => {{
+        let mut query = $query;
+        if let Some(run) = &$booking.run {
+            query = query.bind(run.departs).bind(run.returns).bind(run.drivers);
+        }
+        for (quarter, pizzas) in &$booking.oven {
+            query = query.bind(*quarter).bind(*pizzas);
+        }
+        query
+    }};
+}
+pub(crate) use bind_booking;
 
 /// Frees what an order had booked (cancelled, or about to be booked again).
 macro_rules! free_promise {
@@ -168,21 +189,28 @@ macro_rules! free_promise {
 }
 pub(crate) use free_promise;
 
-/// The writes of a promise in one round trip: `$1` the order, `$2` its time, `$3` the
-/// pizzeria, then the run's departure, return and drivers (if any), then `oven_rows` ×
-/// (quarter-hour, pizzas).
-pub(crate) fn promise_sql(batch: Batch, oven_rows: usize, run: bool) -> String {
-    let mut writes = vec!["UPDATE orders SET promised_for = $2 WHERE id = $1 AND pizzeria_id = $3".to_string()];
-    if run {
-        writes.push(
-            "INSERT INTO delivery_runs (order_id, pizzeria_id, departs, returns, drivers) VALUES ($1, $3, $4, $5, $6)"
-                .into(),
-        );
+/// The writes of a promise in one round trip. Parameters: `$1` the order, then with `time`
+/// the time promised (written on the order), then the pizzeria, the run's departure, return
+/// and drivers (if any), then `oven_rows` × (quarter-hour, pizzas).
+pub(crate) fn promise_sql(batch: Batch, time: bool, oven_rows: usize, run: bool) -> String {
+    let pizzeria = if time { 3 } else { 2 };
+    let mut writes = Vec::new();
+    if time {
+        writes.push("UPDATE orders SET promised_for = $2 WHERE id = $1 AND pizzeria_id = $3".to_string());
     }
-    let first = if run { 7 } else { 4 };
+    let mut next = pizzeria + 1;
+    if run {
+        writes.push(format!(
+            "INSERT INTO delivery_runs (order_id, pizzeria_id, departs, returns, drivers) VALUES ($1, ${pizzeria}, ${}, ${}, ${})",
+            next,
+            next + 1,
+            next + 2
+        ));
+        next += 3;
+    }
     if oven_rows > 0 {
         let rows: Vec<String> =
-            (0..oven_rows).map(|i| format!("($1, $3, ${}, ${})", first + 2 * i, first + 2 * i + 1)).collect();
+            (0..oven_rows).map(|i| format!("($1, ${pizzeria}, ${}, ${})", next + 2 * i, next + 2 * i + 1)).collect();
         writes.push(format!(
             "INSERT INTO oven_bookings (order_id, pizzeria_id, quarter, pizzas) VALUES {}",
             rows.join(", ")
@@ -252,15 +280,20 @@ mod tests {
 
     #[test]
     fn a_promise_is_written_in_one_round_trip_with_numbered_parameters() {
-        let script = promise_sql(Batch::Script, 2, true);
+        let script = promise_sql(Batch::Script, true, 2, true);
         assert_eq!(script.matches(";\n").count(), 2, "{script}");
         assert!(script.contains("VALUES ($1, $3, $4, $5, $6)"), "{script}");
         assert!(script.ends_with("VALUES ($1, $3, $7, $8), ($1, $3, $9, $10)"), "{script}");
-        let statement = promise_sql(Batch::CommonTableExpressions, 1, false);
+        let statement = promise_sql(Batch::CommonTableExpressions, true, 1, false);
         assert!(!statement.contains(';'), "{statement}");
         assert!(statement.ends_with("w1 AS (INSERT INTO oven_bookings (order_id, pizzeria_id, quarter, pizzas) VALUES ($1, $3, $4, $5)) SELECT 1"), "{statement}");
         assert_eq!(
-            promise_sql(Batch::Script, 0, false),
+            promise_sql(Batch::Script, false, 1, true),
+            "INSERT INTO delivery_runs (order_id, pizzeria_id, departs, returns, drivers) VALUES ($1, $2, $3, $4, $5);\n\
+             INSERT INTO oven_bookings (order_id, pizzeria_id, quarter, pizzas) VALUES ($1, $2, $6, $7)"
+        );
+        assert_eq!(
+            promise_sql(Batch::Script, true, 0, false),
             "UPDATE orders SET promised_for = $2 WHERE id = $1 AND pizzeria_id = $3"
         );
     }

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use super::capacity::{free_promise, promise_in, write_promise};
+use super::capacity::{free_promise, promise_in, write_booking, write_promise};
 use super::catalogue::{self, Catalogue};
 use super::orders::{Contact, OrderLine, Placed, Refusal};
 use super::outbox::{self, enqueue};
@@ -55,11 +55,13 @@ fn plan_from(catalogue: &Catalogue, pizzeria_id: i64, lines: &[LineRequest]) -> 
 const ORDER_INSERT: &str = "INSERT INTO orders (reference, pizzeria_id, customer_id, taken_by, customer_name,
          customer_phone, customer_email, channel, mode, status, payment_method, payment_status, delivery_street,
          delivery_postcode, delivery_city, delivery_instructions, requested_for, total_ht_cents, total_vat_cents,
-         total_ttc_cents, access_token_hash, created_at, updated_at, collected_cents, notify_email, notify_sms)
+         total_ttc_cents, access_token_hash, created_at, updated_at, collected_cents, notify_email, notify_sms,
+         promised_for)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'placed', $10, $21, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-             $20, $20, $22, $23, $24)";
-/// Parameters after the order's 24: `$25` the user who placed it (or none), then the rows.
-const FIRST_ROW_PARAMETER: usize = 26;
+             $20, $20, $22, $23, $24, $26)";
+/// Parameters after the order's 24: `$25` the user who placed it (or none), `$26` the time
+/// promised, then the rows.
+const FIRST_ROW_PARAMETER: usize = 27;
 const LINE_WIDTH: usize = 6;
 const NEED_WIDTH: usize = 2;
 const MESSAGE_WIDTH: usize = 4;
@@ -69,7 +71,7 @@ const MESSAGE_WIDTH: usize = 4;
 /// id and the transition's. PostgreSQL runs it once the stock rows are locked and known to
 /// suffice; a SQLite script starts with the stock update (see below) and first answers how
 /// many stock rows it changed. Parameters: the order's
-/// ([`ORDER_INSERT`]), `$25`, then `lines` × (pizza, name, unit price, VAT rate, quantity,
+/// ([`ORDER_INSERT`]), `$25`, `$26`, then `lines` × (pizza, name, unit price, VAT rate, quantity,
 /// note), `needs` × (ingredient, quantity), `messages` × (channel, recipient, kind,
 /// subject).
 fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> String {
@@ -332,7 +334,8 @@ async fn place_once(
             .bind(order.paid.then_some(plan.totals.ttc_cents))
             .bind(order.notify.email.as_str())
             .bind(order.notify.sms)
-            .bind(user_id);
+            .bind(user_id)
+            .bind(promise.0);
         for line in &plan.lines {
             write = bind_line!(write, line);
         }
@@ -367,7 +370,9 @@ async fn place_once(
                 None => Err(Error::Integrity(format!("order {reference}: the stock refused it, yet suffices"))),
             };
         };
-        write_promise!(tx, batch, id, order.pizzeria_id, &promise);
+        if let Some(booking) = &promise.1 {
+            write_booking!(tx, batch, id, order.pizzeria_id, booking);
+        }
         let event = Event {
             id: transition_id,
             kind: "placed".into(),
@@ -553,25 +558,25 @@ mod tests {
             7,
             "stock, rows changed, order, transition, lines, movements, outbox, then the ids: {script}"
         );
-        assert!(script.contains("VALUES ((SELECT id FROM orders WHERE reference = $1), $26, $27, $28, $29, $30, $31), ((SELECT id FROM orders WHERE reference = $1), $32, $33, $34, $35, $36, $37)"), "{script}");
+        assert!(script.contains("VALUES ((SELECT id FROM orders WHERE reference = $1), $27, $28, $29, $30, $31, $32), ((SELECT id FROM orders WHERE reference = $1), $33, $34, $35, $36, $37, $38)"), "{script}");
         assert!(
             script.contains(
-                "($2, $38, -$39, 'order', (SELECT id FROM orders WHERE reference = $1), $25, $1, $20), ($2, $40, -$41"
+                "($2, $39, -$40, 'order', (SELECT id FROM orders WHERE reference = $1), $25, $1, $20), ($2, $41, -$42"
             ),
             "{script}"
         );
         assert!(
-            script.contains("quantity - CASE ingredient_id WHEN $38 THEN $39 WHEN $40 THEN $41 WHEN $42 THEN $43 END"),
+            script.contains("quantity - CASE ingredient_id WHEN $39 THEN $40 WHEN $41 THEN $42 WHEN $43 THEN $44 END"),
             "{script}"
         );
-        assert!(script.contains("ingredient_id IN ($38, $40, $42)"), "{script}");
-        assert!(script.contains("$44, $45, $46, $47, '', $20, $20)"), "{script}");
+        assert!(script.contains("ingredient_id IN ($39, $41, $43)"), "{script}");
+        assert!(script.contains("$45, $46, $47, $48, '', $20, $20)"), "{script}");
         assert!(!script.contains("RETURNING"), "{script}");
 
         let statement = placement_sql(Batch::CommonTableExpressions, 1, 1, 0);
         assert!(!statement.contains(';'), "{statement}");
         assert!(statement.starts_with("WITH o AS (INSERT INTO orders"), "{statement}");
-        assert!(statement.contains("VALUES ((SELECT id FROM o), $26, $27, $28, $29, $30, $31)"), "{statement}");
+        assert!(statement.contains("VALUES ((SELECT id FROM o), $27, $28, $29, $30, $31, $32)"), "{statement}");
         assert!(statement.contains("w1 AS (INSERT INTO order_transitions"), "{statement}");
         assert!(!statement.contains("notification_outbox"), "no message, no outbox row: {statement}");
         assert!(statement.contains("w3 AS (UPDATE stock"), "{statement}");
