@@ -121,30 +121,30 @@ impl Ordering {
         Ok(self
             .availability(db, settings, basket)
             .await?
+            .0
             .into_iter()
             .filter(|(_, keepable)| *keepable)
             .map(|(t, _)| (slots::form_value(t), slots::describe(t)))
             .collect())
     }
 
-    /// Every time of the pizzeria's hours from now on, and whether it can be kept for this
-    /// basket (always, without `capacity_limits`).
+    /// Every time of the pizzeria's hours from now on, whether it can be kept for this
+    /// basket (always, without `capacity_limits`), and why none ever can, if so.
     pub async fn availability(
         &self,
         db: &DbPool,
         settings: &Settings,
         basket: &Basket<'_>,
-    ) -> crate::Result<Vec<(DateTime<Utc>, bool)>> {
+    ) -> crate::Result<(Vec<(DateTime<Utc>, bool)>, Option<capacity::Refusal>)> {
         let context = self.context();
         let times = context.pizzeria.schedule.times(context.now, context.lead);
         if !settings.capacity_limits {
-            return Ok(times.into_iter().map(|t| (t, true)).collect());
+            return Ok((times.into_iter().map(|t| (t, true)).collect(), None));
         }
         let now = context.now.timestamp();
         let (capacity, load) = store::capacity::with_load(db, self.details.pizzeria.id, now).await?;
-        Ok(times
-            .into_iter()
-            .map(|t| (t, capacity::book(&capacity, &load, basket, t.timestamp(), now).is_some()))
-            .collect())
+        let keepable =
+            times.into_iter().map(|t| (t, capacity::book(&capacity, &load, basket, t.timestamp(), now).is_some()));
+        Ok((keepable.collect(), capacity::possible(&capacity, basket).err()))
     }
 }

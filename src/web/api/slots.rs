@@ -9,7 +9,7 @@ use rocket::{get, routes, Route, State};
 use super::{failure, not_found, server, ApiError};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::domain::capacity::{self, Basket};
+use crate::domain::capacity::Basket;
 use crate::domain::orders::{Mode, MAX_PIZZAS};
 use crate::domain::{fields, slots};
 use crate::store::catalogue;
@@ -52,28 +52,23 @@ async fn slots_for_basket(
         .map_err(server)?
         .ok_or_else(not_found)?;
     let basket = Basket { pizzas, mode, postcode: postcode.as_deref() };
-    let availability = ordering.availability(db, settings, &basket).await.map_err(server)?;
-    let now = chrono::Utc::now().timestamp();
+    // A basket no time can ever take is refused at every time already (`book` fails too).
+    let (availability, never) = ordering.availability(db, settings, &basket).await.map_err(server)?;
     let context = ordering.context();
-    let never = if settings.capacity_limits {
-        let (capacity, _) = crate::store::capacity::for_pizzeria(db, pizzeria.id).await.map_err(server)?;
-        capacity::possible(&capacity, &basket).err().map(|refusal| refusal.message())
-    } else {
-        None
-    };
+    let now = context.now.timestamp();
     let slots: Vec<_> = availability
         .iter()
-        .map(|(time, keepable)| {
+        .map(|(time, available)| {
             json!({
                 "time": time.to_rfc3339(), "value": slots::form_value(*time), "label": slots::describe(*time),
-                "available": *keepable && never.is_none(),
+                "available": available,
             })
         })
         .collect();
     Ok(Json(json!({
         "pizzeria": pizzeria.slug, "pizzas": pizzas, "mode": mode.as_str(),
         "asap": context.can_asap() && never.is_none(),
-        "refusal": never,
+        "refusal": never.map(|refusal| refusal.message()),
         "paused": ordering.rush.web_refusal(Some(mode), now),
         "notices": ordering.rush.notices(now),
         "slots": slots,

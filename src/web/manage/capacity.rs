@@ -37,9 +37,19 @@ async fn capacity_page(
         Ok(here) => here,
         Err(choices) => return Ok(views::screens::chooser(&page.nav(), TITLE, &choices, "/manage/capacity")),
     };
+    render_saved(db, &page, &here, flash.as_ref().map(FlashMessage::message), None).await
+}
+
+/// The page with the capacity as saved.
+async fn render_saved(
+    db: &Db,
+    page: &Page<'_>,
+    here: &Here,
+    notice: Option<&str>,
+    problem: Option<&str>,
+) -> Result<Markup> {
     let (saved, changed) = store::for_pizzeria(db, here.id).await?;
-    let values = CapacityValues::of(&saved);
-    render(db, &page, &here, &values, changed, flash.as_ref().map(FlashMessage::message), None).await
+    render(db, page, here, &CapacityValues::of(&saved), changed, notice, problem).await
 }
 
 async fn render(
@@ -143,9 +153,7 @@ async fn rush_control(
     let action = match action_from_form(&form.action, &form.minutes, &form.extra) {
         Ok(action) => action,
         Err(problem) => {
-            let (saved, changed) = store::for_pizzeria(db, here.id).await?;
-            let values = CapacityValues::of(&saved);
-            let markup = render(db, &page, &here, &values, changed, None, Some(&problem)).await?;
+            let markup = render_saved(db, &page, &here, None, Some(&problem)).await?;
             return Ok(Either::Left((Status::UnprocessableEntity, markup)));
         }
     };
