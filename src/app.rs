@@ -91,6 +91,11 @@ pub fn build(config: &Config) -> Result<Rocket<Build>> {
                 let keep_days = settings.notification_keep_days;
                 rocket::tokio::spawn(housekeeping::run((**db).clone(), keep_days, rocket.shutdown()));
                 rocket::tokio::spawn(stock_alerts::run((**db).clone(), rocket.shutdown()));
+                // Without capacity limits (load tests) nothing is booked: no promise to re-quote.
+                if settings.capacity_limits {
+                    let notice = settings.delay_notice_minutes;
+                    rocket::tokio::spawn(crate::jobs::requote::run((**db).clone(), notice, rocket.shutdown()));
+                }
                 match outbox::Worker::new((**db).clone(), settings.clone()) {
                     Ok(worker) => {
                         rocket::tokio::spawn(std::sync::Arc::new(worker).run(rocket.shutdown()));

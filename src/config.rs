@@ -62,6 +62,9 @@ pub struct Settings {
     /// Times are promised only when the pizzeria's oven and drivers can keep them, and each
     /// order books its load. Off only for load tests measuring raw checkout speed.
     pub capacity_limits: bool,
+    /// A customer is told once (e-mail, text) when their order's estimate slips this many
+    /// minutes past its promise.
+    pub delay_notice_minutes: i64,
     /// The kitchen screen marks an order waiting this many minutes "à surveiller"…
     pub kitchen_warn_minutes: i64,
     /// …and this many "en retard".
@@ -126,6 +129,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             preparation_lead_minutes: 30,
             capacity_limits: true,
+            delay_notice_minutes: 10,
             kitchen_warn_minutes: 15,
             kitchen_late_minutes: 25,
             stock_max_quantity: 1_000_000,
@@ -232,6 +236,7 @@ impl Config {
             ("session_absolute_hours", s.session_absolute_hours),
             ("session_remember_days", s.session_remember_days),
             ("preparation_lead_minutes", s.preparation_lead_minutes),
+            ("delay_notice_minutes", s.delay_notice_minutes),
             ("kitchen_warn_minutes", s.kitchen_warn_minutes),
             ("kitchen_late_minutes", s.kitchen_late_minutes),
             ("stock_max_quantity", s.stock_max_quantity),

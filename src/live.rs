@@ -33,7 +33,7 @@ const SIGNED_OUT: &str = "signed_out";
 /// How many events a slow screen may lag behind before it is told to re-read everything.
 const BUS_CAPACITY: usize = 1024;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// The transition's id in `order_transitions` (0 for a resync; the payment's for
     /// `refunded`, the user's for `signed_out`).
@@ -43,21 +43,43 @@ pub struct Event {
     pub pizzeria_id: i64,
     pub reference: String,
     pub status: String,
+    /// A `requoted` event's new window for the order (start, end: UTC epoch seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<(i64, i64)>,
 }
 
 impl Event {
     /// Every screen must re-read its state: events may have been lost.
     pub fn resync() -> Event {
-        Event { id: 0, kind: "resync".into(), pizzeria_id: 0, reference: String::new(), status: String::new() }
+        Event {
+            id: 0,
+            kind: "resync".into(),
+            pizzeria_id: 0,
+            reference: String::new(),
+            status: String::new(),
+            window: None,
+        }
     }
 
     pub fn is_resync(&self) -> bool {
         self.kind == "resync"
     }
 
+    /// The pizzeria's stock moved.
+    pub fn stock(pizzeria_id: i64) -> Event {
+        Event { kind: "stock".into(), pizzeria_id, ..Event::default() }
+    }
+
     /// The end of `user_id`'s sessions or tokens (see [`SIGNED_OUT`]).
     pub fn signed_out(user_id: i64) -> Event {
-        Event { id: user_id, kind: SIGNED_OUT.into(), pizzeria_id: 0, reference: String::new(), status: String::new() }
+        Event {
+            id: user_id,
+            kind: SIGNED_OUT.into(),
+            pizzeria_id: 0,
+            reference: String::new(),
+            status: String::new(),
+            window: None,
+        }
     }
 
     /// The user whose streams must end, if this is a `signed_out` event.
@@ -217,7 +239,7 @@ pub async fn rights_changed(db: &crate::db::DbPool, user_id: i64) {
 /// A change of the catalogue (pizzas, recipes, ingredients, pizzerias, withdrawals): every
 /// menu is re-read.
 pub fn catalogue_changed(pizzeria_id: i64) -> Event {
-    Event { id: 0, kind: CATALOGUE.into(), pizzeria_id, reference: String::new(), status: String::new() }
+    Event { id: 0, kind: CATALOGUE.into(), pizzeria_id, reference: String::new(), status: String::new(), window: None }
 }
 
 /// How a write announces its event on each backend: PostgreSQL notifies inside the

@@ -116,8 +116,9 @@ fn rule_for(method: &str, path: &str, actor: Actor) -> Option<Outcome> {
             _ => Forbidden,
         });
     }
-    // P's stock through the API: P's manager and admins (Q's manager is refused P's stock).
-    if path.starts_with("/api/v1/pizzerias/<slug>/stock") {
+    // P's stock and rush controls through the API: P's manager and admins (Q's manager is
+    // refused P's).
+    if path.starts_with("/api/v1/pizzerias/<slug>/stock") || path == "/api/v1/pizzerias/<slug>/rush" {
         return Some(match actor {
             Actor::Anonymous | Actor::Disabled => Unauthenticated,
             Actor::Admin | Actor::Staff("manager", P) => Allowed,
@@ -586,6 +587,7 @@ async fn every_route_refuses_whoever_must_not_use_it(backend: Backend) {
                         "/api/v1/pizzerias/<slug>/stock" => {
                             serde_json::json!({ "ingredient": "basil", "action": "threshold", "quantity": 10 })
                         }
+                        "/api/v1/pizzerias/<slug>/rush" => serde_json::json!({ "action": "nothing" }),
                         "/api/v1/pizzerias/<slug>/withdrawals" => {
                             serde_json::json!({ "pizza": "unknown", "withdrawn": false })
                         }

@@ -3,10 +3,15 @@
 //! French with nothing written; nobody else's pizzeria is reachable. Orders book their
 //! load atomically: concurrent orders for one time never exceed it, the overflow is refused
 //! naming the next time that can be kept, a cancellation frees the load, and the checkout,
-//! the phone and the API follow the same rule.
+//! the phone and the API follow the same rule. "Dès que possible" is read from the live
+//! queue, and when the kitchen falls behind the orders behind are re-quoted, live, with one
+//! message to their customers.
 
 mod common;
 
+use std::time::Duration;
+
+use common::notify::SmtpServer;
 use common::{count, demo, Backend, Browser, Reply, TestApp, TestDb, DEMO_PASSWORD};
 use reqwest::Method;
 use serde_json::json;
@@ -74,6 +79,26 @@ async fn a_manager_sets_the_capacity_of_their_pizzeria(backend: Backend) {
     )
     .await;
     assert_eq!(saved, 24_000 + 300 + 2);
+
+    // The oven by day and time range: saved, shown again; nonsense refused in French.
+    let mut ranged = fields("24", "3", "92100 10\n75016 25");
+    ranged.extend([("pizzeria", A), ("oven_ranges", "Vendredi 19h-21h 40\nsamedi 19:00-22:00 36")]);
+    assert_eq!(manager.submit("/manage/capacity", &ranged).await.status, 303);
+    let page = manager.get("/manage/capacity").await.body;
+    assert!(page.contains("vendredi 19:00-21:00 40\nsamedi 19:00-22:00 36"), "{page}");
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM oven_ranges").await, 2);
+    for (ranges, says) in [
+        ("vendredi 21:00-19:00 40", "Four par jour : « 21:00-19:00 »"),
+        ("vendredi 19:00-21:00 40\nvendredi 20:00-22:00 10", "deux plages du vendredi se chevauchent"),
+        ("jeudi soir 40", "Four par jour : « soir »"),
+    ] {
+        let mut bad = fields("24", "3", "");
+        bad.extend([("pizzeria", A), ("oven_ranges", ranges)]);
+        let reply = manager.submit("/manage/capacity", &bad).await;
+        assert_eq!(reply.status, 422, "{ranges}");
+        assert!(reply.body.contains(says), "{says}: {}", reply.body);
+    }
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM oven_ranges").await, 2, "nothing written");
 
     // Another pizzeria's: refused, nothing written there.
     let mut theirs = fields("30", "1", "");
@@ -275,6 +300,12 @@ async fn concurrent_orders_for_one_time_never_exceed_its_capacity(backend: Backe
     assert_eq!(count(&pool, fullest).await, 4);
 }
 
+/// A rush control through the API, with the session's CSRF token.
+async fn post_rush(who: &Browser, body: serde_json::Value) -> Reply {
+    let csrf = who.csrf().await;
+    who.json(Method::POST, &format!("/api/v1/pizzerias/{A}/rush"), &[("X-CSRF-Token", csrf.as_str())], &body).await
+}
+
 async fn a_rush_pause_refuses_web_orders_with_its_message_and_ends_by_itself(backend: Backend) {
     let db = TestDb::new(backend).await;
     let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
@@ -339,11 +370,262 @@ async fn a_rush_pause_refuses_web_orders_with_its_message_and_ends_by_itself(bac
     assert_eq!(manager.submit("/manage/capacity/rush", &resume).await.status, 303);
     assert_eq!(order(&app, &nine, 1, "takeaway").await.status, 201);
     assert_eq!(count(&pool, logged).await, 4);
+
     let page = manager.get("/manage/capacity").await.body;
     assert!(page.contains("Reprise normale") && page.contains("Aucune mesure en cours"), "{page}");
+
+    // The same controls through the API: the manager's (with the session's CSRF token), refused
+    // to another pizzeria's manager and to the kitchen, nonsense a 422 in French.
+    let path = format!("/api/v1/pizzerias/{A}/rush");
+    let bad = post_rush(&manager, json!({ "action": "pause_web", "minutes": 1000 })).await;
+    assert_eq!((bad.status, bad.json()["error"].clone()), (422, json!("invalid")), "{}", bad.body);
+    assert!(bad.json()["message"].as_str().is_some_and(|m| m.contains("entre 5 et 240")), "{}", bad.body);
+    let unknown = post_rush(&manager, json!({ "action": "pause_web", "minutes": 20, "forever": true })).await;
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    assert_eq!(post_rush(&other, json!({ "action": "resume" })).await.status, 403);
+    assert_eq!(post_rush(&cook, json!({ "action": "resume" })).await.status, 403);
+    assert_eq!(cook.get(&path).await.status, 403);
+    assert_eq!(count(&pool, logged).await, 4, "nothing written");
+    let paused = post_rush(&manager, json!({ "action": "pause_deliveries", "minutes": 20 })).await;
+    assert_eq!(paused.status, 200, "{}", paused.body);
+    let state = paused.json();
+    assert!(state["deliveries_paused_until"].is_string() && state["web_paused_until"].is_null(), "{state}");
+    assert!(state["notices"][0].as_str().is_some_and(|n| n.starts_with("Livraison suspendue jusqu")), "{state}");
+    assert_eq!(state["log"][0]["action"], json!("pause_deliveries"));
+    assert_eq!(order(&app, &nine, 1, "delivery").await.status, 422, "the API's pause holds for the site too");
+    let read = manager.get(&path).await;
+    assert_eq!((read.status, read.json()["log"].as_array().map(Vec::len)), (200, Some(5)));
+    assert_eq!(count(&pool, logged).await, 5);
+    let page = manager.get("/manage/capacity").await.body.replace("&#39;", "'");
+    assert!(page.contains("Livraison suspendue jusqu'à"), "the page shows what the API did: {page}");
+}
+
+/// A guest's "dès que possible" takeaway of `pizzas` margheritas at Boulogne: (reference,
+/// private key, the time promised).
+async fn asap_order(app: &TestApp, pizzas: i64) -> (String, String, i64) {
+    let reply = order(app, "asap", pizzas, "takeaway").await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let order = reply.json();
+    let promised = order["promised_for"].as_str().expect("a promise");
+    let promised = chrono::DateTime::parse_from_rfc3339(promised).expect("RFC 3339").timestamp();
+    let key = order["access_key"].as_str().expect("the guest's key").to_string();
+    (order["reference"].as_str().expect("reference").to_string(), key, promised)
+}
+
+/// The end of the "dès que possible" window the menu shows for one pizza to take away.
+async fn menu_asap(app: &TestApp) -> i64 {
+    let menu = Browser::new(app).get(&format!("/pizzerias/{A}/menu")).await.body;
+    let start = menu.find(r#"data-asap-takeaway=""#).unwrap_or_else(|| panic!("no window on the menu: {menu}"));
+    let digits: String = menu[start + 20..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().expect("a time")
+}
+
+/// The quarter-hour of now: the promises below move when it changes mid-test.
+fn quarter_now() -> i64 {
+    chrono::Utc::now().timestamp().div_euclid(900)
+}
+
+/// Seeds the demo, then opens Boulogne day and night with plenty of stock, so that "dès que
+/// possible" is offered whenever the test runs (the app reads the hours when it starts).
+async fn open_all_day(db: &TestDb) -> oc_pizza::db::DbPool {
+    TestApp::spawn_with(db, &["--demo"], &[]).await.kill();
+    let pool = db.pool().await;
+    let boulogne = "(SELECT id FROM pizzerias WHERE slug = 'boulogne')";
+    common::execute(&pool, &format!("DELETE FROM opening_hours WHERE pizzeria_id = {boulogne}")).await;
+    common::execute(&pool, &format!("DELETE FROM closing_days WHERE pizzeria_id = {boulogne}")).await;
+    for weekday in 1..=7 {
+        let open = format!(
+            "INSERT INTO opening_hours (pizzeria_id, weekday, opens_minute, closes_minute) SELECT id, {weekday}, 0, 1440
+             FROM pizzerias WHERE slug = 'boulogne'"
+        );
+        common::execute(&pool, &open).await;
+    }
+    common::execute(&pool, "UPDATE stock SET quantity = 10000000").await;
+    pool
+}
+
+/// Two pizzas a quarter-hour at Boulogne, a quarter-hour's preparation.
+async fn small_oven(manager: &Browser) {
+    let mut capacity = fields("2", "1", "");
+    capacity[1] = ("lead_minutes", "15");
+    capacity.push(("pizzeria", A));
+    assert_eq!(manager.submit("/manage/capacity", &capacity).await.status, 303);
+}
+
+/// Moves an order through the staff API (the session's CSRF token).
+async fn advance(who: &Browser, reference: &str, to: &str) {
+    let csrf = who.csrf().await;
+    let path = format!("/api/v1/orders/{reference}/transitions");
+    let reply = who.json(Method::POST, &path, &[("X-CSRF-Token", csrf.as_str())], &json!({ "to": to })).await;
+    assert_eq!(reply.status, 200, "{to}: {}", reply.body);
+}
+
+async fn the_dashboard_shows_the_oven_load_and_how_promises_were_kept(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let pool = open_all_day(&db).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[("OC_PIZZA_CAPACITY_LIMITS", "true")]).await;
+    let manager = Browser::new(&app);
+    manager.sign_in(&demo("manager", A), DEMO_PASSWORD).await;
+    small_oven(&manager).await;
+    let (kept, _, _) = asap_order(&app, 2).await;
+    let (missed, _, _) = asap_order(&app, 2).await;
+    let (waiting, _, _) = asap_order(&app, 2).await;
+    // One ready well before its time; one promised twenty minutes ago, ready now.
+    let cook = Browser::new(&app);
+    cook.sign_in(&demo("pizzaiolo", A), DEMO_PASSWORD).await;
+    common::execute(
+        &pool,
+        &format!(
+            "UPDATE orders SET promised_for = {} WHERE reference = '{missed}'",
+            chrono::Utc::now().timestamp() - 1200
+        ),
+    )
+    .await;
+    for reference in [&kept, &missed] {
+        advance(&cook, reference, "preparing").await;
+        advance(&cook, reference, "ready").await;
+    }
+
+    let board = manager.get("/manage/dashboard/live").await.body;
+    assert!(board.contains(r#"data-kpi="punctuality">50 %<"#), "{board}");
+    assert!(board.contains("promesses tenues (2 jugées)"), "{board}");
+    // The oven: every booked quarter-hour against the two pizzas it bakes, started orders too.
+    let booked: i64 =
+        board.split(r#"data-booked=""#).skip(1).filter_map(|rest| rest.split('"').next()?.parse::<i64>().ok()).sum();
+    assert_eq!(booked, 6, "three orders of two: {board}");
+    assert!(board.contains(r#"data-oven="2""#) && !board.contains(r#"data-oven="12""#), "{board}");
+    assert!(
+        board.contains("Four aujourd&#39;hui : 6 pizzas réservées")
+            || board.contains("Four aujourd'hui : 6 pizzas réservées"),
+        "{board}"
+    );
+
+    // The CSV: each order's promise, when it was ready, and the gap in minutes.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).format("%Y-%m-%d").to_string();
+    let csv = manager.get(&format!("/manage/dashboard/orders.csv?from={today}&to={today}")).await.body;
+    let row = |reference: &str| -> Vec<String> {
+        csv.lines()
+            .find(|l| l.starts_with(reference))
+            .unwrap_or_else(|| panic!("{reference}: {csv}"))
+            .split(';')
+            .map(String::from)
+            .collect()
+    };
+    let late: i64 = row(&missed)[13].parse().expect("minutes");
+    assert!((19..=21).contains(&late), "twenty minutes late: {late}");
+    assert!(row(&kept)[13].parse::<i64>().expect("minutes") < 0, "ready early");
+    assert!(!row(&waiting)[11].is_empty() && row(&waiting)[12].is_empty(), "promised, not ready yet");
+
+    // Admins see it side by side.
+    let admin = Browser::new(&app);
+    admin.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let overview = admin.get("/manage/dashboard").await.body;
+    assert!(overview.contains(r#"data-punctuality="50 %""#), "{overview}");
+}
+
+async fn the_asap_window_follows_the_queue_and_a_late_order_re_quotes_those_behind(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let Some(smtp) = SmtpServer::start().await else { return };
+    let pool = open_all_day(&db).await;
+    let mut env: Vec<(&str, String)> = SmtpServer::env(smtp.port);
+    env.push(("OC_PIZZA_CAPACITY_LIMITS", "true".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with(&db, &["--demo"], &env).await;
+    let manager = Browser::new(&app);
+    manager.sign_in(&demo("manager", A), DEMO_PASSWORD).await;
+    small_oven(&manager).await;
+
+    // The queue grows: each order of two takes the next quarter-hour, the window moves later.
+    let quarter = quarter_now();
+    let empty = menu_asap(&app).await;
+    let (first, _, p1) = asap_order(&app, 2).await;
+    let (second, _, p2) = asap_order(&app, 2).await;
+    let (third, _, p3) = asap_order(&app, 2).await;
+    let queued = menu_asap(&app).await;
+    assert!(queued > empty, "{queued} after {empty}");
+    if quarter == quarter_now() {
+        assert_eq!((p1, p2, p3, queued), (empty, empty + 900, empty + 1800, empty + 2700));
+        let menu = Browser::new(&app).get(&format!("/pizzerias/{A}/menu")).await.body;
+        assert!(menu.contains("Dès que possible : prête vers"), "{menu}");
+    }
+    // The cart and the checkout say it too, for what the cart holds.
+    let customer = Browser::new(&app);
+    customer.submit("/cart/add", &[("pizzeria", A), ("pizza", "margherita"), ("quantity", "2")]).await;
+    for path in ["/cart", "/checkout"] {
+        let page = customer.get(path).await.body;
+        assert!(page.contains("Dès que possible : prête vers"), "{path}: {page}");
+        if quarter == quarter_now() {
+            assert!(page.contains(&format!(r#"data-asap-takeaway="{queued}""#)), "{path}: {page}");
+        }
+    }
+
+    // The kitchen starts the first: its quarter-hour goes back to the queue, the window earlier.
+    let quarter = quarter_now();
+    let cook = Browser::new(&app);
+    cook.sign_in(&demo("pizzaiolo", A), DEMO_PASSWORD).await;
+    advance(&cook, &first, "preparing").await;
+    let started = menu_asap(&app).await;
+    if quarter == quarter_now() {
+        assert_eq!(started, p1, "the first order's room is free again");
+    }
+    let (fourth, key, p4) = asap_order(&app, 2).await;
+
+    // The second is not started in time (its quarter-hour an hour ago): it takes the first
+    // room left, the fourth's, which moves a quarter-hour later; each customer is told once.
+    let quarter = quarter_now();
+    let id = |reference: &str| format!("(SELECT id FROM orders WHERE reference = '{reference}')");
+    let guest = Browser::new(&app);
+    let mut tracker = guest.events(&format!("/orders/{fourth}/events?key={key}")).await;
+    common::execute(
+        &pool,
+        &format!("UPDATE oven_bookings SET quarter = quarter - 3600 WHERE order_id = {}", id(&second)),
+    )
+    .await;
+    common::execute(&pool, &format!("UPDATE orders SET promised_for = promised_for - 3600 WHERE id = {}", id(&second)))
+        .await;
+    // Any order wakes the re-quote (it also runs every half-minute).
+    assert_eq!(order(&app, &tomorrow_at("21:00"), 1, "takeaway").await.status, 201);
+    let moved = tracker.wait_for("change", r#""kind":"requoted""#, Duration::from_secs(40)).await;
+    let moved = moved.expect("the tracker hears of the new window");
+    let requoted = |reference: &str| {
+        let sql = format!("SELECT COALESCE(requoted_for, 0) FROM orders WHERE reference = '{reference}'");
+        let pool = pool.clone();
+        async move { count(&pool, &sql).await }
+    };
+    let new_end = requoted(&fourth).await;
+    assert!(new_end > p4, "{new_end} after {p4}");
+    assert!(moved.data.contains(&format!(r#""window":[{},{new_end}]"#, new_end - 600)), "{}", moved.data);
+    assert!(requoted(&second).await > p2 - 3600, "the late one itself");
+    if quarter == quarter_now() {
+        assert_eq!(new_end, p4 + 900);
+        assert_eq!(requoted(&third).await, 0, "{third} keeps its promise: nothing took its room");
+    }
+    let page = guest.get(&format!("/orders/{fourth}?key={key}")).await.body;
+    assert!(page.contains("Nouvelle estimation : prête vers"), "{page}");
+    // The kitchen sees the late one first, flagged.
+    let queue = cook.get("/kitchen/queue").await.body;
+    let late = queue.find(&format!(r#"data-reference="{second}""#)).expect("the late ticket");
+    assert!(late < queue.find(&format!(r#"data-reference="{third}""#)).expect("the third"), "by latest start");
+    assert!(queue[late..].split("</article>").next().is_some_and(|t| t.contains("En retard sur l")), "{queue}");
+
+    // One message each, however many times the queue is read again.
+    let told = |reference: &str| {
+        format!("SELECT COUNT(*) FROM notification_outbox WHERE kind = 'delayed' AND order_id = {}", id(reference))
+    };
+    for _ in 0..2 {
+        assert_eq!(order(&app, &tomorrow_at("21:15"), 1, "takeaway").await.status, 201);
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
+    assert_eq!((count(&pool, &told(&second)).await, count(&pool, &told(&fourth)).await), (1, 1));
+    let subject = format!("Commande {fourth} : nouvel horaire");
+    let mails = smtp.wait_for_where(1, Duration::from_secs(20), |m| m.subject == subject).await;
+    let text = mails[0].text.clone().unwrap_or_default();
+    assert!(text.contains("a pris du retard") && text.contains("Nouvelle estimation : prête vers"), "{text}");
 }
 
 both_backends!(
+    the_dashboard_shows_the_oven_load_and_how_promises_were_kept,
+    the_asap_window_follows_the_queue_and_a_late_order_re_quotes_those_behind,
     a_manager_sets_the_capacity_of_their_pizzeria,
     concurrent_orders_for_one_time_never_exceed_its_capacity,
     a_rush_pause_refuses_web_orders_with_its_message_and_ends_by_itself,

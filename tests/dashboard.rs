@@ -119,8 +119,9 @@ async fn the_figures_match_a_fixture_and_the_csv_adds_up(backend: Backend) {
         body.contains("<svg class=\"hour-chart\"") && body.contains("Commandes par heure aujourd'hui : 3 en tout.")
     );
 
-    // An order whose time has passed is late.
-    execute(&pool, &format!("UPDATE orders SET requested_for = created_at - 60 WHERE reference = '{first}'")).await;
+    // An order whose promised time has passed is late.
+    let past = "requested_for = created_at - 60, promised_for = created_at - 60";
+    execute(&pool, &format!("UPDATE orders SET {past} WHERE reference = '{first}'")).await;
     let live = boss.get("/manage/dashboard/live").await.body;
     assert!(live.contains(r#"data-kpi="late">⚠ 1<"#), "{live}");
 
@@ -133,7 +134,22 @@ async fn the_figures_match_a_fixture_and_the_csv_adds_up(backend: Backend) {
     let header: Vec<&str> = rows.next().expect("header").split(';').collect();
     assert_eq!(
         header,
-        ["Référence", "Date", "Canal", "Mode", "État", "Paiement", "Payée", "Pizzas", "Total HT", "TVA", "Total TTC"]
+        [
+            "Référence",
+            "Date",
+            "Canal",
+            "Mode",
+            "État",
+            "Paiement",
+            "Payée",
+            "Pizzas",
+            "Total HT",
+            "TVA",
+            "Total TTC",
+            "Promise",
+            "Prête ou livrée",
+            "Écart (min)"
+        ]
     );
     let rows: Vec<Vec<&str>> = rows.map(|r| r.split(';').collect()).collect();
     assert_eq!(rows.len(), 4, "every order of the day, the cancelled one included");

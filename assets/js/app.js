@@ -139,6 +139,9 @@ document.documentElement.classList.add("js");
   var late = parseInt(region.getAttribute("data-late") || "25", 10);
   function tick() {
     var now = Date.now() / 1000;
+    region.querySelectorAll("[data-late-after]").forEach(function (node) {
+      node.hidden = now <= parseInt(node.getAttribute("data-late-after"), 10);
+    });
     region.querySelectorAll("[data-since]").forEach(function (node) {
       var minutes = Math.floor((now - parseInt(node.getAttribute("data-since"), 10)) / 60);
       var ticket = node.closest(".ticket");

@@ -352,51 +352,6 @@ fn describe(time: i64) -> String {
     DateTime::from_timestamp(time, 0).map(crate::domain::slots::describe).unwrap_or_default()
 }
 
-/// A capacity as typed on the manager's form, checked.
-#[derive(Debug, Clone, Default)]
-pub struct CapacityForm<'a> {
-    pub oven_per_quarter: &'a str,
-    pub lead_minutes: &'a str,
-    pub drivers: &'a str,
-    pub pizzas_per_run: &'a str,
-    pub default_travel_minutes: &'a str,
-    /// One `postcode minutes` a line.
-    pub travel_minutes: &'a str,
-}
-
-fn number(value: &str, (low, high): (i64, i64), what: &str) -> Result<i64, String> {
-    match value.trim().parse::<i64>() {
-        Ok(n) if (low..=high).contains(&n) => Ok(n),
-        Ok(_) => Err(format!("{what} : entre {low} et {high}.")),
-        Err(_) => Err(format!("{what} : un nombre entier, entre {low} et {high}.")),
-    }
-}
-
-/// The capacity a form describes, or the first French message about what is wrong; the
-/// oven's ranges by day are kept from `current`.
-pub fn from_form(form: &CapacityForm<'_>, current: &Capacity) -> Result<Capacity, String> {
-    let mut travel_minutes = BTreeMap::new();
-    for line in form.travel_minutes.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let (postcode, minutes) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        let postcode = crate::domain::fields::postcode(postcode).map_err(|m| format!("Trajets : {m}"))?;
-        let minutes = number(minutes, TRAVEL_MINUTES, &format!("Trajet vers le {postcode} (minutes)"))?;
-        travel_minutes.insert(postcode, minutes);
-    }
-    Ok(Capacity {
-        oven_per_quarter: number(form.oven_per_quarter, OVEN_PER_QUARTER, "Pizzas cuites par quart d'heure")?,
-        oven_ranges: current.oven_ranges.clone(),
-        lead_minutes: number(form.lead_minutes, LEAD_MINUTES, "Préparation avant cuisson (minutes)")?,
-        drivers: number(form.drivers, DRIVERS, "Livreurs ce soir")?,
-        pizzas_per_run: number(form.pizzas_per_run, PIZZAS_PER_RUN, "Pizzas par livreur et par tournée")?,
-        travel_minutes,
-        default_travel_minutes: number(
-            form.default_travel_minutes,
-            TRAVEL_MINUTES,
-            "Trajet vers les autres codes postaux (minutes)",
-        )?,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -598,35 +553,5 @@ mod tests {
             Overbooked::Oven { quarter: at(19, 30), booked: 8, oven: 4 }.describe(),
             "mardi 8 décembre à 19h30 : 8 pizzas à cuire pour 4 par quart d'heure"
         );
-    }
-
-    #[test]
-    fn the_form_is_checked_in_french() {
-        let form = CapacityForm {
-            oven_per_quarter: "24",
-            lead_minutes: "10",
-            drivers: "3",
-            pizzas_per_run: "6",
-            default_travel_minutes: "15",
-            travel_minutes: "75011 20\n\n94300  25",
-        };
-        let capacity = from_form(&form, &Capacity::default()).expect("valid");
-        assert_eq!((capacity.oven_per_quarter, capacity.drivers, capacity.travel("94300")), (24, 3, 25 * 60));
-        for (bad, says) in [
-            (
-                CapacityForm { oven_per_quarter: "0", ..form.clone() },
-                "Pizzas cuites par quart d'heure : entre 1 et 200.",
-            ),
-            (CapacityForm { drivers: "beaucoup", ..form.clone() }, "Livreurs ce soir : un nombre entier"),
-            (
-                CapacityForm { lead_minutes: "-5", ..form.clone() },
-                "Préparation avant cuisson (minutes) : entre 0 et 120.",
-            ),
-            (CapacityForm { travel_minutes: "7501 20", ..form.clone() }, "Trajets :"),
-            (CapacityForm { travel_minutes: "75011", ..form.clone() }, "Trajet vers le 75011 (minutes)"),
-        ] {
-            let message = from_form(&bad, &Capacity::default()).expect_err(says);
-            assert!(message.starts_with(says), "{message}");
-        }
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Europe::Paris;
 
+use super::capacity::{Capacity, QUARTER};
 use super::orders::Status;
 
 /// An order of the day, as the dashboard needs it.
@@ -24,6 +25,54 @@ pub struct DayOrder {
     pub preparation_seconds: Option<i64>,
     /// out_for_delivery → delivered, in seconds, once it is delivered.
     pub delivery_seconds: Option<i64>,
+    /// The end of the window promised when it was taken (`None` before capacity was counted).
+    pub promised_for: Option<i64>,
+    /// When the promise was met or missed: ready (takeaway) or delivered.
+    pub done_at: Option<i64>,
+}
+
+/// How the day's promises were kept: of the orders done (ready to take away, or delivered)
+/// that had a promise, those done by the end of their window (early counts as on time), and
+/// the average gap between what happened and the promise (minutes; positive: late).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Punctuality {
+    pub judged: i64,
+    pub on_time: i64,
+    pub average_error_minutes: Option<f64>,
+}
+
+impl Punctuality {
+    /// "92 %", or a dash before any promise was judged.
+    pub fn share(&self) -> String {
+        match self.judged {
+            0 => "—".into(),
+            judged => format!("{} %", (self.on_time as f64 * 100.0 / judged as f64).round() as i64),
+        }
+    }
+
+    /// "+4 min", "−2 min", or a dash.
+    pub fn average_error(&self) -> String {
+        match self.average_error_minutes.map(|m| m.round() as i64) {
+            None => "—".into(),
+            Some(m) if m > 0 => format!("+{m} min"),
+            Some(m) if m < 0 => format!("−{} min", -m),
+            Some(_) => "0 min".into(),
+        }
+    }
+}
+
+/// The punctuality of the orders placed since `since`.
+pub fn punctuality(orders: &[DayOrder], since: i64) -> Punctuality {
+    let gaps: Vec<i64> = orders
+        .iter()
+        .filter(|o| o.created_at >= since && o.status != Status::Cancelled)
+        .filter_map(|o| Some(o.done_at? - o.promised_for?))
+        .collect();
+    Punctuality {
+        judged: gaps.len() as i64,
+        on_time: gaps.iter().filter(|gap| **gap <= 0).count() as i64,
+        average_error_minutes: average_minutes(gaps.iter().copied()),
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,6 +91,7 @@ pub struct Figures {
     pub average_delivery_minutes: Option<f64>,
     /// Orders placed in each hour of the day (Europe/Paris), 0 to 23.
     pub per_hour: [i64; 24],
+    pub punctuality: Punctuality,
 }
 
 fn average_minutes(values: impl Iterator<Item = i64>) -> Option<f64> {
@@ -62,6 +112,7 @@ pub fn figures(orders: &[DayOrder], since: i64, now: i64) -> Figures {
         late: orders.iter().filter(|o| o.status.is_open() && o.due_at < now).count() as i64,
         average_preparation_minutes: average_minutes(kept.iter().filter_map(|o| o.preparation_seconds)),
         average_delivery_minutes: average_minutes(kept.iter().filter_map(|o| o.delivery_seconds)),
+        punctuality: punctuality(orders, since),
         ..Default::default()
     };
     for status in [Status::Placed, Status::Preparing, Status::Ready, Status::OutForDelivery] {
@@ -75,6 +126,18 @@ pub fn figures(orders: &[DayOrder], since: i64, now: i64) -> Figures {
         }
     }
     figures
+}
+
+/// The day's oven: each quarter-hour from the first booked to the last (a day at most), as
+/// (quarter-hour's start, pizzas booked, pizzas the oven bakes then).
+pub fn oven_load(capacity: &Capacity, booked: &BTreeMap<i64, i64>) -> Vec<(i64, i64, i64)> {
+    let (Some(first), Some(last)) = (booked.keys().next().copied(), booked.keys().next_back().copied()) else {
+        return Vec::new();
+    };
+    (0..=((last - first) / QUARTER).min(95))
+        .map(|k| first + k * QUARTER)
+        .map(|quarter| (quarter, booked.get(&quarter).copied().unwrap_or(0), capacity.oven_at(quarter)))
+        .collect()
 }
 
 /// The best sellers: (pizza, quantity), most sold first, ties by name, at most `top`.
@@ -121,7 +184,32 @@ mod tests {
             due_at: created_at + 1800,
             preparation_seconds: None,
             delivery_seconds: None,
+            promised_for: None,
+            done_at: None,
         }
+    }
+
+    #[test]
+    fn punctuality_counts_promises_kept_and_the_average_gap() {
+        let day = 1_795_713_000;
+        let done = |promised: i64, done: Option<i64>| DayOrder {
+            promised_for: Some(day + promised),
+            done_at: done.map(|d| day + d),
+            ..order(Status::Ready, "web", "takeaway", 1000, day)
+        };
+        let orders = vec![
+            done(3600, Some(3000)),                                          // 10 min early: kept
+            done(3600, Some(3600)),                                          // on the minute: kept
+            done(3600, Some(4500)),                                          // 15 min late
+            done(3600, None),                                                // not done yet: not judged
+            DayOrder { promised_for: None, ..done(0, Some(0)) },             // no promise
+            DayOrder { created_at: day - 86_400, ..done(3600, Some(9000)) }, // another day
+        ];
+        let p = punctuality(&orders, day - 60);
+        assert_eq!((p.judged, p.on_time), (3, 2));
+        assert_eq!(p.average_error_minutes, Some(5.0 / 3.0));
+        assert_eq!((p.share(), p.average_error()), ("67 %".to_string(), "+2 min".to_string()));
+        assert_eq!(Punctuality::default().share(), "—");
     }
 
     #[test]
@@ -155,6 +243,18 @@ mod tests {
         assert_eq!(f.average_preparation_minutes, Some(15.0));
         assert_eq!(f.average_delivery_minutes, Some(15.0));
         assert_eq!((f.per_hour[18], f.per_hour[19]), (1, 2));
+    }
+
+    #[test]
+    fn the_oven_load_spans_the_booked_quarter_hours() {
+        let capacity = Capacity { oven_per_quarter: 12, ..Capacity::default() };
+        let booked: BTreeMap<i64, i64> = [(900 * 100, 4), (900 * 102, 13)].into();
+        assert_eq!(
+            oven_load(&capacity, &booked),
+            vec![(90_000, 4, 12), (90_900, 0, 12), (91_800, 13, 12)],
+            "the empty quarter-hour between them is shown"
+        );
+        assert!(oven_load(&capacity, &BTreeMap::new()).is_empty());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod availability;
 pub mod backups;
 pub mod capacity;
+pub mod capacity_form;
 pub mod dashboard;
 pub mod fields;
 pub mod intake;
@@ -16,6 +17,7 @@ pub mod payments;
 pub mod pizzerias;
 pub mod planning;
 pub mod pricing;
+pub mod requote;
 pub mod roles;
 pub mod rush;
 pub mod slots;

@@ -41,6 +41,8 @@ pub enum Kind {
     OutForDelivery,
     Delivered,
     Cancelled,
+    /// The promise slipped: the kitchen or the drivers fell behind (told once per order).
+    Delayed,
     PasswordReset,
     /// To a pizzeria's managers: an ingredient is low or out.
     StockAlert,
@@ -50,7 +52,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Confirmation,
         Kind::Modified,
         Kind::Preparing,
@@ -58,6 +60,7 @@ impl Kind {
         Kind::OutForDelivery,
         Kind::Delivered,
         Kind::Cancelled,
+        Kind::Delayed,
         Kind::PasswordReset,
         Kind::StockAlert,
         Kind::AccountExists,
@@ -72,6 +75,7 @@ impl Kind {
             Kind::OutForDelivery => "out_for_delivery",
             Kind::Delivered => "delivered",
             Kind::Cancelled => "cancelled",
+            Kind::Delayed => "delayed",
             Kind::PasswordReset => "password_reset",
             Kind::StockAlert => "stock_alert",
             Kind::AccountExists => "account_exists",
@@ -89,6 +93,7 @@ impl Kind {
             Kind::Confirmation
                 | Kind::Modified
                 | Kind::Cancelled
+                | Kind::Delayed
                 | Kind::PasswordReset
                 | Kind::StockAlert
                 | Kind::AccountExists
@@ -97,7 +102,7 @@ impl Kind {
 
     /// The steps worth a text message: when to be at the door or at the counter.
     fn goes_by_sms(self) -> bool {
-        matches!(self, Kind::Preparing | Kind::Ready | Kind::OutForDelivery)
+        matches!(self, Kind::Preparing | Kind::Ready | Kind::OutForDelivery | Kind::Delayed)
     }
 
     /// The subject of the e-mail.
@@ -110,6 +115,7 @@ impl Kind {
             Kind::OutForDelivery => format!("Commande {reference} : en route"),
             Kind::Delivered => format!("Commande {reference} livrée"),
             Kind::Cancelled => format!("Commande {reference} annulée"),
+            Kind::Delayed => format!("Commande {reference} : nouvel horaire"),
             Kind::PasswordReset => "Réinitialisation de votre mot de passe OC Pizza".to_string(),
             Kind::StockAlert => "Alerte de stock".to_string(),
             Kind::AccountExists => "Votre compte OC Pizza existe déjà".to_string(),
@@ -126,6 +132,11 @@ impl Kind {
             Kind::OutForDelivery => format!("OC Pizza : votre commande {reference} est en route."),
             Kind::Delivered => format!("Votre commande {reference} a été livrée. Bon appétit !"),
             Kind::Cancelled => format!("Votre commande {reference} a été annulée."),
+            Kind::Delayed => {
+                format!(
+                    "OC Pizza : {pizzeria} a pris du retard, votre commande {reference} arrivera plus tard que prévu."
+                )
+            }
             Kind::PasswordReset => "Vous avez demandé à changer le mot de passe de votre compte OC Pizza.".into(),
             Kind::StockAlert => format!("Alerte de stock à {pizzeria}."),
             Kind::AccountExists => {
@@ -142,6 +153,8 @@ pub enum Happening {
     Placed,
     Modified,
     Moved(Status),
+    /// Its promise slipped by more than the installation's tolerance.
+    Delayed,
 }
 
 /// The message a happening deserves, if any.
@@ -149,6 +162,7 @@ pub fn kind_for(happening: Happening, mode: Mode) -> Option<Kind> {
     match happening {
         Happening::Placed => Some(Kind::Confirmation),
         Happening::Modified => Some(Kind::Modified),
+        Happening::Delayed => Some(Kind::Delayed),
         Happening::Moved(status) => match status {
             Status::Placed => None,
             Status::Preparing => Some(Kind::Preparing),

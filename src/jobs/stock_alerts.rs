@@ -12,9 +12,7 @@ const EVERY: Duration = Duration::from_secs(60);
 const AT_MOST_EVERY: Duration = Duration::from_secs(1);
 
 pub async fn run(db: DbPool, shutdown: rocket::Shutdown) {
-    let mut shutdown = std::pin::pin!(shutdown);
-    let mut events = crate::live::subscribe();
-    loop {
+    super::on_events(shutdown, AT_MOST_EVERY, EVERY, || async {
         match stock_alerts::reconcile(&db, unix_now()).await {
             Ok(0) => {}
             Ok(written) => tracing::info!(written, "stock alerts: managers e-mailed"),
@@ -23,14 +21,6 @@ pub async fn run(db: DbPool, shutdown: rocket::Shutdown) {
                 crate::reporting::job_failed("stock alerts", &error.to_string());
             }
         }
-        rocket::tokio::select! {
-            _ = rocket::tokio::time::sleep(AT_MOST_EVERY) => {}
-            _ = &mut shutdown => return,
-        }
-        rocket::tokio::select! {
-            _ = events.recv() => {}
-            _ = rocket::tokio::time::sleep(EVERY) => {}
-            _ = &mut shutdown => return,
-        }
-    }
+    })
+    .await
 }

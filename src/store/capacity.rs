@@ -78,13 +78,17 @@ pub(crate) fn capacity_from(
 pub(crate) const LOAD_LOOKBACK_SECONDS: i64 = 3600;
 
 /// What the pizzeria has already promised, read on `$conn`: pizzas per oven quarter-hour and
-/// the deliveries' runs, from [`LOAD_LOOKBACK_SECONDS`] before `$now` on.
+/// the deliveries' runs, from [`LOAD_LOOKBACK_SECONDS`] before `$now` on. The oven counts the
+/// orders not started yet: once the kitchen starts one, its pizzas are in its hands and the
+/// quarter-hours it booked go back to the queue behind it (the "dès que possible" estimate
+/// moves earlier as the kitchen works).
 macro_rules! read_load {
     ($conn:expr, $pizzeria_id:expr, $now:expr) => {{
         let since: i64 = $now - $crate::store::capacity::LOAD_LOOKBACK_SECONDS;
         let oven: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT quarter, CAST(SUM(pizzas) AS BIGINT) FROM oven_bookings WHERE pizzeria_id = $1 AND quarter >= $2
-             GROUP BY quarter",
+            "SELECT b.quarter, CAST(SUM(b.pizzas) AS BIGINT) FROM oven_bookings b JOIN orders o ON o.id = b.order_id
+             WHERE b.pizzeria_id = $1 AND b.quarter >= $2 AND o.status = 'placed'
+             GROUP BY b.quarter",
         )
         .bind($pizzeria_id)
         .bind(since)
@@ -107,6 +111,23 @@ macro_rules! read_load {
     }};
 }
 pub(crate) use read_load;
+
+/// Pizzas booked per oven quarter-hour in [from, until), started orders included: what the
+/// oven had to bake (the dashboard's chart).
+pub async fn booked_between(db: &DbPool, pizzeria_id: i64, from: i64, until: i64) -> Result<BTreeMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = db_run!(db, |pool| {
+        sqlx::query_as(
+            "SELECT quarter, CAST(SUM(pizzas) AS BIGINT) FROM oven_bookings
+             WHERE pizzeria_id = $1 AND quarter >= $2 AND quarter < $3 GROUP BY quarter",
+        )
+        .bind(pizzeria_id)
+        .bind(from)
+        .bind(until)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows.into_iter().collect())
+}
 
 /// The pizzeria's capacity and what it has promised, as a page shows them (not locked: the
 /// order's transaction checks again).

@@ -6,7 +6,7 @@ use sqlx::FromRow;
 
 use crate::db::DbPool;
 use crate::domain::dashboard::DayOrder;
-use crate::domain::orders::{PaymentMethod, PaymentStatus, Status};
+use crate::domain::orders::{Mode, PaymentMethod, PaymentStatus, Status};
 use crate::{db_run, Result};
 
 #[derive(FromRow)]
@@ -18,6 +18,7 @@ struct DayRow {
     total_ttc_cents: i64,
     created_at: i64,
     requested_for: Option<i64>,
+    promised_for: Option<i64>,
     ready_at: Option<i64>,
     left_at: Option<i64>,
     delivered_at: Option<i64>,
@@ -30,7 +31,7 @@ pub async fn day_orders(db: &DbPool, pizzeria_id: i64, since: i64, lead_seconds:
     let rows: Vec<DayRow> = db_run!(db, |pool| {
         sqlx::query_as(
             "SELECT o.status, o.channel, o.mode, o.total_ht_cents, o.total_ttc_cents, o.created_at, o.requested_for,
-                    (SELECT MIN(t.created_at) FROM order_transitions t WHERE t.order_id = o.id AND t.to_status = 'ready')
+                    o.promised_for, (SELECT MIN(t.created_at) FROM order_transitions t WHERE t.order_id = o.id AND t.to_status = 'ready')
                         AS ready_at,
                     (SELECT MIN(t.created_at) FROM order_transitions t
                         WHERE t.order_id = o.id AND t.to_status = 'out_for_delivery') AS left_at,
@@ -50,13 +51,18 @@ pub async fn day_orders(db: &DbPool, pizzeria_id: i64, since: i64, lead_seconds:
     Ok(rows
         .into_iter()
         .map(|r| DayOrder {
+            done_at: match Mode::parse(&r.mode) {
+                Some(Mode::Delivery) => r.delivered_at,
+                _ => r.ready_at,
+            },
             status: Status::parse(&r.status).unwrap_or(Status::Placed),
             channel: r.channel,
             mode: r.mode,
             ht_cents: r.total_ht_cents,
             ttc_cents: r.total_ttc_cents,
             created_at: r.created_at,
-            due_at: r.requested_for.unwrap_or(r.created_at + lead_seconds),
+            due_at: r.promised_for.or(r.requested_for).unwrap_or(r.created_at + lead_seconds),
+            promised_for: r.promised_for,
             preparation_seconds: r.ready_at.map(|t| t - r.created_at),
             delivery_seconds: r.left_at.zip(r.delivered_at).map(|(left, delivered)| delivered - left),
         })
@@ -95,6 +101,9 @@ pub struct ExportRow {
     pub total_ttc_cents: i64,
     /// "2 × Margherita, 1 × Reine"
     pub lines: String,
+    pub promised_for: Option<i64>,
+    /// Ready (takeaway) or delivered: when the promise was met or missed.
+    pub done_at: Option<i64>,
 }
 
 /// The pizzeria's orders placed in [from, until), oldest first.
@@ -104,7 +113,10 @@ pub async fn export(db: &DbPool, pizzeria_id: i64, from: i64, until: i64) -> Res
             "SELECT o.reference, o.created_at, o.channel, o.mode, o.status, o.payment_method, o.payment_status,
                     o.total_ht_cents, o.total_vat_cents, o.total_ttc_cents,
                     COALESCE((SELECT STRING_AGG(CAST(l.quantity AS TEXT) || ' × ' || l.pizza_name, ', ' ORDER BY l.id)
-                              FROM order_lines l WHERE l.order_id = o.id), '') AS lines
+                              FROM order_lines l WHERE l.order_id = o.id), '') AS lines,
+                    o.promised_for,
+                    (SELECT MIN(t.created_at) FROM order_transitions t WHERE t.order_id = o.id
+                        AND t.to_status = CASE WHEN o.mode = 'delivery' THEN 'delivered' ELSE 'ready' END) AS done_at
              FROM orders o WHERE o.pizzeria_id = $1 AND o.created_at >= $2 AND o.created_at < $3
              ORDER BY o.created_at, o.id",
         )

@@ -24,6 +24,7 @@ pub mod payment_rules;
 pub mod payments;
 pub mod pizzerias;
 pub mod rate_limits;
+pub mod requote;
 pub mod rush;
 pub mod screens;
 pub mod sessions;

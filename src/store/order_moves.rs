@@ -218,6 +218,7 @@ pub async fn advance(
                     pizzeria_id: current.contact.pizzeria_id,
                     reference: current.contact.reference.clone(),
                     status: to.into(),
+                    window: None,
                 };
                 let messages = current.contact.messages(Happening::Moved(allowed.to), current.state().mode);
                 let queued = enqueue!(tx, order_id, &current.contact.reference, messages, now);

@@ -379,6 +379,7 @@ async fn place_once(
             pizzeria_id: order.pizzeria_id,
             reference: reference.to_string(),
             status: Status::Placed.as_str().into(),
+            window: None,
         };
         // No `notify_in`: PostgreSQL's statement notified already; SQLite publishes after the commit.
         tx.commit().await?;
@@ -527,6 +528,7 @@ pub async fn modify(
                             pizzeria_id,
                             reference: reference.clone(),
                             status: Status::Placed.as_str().into(),
+                            window: None,
                         };
                         let queued =
                             enqueue!(tx, order_id, &reference, contact.messages(Happening::Modified, change.mode), now);

@@ -131,6 +131,7 @@ impl Order {
             delivery_instructions: address.map(|a| a.instructions.clone()).unwrap_or_default(),
             requested_for: new.requested_for,
             promised_for: Some(placed.promised_for),
+            requoted_for: None,
             total_ht_cents: placed.totals.ht_cents,
             total_vat_cents: placed.totals.vat_cents,
             total_ttc_cents: placed.totals.ttc_cents,
@@ -199,6 +200,8 @@ pub struct Order {
     /// The time promised when it was taken (ready, or at the door); `None` before capacity
     /// was counted.
     pub promised_for: Option<i64>,
+    /// When the kitchen or the drivers fell behind: the end of its new estimated window.
+    pub requoted_for: Option<i64>,
     pub total_ht_cents: i64,
     pub total_vat_cents: i64,
     pub total_ttc_cents: i64,
@@ -245,7 +248,7 @@ impl OrderLine {
 const ORDER_SELECT: &str = "SELECT o.id, o.reference, o.pizzeria_id, p.name AS pizzeria_name, p.slug AS pizzeria_slug,
         p.phone AS pizzeria_phone, o.customer_id, o.customer_name, o.customer_phone, o.customer_email, o.channel,
         o.mode, o.status, o.payment_method, o.payment_status, o.delivery_street, o.delivery_postcode, o.delivery_city,
-        o.delivery_instructions, o.requested_for, o.promised_for, o.total_ht_cents, o.total_vat_cents, o.total_ttc_cents,
+        o.delivery_instructions, o.requested_for, o.promised_for, o.requoted_for, o.total_ht_cents, o.total_vat_cents, o.total_ttc_cents,
         o.cancel_reason, o.version, o.created_at, o.updated_at, o.access_token_hash
     FROM orders o JOIN pizzerias p ON p.id = o.pizzeria_id";
 

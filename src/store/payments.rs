@@ -63,6 +63,7 @@ macro_rules! settle {
                             pizzeria_id,
                             reference,
                             status: "placed".into(),
+                            window: None,
                         };
                         $pool.notify_in(&mut *$tx, &event).await?;
                         $event = Some(event);
@@ -269,7 +270,8 @@ pub async fn refund_succeeded(db: &DbPool, payment_id: i64, refund_ref: &str) ->
             .fetch_optional(&mut *tx)
             .await?;
             if let Some((pizzeria_id, reference, status)) = order {
-                let refunded = Event { id: payment_id, kind: "refunded".into(), pizzeria_id, reference, status };
+                let refunded =
+                    Event { id: payment_id, kind: "refunded".into(), pizzeria_id, reference, status, window: None };
                 pool.notify_in(&mut *tx, &refunded).await?;
                 event = Some(refunded);
             }

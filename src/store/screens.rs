@@ -41,6 +41,16 @@ pub struct Ticket {
     /// Changed by its customer since it was placed: what the last change did, in the
     /// kitchen's words (empty for a change made before they were kept).
     pub modification: Option<String>,
+    /// The time promised (see `orders.promised_for`), and its re-quote if it slipped.
+    pub promised_for: Option<i64>,
+    pub requoted_for: Option<i64>,
+    /// The first and last oven quarter-hours it booked.
+    pub first_quarter: Option<i64>,
+    pub last_quarter: Option<i64>,
+    /// Past this time it is late against its promise (`domain::requote::kitchen_deadline`;
+    /// the kitchen's screen sets it).
+    #[sqlx(skip)]
+    pub deadline: Option<i64>,
     #[sqlx(skip)]
     pub lines: Vec<TicketLine>,
 }
@@ -92,7 +102,10 @@ const TICKET_SELECT: &str = "SELECT o.id, o.reference, o.pizzeria_id, o.status, 
         o.requested_for, o.payment_method, o.payment_status, o.total_ttc_cents, o.cancel_reason, o.driver_id,
         d.full_name AS driver_name, o.version, o.created_at, o.updated_at,
         (SELECT COALESCE(t.details, '') FROM order_transitions t WHERE t.order_id = o.id AND t.reason = 'modification'
-         ORDER BY t.id DESC LIMIT 1) AS modification
+         ORDER BY t.id DESC LIMIT 1) AS modification,
+        o.promised_for, o.requoted_for,
+        (SELECT MIN(b.quarter) FROM oven_bookings b WHERE b.order_id = o.id) AS first_quarter,
+        (SELECT MAX(b.quarter) FROM oven_bookings b WHERE b.order_id = o.id) AS last_quarter
     FROM orders o LEFT JOIN users d ON d.id = o.driver_id";
 
 /// Which tickets a screen wants.

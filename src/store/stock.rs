@@ -102,8 +102,7 @@ pub async fn apply(
                     };
                     write_journal!(tx, &[line], now);
                 }
-                let event =
-                    Event { id: 0, kind: "stock".into(), pizzeria_id, reference: String::new(), status: String::new() };
+                let event = Event::stock(pizzeria_id);
                 pool.notify_in(&mut *tx, &event).await?;
                 tx.commit().await?;
                 pool.after_commit(event);
@@ -295,16 +294,7 @@ pub async fn transfer(
                         })
                         .collect();
                 write_journal!(tx, &lines, now);
-                let events: Vec<Event> = [from, to]
-                    .into_iter()
-                    .map(|pizzeria_id| Event {
-                        id: 0,
-                        kind: "stock".into(),
-                        pizzeria_id,
-                        reference: String::new(),
-                        status: String::new(),
-                    })
-                    .collect();
+                let events: Vec<Event> = [from, to].into_iter().map(Event::stock).collect();
                 for event in &events {
                     pool.notify_in(&mut *tx, event).await?;
                 }

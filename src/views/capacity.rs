@@ -5,7 +5,8 @@ use maud::{html, Markup};
 use super::forms::{csrf, notice};
 use super::layout::{page as frame, Nav};
 use super::screens::Here;
-use crate::domain::capacity::{self, Capacity, CapacityForm};
+use crate::domain::capacity::{self, Capacity};
+use crate::domain::capacity_form::{describe_ranges, CapacityForm};
 use crate::domain::rush::{self, Action, Rush};
 use crate::store::rush::LogEntry;
 
@@ -25,6 +26,7 @@ pub struct CapacityValues {
     pub pizzas_per_run: String,
     pub default_travel_minutes: String,
     pub travel_minutes: String,
+    pub oven_ranges: String,
 }
 
 impl CapacityValues {
@@ -41,6 +43,7 @@ impl CapacityValues {
                 .map(|(postcode, minutes)| format!("{postcode} {minutes}"))
                 .collect::<Vec<_>>()
                 .join("\n"),
+            oven_ranges: describe_ranges(&capacity.oven_ranges),
         }
     }
 
@@ -52,6 +55,7 @@ impl CapacityValues {
             pizzas_per_run: form.pizzas_per_run.into(),
             default_travel_minutes: form.default_travel_minutes.into(),
             travel_minutes: form.travel_minutes.into(),
+            oven_ranges: form.oven_ranges.into(),
         }
     }
 }
@@ -193,6 +197,14 @@ pub fn page(nav: &Nav, title: &str, view: &CapacityPage<'_>) -> Markup {
                         "Ce que le four sort en un quart d'heure, en pleine charge"))
                     (number("lead_minutes", "Préparation avant cuisson (minutes)", &v.lead_minutes, capacity::LEAD_MINUTES,
                         "Le temps d'étaler et de garnir avant d'enfourner"))
+                    div.field {
+                        label for="oven_ranges" { "Four par jour et par plage horaire" }
+                        textarea #oven_ranges name="oven_ranges" rows="4" aria-describedby="oven_ranges-aide" { (v.oven_ranges) }
+                        p.hint #oven_ranges-aide {
+                            "Facultatif : un jour, une plage et les pizzas par quart d'heure par ligne, par exemple "
+                            "« vendredi 19:00-21:00 20 » (deux fours allumés). Ailleurs, la valeur ci-dessus."
+                        }
+                    }
                 }
                 fieldset {
                     legend { "Livraison" }

@@ -20,6 +20,8 @@ pub struct Board<'a> {
     pub refunds: &'a [crate::store::payments::OpenRefund],
     /// What the limits on anonymous orders and texts refused today, by reason.
     pub refusals: &'a [(crate::domain::limits::Limit, i64)],
+    /// The day's oven: (quarter-hour, pizzas booked, oven capacity).
+    pub load: &'a [(i64, i64, i64)],
 }
 
 pub fn channel_label(channel: &str) -> &str {
@@ -87,6 +89,78 @@ pub fn hour_chart(per_hour: &[i64; 24]) -> Markup {
     }
 }
 
+fn quarter_clock(quarter: i64) -> String {
+    chrono::DateTime::from_timestamp(quarter, 0).map(crate::domain::slots::clock).unwrap_or_default()
+}
+
+/// The day's oven, quarter-hour by quarter-hour: pizzas booked (bars, red beyond the
+/// capacity) against what the oven bakes (a dark tick), drawn on the server, figures in a table.
+pub fn load_chart(load: &[(i64, i64, i64)]) -> Markup {
+    if load.is_empty() {
+        return html! { p.note { "Aucune cuisson réservée aujourd'hui." } };
+    }
+    let (height, left, bottom) = (220.0_f64, 30.0_f64, 24.0_f64);
+    let step = 24.0_f64;
+    let width = left + step * load.len() as f64;
+    let max = load.iter().map(|(_, booked, oven)| (*booked).max(*oven)).max().unwrap_or(1).max(1) as f64;
+    let scale = |n: i64| (height - bottom - 10.0) * n as f64 / max;
+    let over = load.iter().filter(|(_, booked, oven)| booked > oven).count();
+    let booked: i64 = load.iter().map(|(_, b, _)| b).sum();
+    let summary = format!(
+        "Four aujourd'hui : {booked} pizzas réservées sur {} quarts d'heure, {over} au-delà de la capacité.",
+        load.len()
+    );
+    let mut svg = format!(
+        r##"<svg class="hour-chart load-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="load-title"><title id="load-title">{summary}</title>"##
+    );
+    svg.push_str(&format!(
+        r##"<line x1="{left}" y1="{y}" x2="{width}" y2="{y}" stroke="#1f1b16" stroke-width="1"/>"##,
+        y = height - bottom
+    ));
+    for (k, (quarter, booked, oven)) in load.iter().enumerate() {
+        let x = left + step * k as f64 + 2.0;
+        let bar = scale(*booked);
+        let fill = if booked > oven { "#b3261e" } else { "#2e6b3f" };
+        svg.push_str(&format!(
+            r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{bar:.1}" fill="{fill}"><title>{} : {booked} / {oven}</title></rect>"##,
+            height - bottom - bar,
+            step - 4.0,
+            quarter_clock(*quarter)
+        ));
+        let tick = height - bottom - scale(*oven);
+        svg.push_str(&format!(
+            r##"<line x1="{:.1}" y1="{tick:.1}" x2="{:.1}" y2="{tick:.1}" stroke="#1f1b16" stroke-width="2"/>"##,
+            x - 1.0,
+            x + step - 3.0
+        ));
+        if k % 4 == 0 {
+            svg.push_str(&format!(
+                r##"<text x="{x:.1}" y="{:.1}" font-size="11">{}</text>"##,
+                height - 6.0,
+                quarter_clock(*quarter)
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    html! {
+        figure.chart {
+            div.table-scroll { (PreEscaped(svg)) }
+            figcaption { (summary) " Barres : pizzas réservées ; trait : ce que le four cuit." }
+            details {
+                summary { "Les chiffres quart d'heure par quart d'heure" }
+                table {
+                    thead { tr { th scope="col" { "Cuisson" } th scope="col" { "Réservées" } th scope="col" { "Capacité" } } }
+                    tbody { @for (quarter, booked, oven) in load {
+                        tr data-quarter=(quarter) data-booked=(booked) data-oven=(oven) {
+                            td { (quarter_clock(*quarter)) } td.qty { (booked) @if booked > oven { " ⚠" } } td.qty { (oven) }
+                        }
+                    } }
+                }
+            }
+        }
+    }
+}
+
 /// The live part of a pizzeria's dashboard.
 pub fn board(board: &Board<'_>) -> Markup {
     let f = board.figures;
@@ -101,6 +175,10 @@ pub fn board(board: &Board<'_>) -> Markup {
                 }
                 div.kpi { span.kpi-value data-kpi="preparation" { (minutes(f.average_preparation_minutes)) } span.kpi-label { "préparation moyenne" } }
                 div.kpi { span.kpi-value data-kpi="delivery" { (minutes(f.average_delivery_minutes)) } span.kpi-label { "livraison moyenne" } }
+                div.kpi { span.kpi-value data-kpi="punctuality" { (f.punctuality.share()) }
+                    span.kpi-label { "promesses tenues (" (f.punctuality.judged) " jugées)" } }
+                div.kpi { span.kpi-value data-kpi="promise-error" { (f.punctuality.average_error()) }
+                    span.kpi-label { "écart moyen à l'heure promise" } }
             }
             div.dashboard-grid {
                 section {
@@ -163,6 +241,10 @@ pub fn board(board: &Board<'_>) -> Markup {
                 }
             }
             section {
+                h2 { "Four : réservations et capacité" }
+                (load_chart(board.load))
+            }
+            section {
                 h2 { "Commandes par heure" }
                 (hour_chart(&f.per_hour))
             }
@@ -214,7 +296,8 @@ pub fn overview(nav: &Nav, boards: &[Board<'_>]) -> Markup {
             div.table-scroll { table.overview {
                 thead { tr {
                     th scope="col" { "Pizzeria" } th scope="col" { "Commandes" } th scope="col" { "CA TTC" }
-                    th scope="col" { "En cours" } th scope="col" { "En retard" } th scope="col" { "Préparation" } th scope="col" { "Alertes stock" }
+                    th scope="col" { "En cours" } th scope="col" { "En retard" } th scope="col" { "Préparation" }
+                    th scope="col" { "Promesses tenues" } th scope="col" { "Écart moyen" } th scope="col" { "Alertes stock" }
                 } }
                 tbody { @for b in boards {
                     tr data-pizzeria=(b.here.slug) {
@@ -224,6 +307,8 @@ pub fn overview(nav: &Nav, boards: &[Board<'_>]) -> Markup {
                         td.qty { (b.figures.by_status.iter().map(|(_, c)| c).sum::<i64>()) }
                         td.qty { @if b.figures.late > 0 { "⚠ " } (b.figures.late) }
                         td.qty { (minutes(b.figures.average_preparation_minutes)) }
+                        td.qty data-punctuality=(b.figures.punctuality.share()) { (b.figures.punctuality.share()) }
+                        td.qty { (b.figures.punctuality.average_error()) }
                         td.qty { (b.alerts.len()) }
                     }
                 } }
@@ -231,7 +316,7 @@ pub fn overview(nav: &Nav, boards: &[Board<'_>]) -> Markup {
                     th scope="row" { "Groupe" }
                     td.qty { (boards.iter().map(|b| b.figures.orders).sum::<i64>()) }
                     td.qty { (format_eur(boards.iter().map(|b| b.figures.revenue_ttc_cents).sum())) }
-                    td {} td {} td {} td {}
+                    td {} td {} td {} td {} td {} td {}
                 } }
             } }
         },

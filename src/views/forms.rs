@@ -4,6 +4,8 @@ use maud::{html, Markup};
 
 use crate::domain::fields::FieldErrors;
 use crate::domain::notifications::{EmailLevel, Preferences};
+use crate::domain::orders::Mode;
+use crate::domain::requote;
 
 pub fn csrf(token: &str) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(token); }
@@ -134,6 +136,19 @@ pub fn summary(errors: &FieldErrors) -> Markup {
 /// What the pizzeria's rush controls say to customers (menu, checkout).
 pub fn rush_notices(said: &[String]) -> Markup {
     html! { @for line in said { p.notice.rush role="status" { (line) } } }
+}
+
+/// "Dès que possible : prête vers 19h35–19h45, livrée vers 19h50–20h05." (nothing when no
+/// order can be taken for now); each window's end in `data-asap-<mode>`.
+pub fn asap_line(windows: &[(Mode, i64)]) -> Markup {
+    let said: Vec<String> = windows.iter().map(|(mode, end)| requote::describe_window(*mode, *end)).collect();
+    let end = |wanted: Mode| windows.iter().find(|(mode, _)| *mode == wanted).map(|(_, end)| *end);
+    html! {
+        @if !said.is_empty() {
+            p.asap data-asap-takeaway=[end(Mode::Takeaway)] data-asap-delivery=[end(Mode::Delivery)] {
+                "Dès que possible : " (said.join(", ")) "." }
+        }
+    }
 }
 
 pub fn notice(message: Option<&str>) -> Markup {

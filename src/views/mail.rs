@@ -67,9 +67,16 @@ pub fn order_email(message: &OrderMessage<'_>) -> Email {
     let reason = order.cancel_reason.as_deref().filter(|r| kind == Kind::Cancelled && !r.is_empty());
     let full = shows_the_order(kind);
 
+    let requote = order
+        .requoted_for
+        .filter(|_| kind == Kind::Delayed)
+        .map(|end| format!("Nouvelle estimation : {}.", crate::domain::requote::describe_window(mode, end)));
     let mut text = format!("Bonjour {},\n\n{headline}\n", order.customer_name);
     if let Some(reason) = reason {
         text.push_str(&format!("Motif : {reason}\n"));
+    }
+    if let Some(requote) = &requote {
+        text.push_str(&format!("{requote}\n"));
     }
     text.push_str(&format!("\nCommande {}\n", order.reference));
     text.push_str(&format!("{} {}\n", mode.label(), when(order)));
@@ -111,6 +118,7 @@ pub fn order_email(message: &OrderMessage<'_>) -> Email {
         p { "Bonjour " (order.customer_name) "," }
         p style="font-size:18px;font-weight:bold" { (headline) }
         @if let Some(reason) = reason { p { "Motif : " (reason) } }
+        @if let Some(requote) = &requote { p { strong { (requote) } } }
         p { "Commande " strong { (order.reference) } br; (mode.label()) " " (when(order))
             @if let (Mode::Delivery, Some(address)) = (mode, &address) { br; "Adresse de livraison : " (address) } }
         @if full {
@@ -189,7 +197,15 @@ pub fn staff_email(subject: &str, text: &str, link: &str) -> Email {
 
 /// The text message: one sentence, with the pizzeria's phone number.
 pub fn sms_text(kind: Kind, order: &Order) -> String {
-    format!("{} Tél. {}", kind.headline(&order.reference, &order.pizzeria_name), order.pizzeria_phone)
+    let headline = kind.headline(&order.reference, &order.pizzeria_name);
+    match order.requoted_for.filter(|_| kind == Kind::Delayed) {
+        Some(end) => format!(
+            "{headline} Nouvelle estimation : {}. Tél. {}",
+            crate::domain::requote::describe_window(order.mode(), end),
+            order.pizzeria_phone
+        ),
+        None => format!("{headline} Tél. {}", order.pizzeria_phone),
+    }
 }
 
 fn document(title: &str, body: Markup) -> String {

@@ -9,6 +9,7 @@ use crate::domain::money::{format_eur, format_vat_rate};
 use crate::domain::notifications::Preferences;
 use crate::domain::orders::{Mode, PaymentMethod, PaymentStatus, Status, MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
 use crate::domain::pricing::{PricedLine, Totals, VatShare};
+use crate::domain::requote;
 use crate::domain::slots;
 use crate::store::addresses::Address;
 use crate::store::carts::CartLine;
@@ -31,6 +32,8 @@ fn totals_table(breakdown: &[VatShare], totals: Totals) -> Markup {
 
 pub struct CartPage<'a> {
     pub pizzeria: Option<&'a Pizzeria>,
+    /// The "dès que possible" windows for this cart (`Ordering::asap`).
+    pub asap: Vec<(Mode, i64)>,
     pub lines: &'a [CartLine],
     pub breakdown: &'a [VatShare],
     pub totals: Totals,
@@ -54,6 +57,7 @@ pub fn cart(nav: &Nav, token: &str, view: &CartPage<'_>) -> Markup {
                     p.lead { "Commande chez " strong { (pizzeria.name) } " — "
                         a href={ "/pizzerias/" (pizzeria.slug) "/menu" } { "ajouter d'autres pizzas" } }
                 }
+                (super::forms::asap_line(&view.asap))
                 table.cart.stack {
                     thead { tr { th { "Pizza" } th { "Prix TTC" } th { "Quantité et note pour la cuisine" } th { "Sous-total" } th { span.visually-hidden { "Retirer" } } } }
                     tbody {
@@ -127,6 +131,8 @@ pub struct CheckoutPage<'a> {
     pub online_payment: bool,
     /// The rush controls in force, as customers are told them.
     pub rush: Vec<String>,
+    /// The "dès que possible" windows for this basket (`Ordering::asap`).
+    pub asap: Vec<(Mode, i64)>,
 }
 
 pub(crate) fn radio(name: &'static str, value: &str, current: &str, label: &str) -> Markup {
@@ -223,6 +229,7 @@ pub(crate) fn delivery_fields(view: &CheckoutPage<'_>) -> Markup {
                 }
             }
             @if let Some(error) = e.get("when") { p.field-error { (error) } }
+            (super::forms::asap_line(&view.asap))
         }
     }
 }
@@ -393,7 +400,16 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                     @if let Some(reason) = &order.cancel_reason { " — " (reason) } }
                 @if status != Status::Cancelled { (progress(order)) }
                 @if status.is_open() {
-                    @if let Some(time) = chrono::DateTime::from_timestamp(view.expected_at, 0) {
+                    @if let Some(end) = order.requoted_for {
+                        p.estimate.requoted data-expected-at=(end) {
+                            strong { "Nouvelle estimation : " (requote::describe_window(order.mode(), end)) }
+                            " — la pizzeria a pris du retard, toutes nos excuses."
+                        }
+                    } @else if let (None, Some(end)) = (order.requested_for, order.promised_for) {
+                        p.estimate data-expected-at=(end) {
+                            "Dès que possible : " (requote::describe_window(order.mode(), end)) "."
+                        }
+                    } @else if let Some(time) = chrono::DateTime::from_timestamp(view.expected_at, 0) {
                         p.estimate data-expected-at=(view.expected_at) {
                             @match (order.requested_for.is_some(), order.mode()) {
                                 (true, Mode::Delivery) => { "Livraison prévue " (slots::describe(time)) "." }

@@ -31,6 +31,9 @@ pub struct PhoneValues {
 }
 
 pub struct PhoneOrderPage<'a> {
+    /// The rush controls in force, as customers are told them (phone and counter orders are
+    /// never paused, but the staff answer the same questions).
+    pub rush: Vec<String>,
     pub pizzeria: &'a Pizzeria,
     pub delivery_postcodes: &'a [String],
     /// An admin's form carries the pizzeria.
@@ -80,6 +83,7 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
         sms_available: view.sms_available,
         online_payment: false,
         rush: Vec::new(),
+        asap: Vec::new(),
     };
     let orders_link = if view.admin { format!("/staff/orders?pizzeria={}", view.slug) } else { "/staff/orders".into() };
     page(
@@ -89,6 +93,7 @@ pub fn new_order(nav: &Nav, token: &str, view: &PhoneOrderPage<'_>) -> Markup {
             nav.breadcrumb aria-label="Fil d'Ariane" { a href=(orders_link) { "Commandes en cours" } " › Nouvelle commande" }
             h1 { "Nouvelle commande " span.lead { (view.pizzeria.name) } }
             (notice(view.notice))
+            @for line in &view.rush { p.notice.rush role="status" { "Coup de feu — les clients en ligne lisent : " (line) } }
             @if let Some(problem) = view.problem { p.form-errors role="alert" { (problem) } }
             (summary(e))
             form.filters method="get" action="/staff/orders/new" role="search" {

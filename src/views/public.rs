@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::domain::money::format_eur;
-use crate::domain::orders::{MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
+use crate::domain::orders::{Mode, MAX_QUANTITY_PER_LINE, NOTE_MAX_CHARACTERS};
 use crate::domain::slots::{self, OpenState};
 use crate::store::menu::MenuItem;
 use crate::store::pizzerias::{OpeningPeriod, Pizzeria, PizzeriaDetails};
@@ -91,6 +91,8 @@ pub struct MenuExtras<'a> {
     pub opening: Option<(DateTime<Utc>, OpenState)>,
     /// The rush controls in force, as customers are told them.
     pub rush: Vec<String>,
+    /// The "dès que possible" windows for one pizza (`Ordering::asap`).
+    pub asap: Vec<(Mode, i64)>,
 }
 
 /// "Ouverte jusqu'à 23h00", or closed and when it opens: orders for later are still taken.
@@ -154,6 +156,7 @@ impl Render for MenuContent<'_> {
             p.address { (pizzeria.street) ", " (pizzeria.postcode) " " (pizzeria.city) " · " (pizzeria.phone) }
             @if let Some((now, state)) = extras.opening { (opening_line(now, state)) }
             (super::forms::rush_notices(&extras.rush))
+            (super::forms::asap_line(&extras.asap))
             p.note { "Prix TTC. Disponibilités calculées à l’instant selon le stock de la pizzeria." }
             // After "Ajouter au panier" the page comes back where the pizza is (its anchor):
             // the message floats at the bottom of the screen, where the visitor looks.

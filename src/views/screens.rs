@@ -345,6 +345,11 @@ mod tests {
             created_at,
             updated_at: created_at,
             modification: None,
+            promised_for: None,
+            requoted_for: None,
+            first_quarter: None,
+            last_quarter: None,
+            deadline: None,
             lines: Vec::new(),
         }
     }

@@ -20,6 +20,10 @@ fn when(ticket: &Ticket) -> String {
     }
 }
 
+fn clock(time: i64) -> String {
+    DateTime::<Utc>::from_timestamp(time, 0).map(slots::clock).unwrap_or_default()
+}
+
 fn mode_label(mode: Mode) -> &'static str {
     match mode {
         Mode::Delivery => "➜ Livraison",
@@ -80,7 +84,16 @@ pub fn card(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
                     @if let Some(reason) = &ticket.cancel_reason { " : " (reason) }
                 }
             }
-            p.due { strong { (when(ticket)) } }
+            p.due { strong { (when(ticket)) }
+                @if let (Some(promised), true) = (ticket.promised_for, kitchen) {
+                    " · heure promise " (clock(promised))
+                    @if let Some(requoted) = ticket.requoted_for { ", nouvelle estimation " (clock(requoted)) }
+                }
+            }
+            @if let (Some(deadline), true) = (ticket.deadline, kitchen && status.is_open()) {
+                p.flag-late data-late-after=(deadline) hidden[view.now <= deadline] {
+                    "⛔ En retard sur l'heure promise" }
+            }
             @if status.is_open() && view.screen != Screen::Delivery {
                 p.elapsed data-since=(waiting_since(ticket, view.lead_minutes)) { (waiting_label(level, minutes)) }
             }

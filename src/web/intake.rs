@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::db::DbPool;
 use crate::domain::capacity::{self, Basket};
 use crate::domain::intake::{Context, DeliveryFacts};
+use crate::domain::orders::Mode;
 use crate::domain::rush::Rush;
 use crate::domain::slots;
 use crate::store;
@@ -126,6 +127,45 @@ impl Ordering {
             .filter(|(_, keepable)| *keepable)
             .map(|(t, _)| (slots::form_value(t), slots::describe(t)))
             .collect())
+    }
+
+    /// "Dès que possible" for `pizzas` (a delivery to `postcode`, or the pizzeria's usual
+    /// trip): the earliest time the oven, and the drivers for a delivery, can keep from the
+    /// live queue — the end of the window customers are shown (`domain::requote::window`);
+    /// for each mode open to web orders now (nothing when no order can be taken for now).
+    pub async fn asap(
+        &self,
+        db: &DbPool,
+        settings: &Settings,
+        pizzas: i64,
+        postcode: Option<&str>,
+    ) -> crate::Result<Vec<(Mode, i64)>> {
+        let context = self.context();
+        if !context.can_asap() {
+            return Ok(Vec::new());
+        }
+        let times = context.pizzeria.schedule.times(context.now, context.lead);
+        let now = context.now.timestamp();
+        let capacity_and_load = match settings.capacity_limits {
+            true => Some(store::capacity::with_load(db, self.details.pizzeria.id, now).await?),
+            false => None,
+        };
+        let mut said = Vec::new();
+        for mode in [Mode::Takeaway, Mode::Delivery] {
+            let paused = self.rush.web_refusal(Some(mode), now).is_some();
+            if paused || (mode == Mode::Delivery && self.details.delivery_postcodes.is_empty()) {
+                continue;
+            }
+            let basket = Basket { pizzas: pizzas.max(1), mode, postcode: postcode.filter(|_| mode == Mode::Delivery) };
+            let first = times.iter().map(|t| t.timestamp()).find(|t| match &capacity_and_load {
+                Some((capacity, load)) => capacity::book(capacity, load, &basket, *t, now).is_some(),
+                None => true,
+            });
+            if let Some(end) = first {
+                said.push((mode, end));
+            }
+        }
+        Ok(said)
     }
 
     /// Every time of the pizzeria's hours from now on, whether it can be kept for this

@@ -69,6 +69,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         .mount("/api/v1", telemetry::reported(api::stock::routes()))
         .mount("/api/v1", telemetry::reported(api::menu::routes()))
         .mount("/api/v1", telemetry::reported(api::slots::routes()))
+        .mount("/api/v1", telemetry::reported(api::rush::routes()))
         .mount("/api/v1", telemetry::reported(api::openapi::routes()))
         .register("/", vec![Catcher::new(None, page_catcher)])
         .register("/api", vec![Catcher::new(None, api_catcher)])

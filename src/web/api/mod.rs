@@ -5,6 +5,7 @@
 pub mod menu;
 pub mod openapi;
 pub mod orders;
+pub mod rush;
 pub mod slots;
 pub mod staff;
 pub mod stock;

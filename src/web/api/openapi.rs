@@ -60,6 +60,11 @@ fn order_key_params() -> Value {
 
 fn schemas() -> Value {
     let nullable_string = json!({ "type": ["string", "null"] });
+    let window = |description: &str| {
+        json!({ "type": ["object", "null"], "description": description, "required": ["from", "until"],
+                "properties": { "from": { "type": "string", "format": "date-time" },
+                                "until": { "type": "string", "format": "date-time" } } })
+    };
     let mut map = serde_json::Map::new();
     map.insert(
         "Error".into(),
@@ -112,6 +117,7 @@ fn schemas() -> Value {
                     "properties": {
                         "pizzeria": { "type": "string" }, "pizzas": { "type": "integer" }, "mode": { "enum": ["takeaway", "delivery"] },
                         "asap": { "type": "boolean", "description": "\"Dès que possible\" may be asked now." },
+                        "asap_window": window("\"Dès que possible\" for this basket from the live queue: the window customers are shown (its end is the time that would be promised); null when it cannot be asked now."),
                         "refusal": { "type": ["string", "null"], "description": "Why no time can ever be promised for this basket (too many pizzas, no driver tonight)." },
                         "paused": { "type": ["string", "null"], "description": "The rush control refusing web orders in this mode now, in French." },
                         "notices": { "type": "array", "items": { "type": "string" }, "description": "The rush controls in force, as customers are told them." },
@@ -224,6 +230,31 @@ fn schemas() -> Value {
                             "orders": { "type": "array", "items": { "$ref": "#/components/schemas/Ticket" } } }
         }),
     );
+    map.insert("RushControls".into(), json!({
+                    "type": "object", "required": ["pizzeria", "web_paused_until", "deliveries_paused_until", "extra_lead_minutes", "extra_lead_until", "notices", "log"],
+                    "properties": {
+                        "pizzeria": { "type": "string" },
+                        "web_paused_until": { "type": ["string", "null"], "description": "Web orders (site and API) refused until then." },
+                        "deliveries_paused_until": { "type": ["string", "null"], "description": "Web deliveries refused until then; takeaway still taken." },
+                        "extra_lead_minutes": { "type": "integer", "description": "Minutes added before any time promised (0: none in force)." },
+                        "extra_lead_until": { "type": ["string", "null"] },
+                        "notices": { "type": "array", "items": { "type": "string" }, "description": "What customers are told, in French." },
+                        "log": { "type": "array", "description": "The latest uses of the controls, newest first.", "items": {
+                            "type": "object", "required": ["at", "by", "action", "minutes", "extra_lead_minutes", "description"],
+                            "properties": { "at": { "type": "string" }, "by": { "type": ["string", "null"] },
+                                            "action": { "enum": ["pause_web", "pause_deliveries", "extra_lead", "resume"] },
+                                            "minutes": { "type": "integer" }, "extra_lead_minutes": { "type": "integer" },
+                                            "description": { "type": ["string", "null"] } } } }
+                    }
+                }));
+    map.insert("RushAction".into(), json!({
+                    "type": "object", "required": ["action"], "additionalProperties": false,
+                    "properties": {
+                        "action": { "enum": ["pause_web", "pause_deliveries", "extra_lead", "resume"] },
+                        "minutes": { "type": "integer", "minimum": 5, "maximum": 240, "description": "How long the pause or the extra minutes last (not for resume)." },
+                        "extra_lead_minutes": { "type": "integer", "minimum": 5, "maximum": 60, "description": "For extra_lead: minutes added before any time promised." }
+                    }
+                }));
     map.insert("StockAction".into(), json!({
                     "type": "object", "required": ["ingredient", "action", "quantity"], "additionalProperties": false,
                     "properties": {
@@ -300,6 +331,8 @@ fn schemas() -> Value {
                         "address": { "type": ["object", "null"] },
                         "requested_for": nullable_string,
                         "promised_for": { "type": ["string", "null"], "description": "The time promised when the order was taken (ready at the counter, or at the door): the time asked for, or for \"dès que possible\" the earliest the kitchen and drivers could keep; null for orders taken before capacity was counted." },
+                        "promised_window": window("The window shown to the customer when the order was taken: it ends at promised_for (10 minutes wide for a takeaway, 15 for a delivery); null without a promise."),
+                        "estimated_window": window("The new estimated window when the kitchen or the drivers fell behind (re-quoted live from the queue); null while the promise holds."),
                         "lines": { "type": "array", "items": {
                             "type": "object", "required": ["pizza", "quantity", "unit_price_cents", "vat_rate_bp", "note"],
                             "properties": { "pizza": { "type": "string" }, "quantity": { "type": "integer" },
@@ -381,6 +414,14 @@ fn paths() -> Value {
                     { "name": "postcode", "in": "query", "required": false, "schema": { "type": "string" }, "description": "The delivery postcode (its travel time)." }],
                 "responses": merge(json!({ "200": ok("The times and their availability", "Slots") }), error_responses(&["404", "422"])) } }),
     );
+    map.insert("/pizzerias/{slug}/rush".into(), json!({
+                "get": { "operationId": "rushControls", "summary": "Managers: the rush controls in force and who used them.",
+                    "security": [{ "bearer": [] }, { "session": [] }], "parameters": [path_param("slug", "The pizzeria.")],
+                    "responses": merge(json!({ "200": ok("The controls", "RushControls") }), error_responses(&["401", "403", "404"])) },
+                "post": { "operationId": "rushControl", "summary": "Managers: pause web orders or only deliveries, add preparation minutes, or resume; each ends by itself and is logged with who used it.",
+                    "security": [{ "bearer": [] }, { "session": [] }], "parameters": [path_param("slug", "The pizzeria.")],
+                    "requestBody": body("RushAction"),
+                    "responses": merge(json!({ "200": ok("The controls after the action", "RushControls") }), error_responses(&["401", "403", "404", "422"])) } }));
     map.insert("/orders".into(), json!({ "post": { "operationId": "placeOrder",
                 "summary": "Place an order (a signed-in customer's, or a guest's without credentials). Reserves the stock and the oven's and drivers' capacity for the time promised, or refuses with 409; more pizzas than the oven can ever bake for one time: 422 `too_many_pizzas`.",
                 "security": [{}, { "bearer": [] }, { "session": [] }],
@@ -409,7 +450,7 @@ fn paths() -> Value {
                 "parameters": [path_param("slug", "The pizzeria."), path_param("screen", "kitchen, delivery or counter")],
                 "responses": merge(json!({ "200": ok("The queue", "Queue") }), error_responses(&["401", "403", "404"])) } }));
     map.insert("/pizzerias/{slug}/events".into(), json!({ "get": { "operationId": "pizzeriaEvents",
-                "summary": "Staff: the pizzeria's order events as server-sent events. `hello` first, then `change`                             (data: {id, kind, pizzeria_id, reference, status}) for each change, and `resync` when events                             may have been lost (re-read the queues).",
+                "summary": "Staff: the pizzeria's order events as server-sent events. `hello` first, then `change`                             (data: {id, kind, pizzeria_id, reference, status}; a `requoted` change also has `window`: [start, end] in epoch seconds, the order's new estimate) for each change, and `resync` when events                             may have been lost (re-read the queues).",
                 "security": [{ "bearer": [] }, { "session": [] }],
                 "parameters": [path_param("slug", "The pizzeria.")],
                 "responses": merge(json!({ "200": { "description": "An endless event stream.", "content": { "text/event-stream": {} } } }),

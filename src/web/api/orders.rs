@@ -220,6 +220,8 @@ pub(crate) fn order_json(order: &Order, lines: &[OrderLine]) -> Value {
         })),
         "requested_for": order.requested_for.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339()),
         "promised_for": order.promised_for.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|t| t.to_rfc3339()),
+        "promised_window": order.promised_for.map(|end| window_json(order.mode(), end)),
+        "estimated_window": order.requoted_for.map(|end| window_json(order.mode(), end)),
         "lines": lines.iter().map(|l| json!({
             "pizza": l.pizza_name, "quantity": l.quantity, "unit_price_cents": l.unit_price_cents,
             "vat_rate_bp": l.vat_rate_bp, "note": l.note,
@@ -461,4 +463,11 @@ async fn my_orders(db: &Db, caller: ApiCaller) -> ApiResult {
         })
         .collect();
     Ok((Status::Ok, Json(json!({ "orders": list }))))
+}
+
+/// A promise's window as the API gives it: `{"from": …, "until": …}` (RFC 3339).
+fn window_json(mode: crate::domain::orders::Mode, end: i64) -> serde_json::Value {
+    let (from, until) = crate::domain::requote::window(mode, end);
+    let text = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|t| t.to_rfc3339());
+    json!({ "from": text(from), "until": text(until) })
 }

@@ -11,7 +11,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::capacity::Basket;
 use crate::domain::orders::{Mode, MAX_PIZZAS};
-use crate::domain::{fields, slots};
+use crate::domain::{fields, requote, slots};
 use crate::store::catalogue;
 use crate::web::intake::Ordering;
 
@@ -54,6 +54,18 @@ async fn slots_for_basket(
     let basket = Basket { pizzas, mode, postcode: postcode.as_deref() };
     // A basket no time can ever take is refused at every time already (`book` fails too).
     let (availability, never) = ordering.availability(db, settings, &basket).await.map_err(server)?;
+    let asap_window = ordering
+        .asap(db, settings, pizzas, postcode.as_deref())
+        .await
+        .map_err(server)?
+        .into_iter()
+        .find(|(asked, _)| *asked == mode)
+        .filter(|_| never.is_none())
+        .map(|(_, end)| {
+            let (from, until) = requote::window(mode, end);
+            let text = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|t| t.to_rfc3339());
+            json!({ "from": text(from), "until": text(until) })
+        });
     let context = ordering.context();
     let now = context.now.timestamp();
     let slots: Vec<_> = availability
@@ -68,6 +80,7 @@ async fn slots_for_basket(
     Ok(Json(json!({
         "pizzeria": pizzeria.slug, "pizzas": pizzas, "mode": mode.as_str(),
         "asap": context.can_asap() && never.is_none(),
+        "asap_window": asap_window,
         "refusal": never.map(|refusal| refusal.message()),
         "paused": ordering.rush.web_refusal(Some(mode), now),
         "notices": ordering.rush.notices(now),

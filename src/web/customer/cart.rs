@@ -19,6 +19,7 @@ use crate::store::{catalogue, pizzerias};
 use crate::views::ordering::CartPage;
 use crate::web::cart_cookie;
 use crate::web::csrf::{CsrfForm, NoFields, Page};
+use crate::web::intake::Ordering;
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -103,21 +104,28 @@ async fn add_to_cart(
 
 async fn cart_markup(
     db: &Db,
+    settings: &Settings,
     cookies: &CookieJar<'_>,
     page: &Page<'_>,
     notice: Option<&str>,
     errors: &FieldErrors,
 ) -> Result<Markup> {
-    let current = current_cart(db, cookies).await?;
-    let (pizzeria, lines) = match &current {
+    let current = current_cart(db, cookies).await?.filter(|(_, lines)| !lines.is_empty());
+    let (ordering, lines) = match &current {
         Some((cart, lines)) => {
-            (catalogue::pizzeria_details(db, cart.pizzeria_id).await?.map(|d| d.pizzeria), lines.clone())
+            let catalogue = catalogue::current(db).await?;
+            (Ordering::load(db, catalogue, cart.pizzeria_id, Vec::new(), settings, false).await?, lines.clone())
         }
         None => (None, Vec::new()),
     };
+    let asap = match &ordering {
+        Some(ordering) => ordering.asap(db, settings, lines.iter().map(|l| l.quantity).sum(), None).await?,
+        None => Vec::new(),
+    };
     let prices = priced(&lines);
     let view = CartPage {
-        pizzeria: pizzeria.as_ref(),
+        pizzeria: ordering.as_ref().map(|o| &o.details.pizzeria),
+        asap,
         lines: &lines,
         breakdown: &pricing::vat_breakdown(&prices),
         totals: pricing::totals(&prices),
@@ -128,8 +136,14 @@ async fn cart_markup(
 }
 
 #[get("/cart")]
-async fn cart(db: &Db, cookies: &CookieJar<'_>, page: Page<'_>, flash: Option<FlashMessage<'_>>) -> Result<Markup> {
-    cart_markup(db, cookies, &page, flash.as_ref().map(FlashMessage::message), &FieldErrors::new()).await
+async fn cart(
+    db: &Db,
+    settings: &State<Settings>,
+    cookies: &CookieJar<'_>,
+    page: Page<'_>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Markup> {
+    cart_markup(db, settings, cookies, &page, flash.as_ref().map(FlashMessage::message), &FieldErrors::new()).await
 }
 
 #[derive(FromForm)]
@@ -148,6 +162,7 @@ async fn own_cart(db: &Db, cookies: &CookieJar<'_>) -> Result<Cart> {
 #[post("/cart/lines/<id>", data = "<form>")]
 async fn update_line(
     db: &Db,
+    settings: &State<Settings>,
     cookies: &CookieJar<'_>,
     page: Page<'_>,
     id: i64,
@@ -158,7 +173,10 @@ async fn update_line(
     let quantity = errors.check("quantity", rules::quantity(&form.0.quantity));
     let note = errors.check("note", rules::kitchen_note(&form.0.note));
     let (Some(quantity), Some(note)) = (quantity, note) else {
-        return Ok(Either::Left((Status::UnprocessableEntity, cart_markup(db, cookies, &page, None, &errors).await?)));
+        return Ok(Either::Left((
+            Status::UnprocessableEntity,
+            cart_markup(db, settings, cookies, &page, None, &errors).await?,
+        )));
     };
     if !carts::update_line(db, cart.id, id, quantity, &note).await? {
         return Err(Error::NotFound);

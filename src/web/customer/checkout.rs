@@ -53,6 +53,7 @@ struct CheckoutContext {
     lines: Vec<CartLine>,
     can_asap: bool,
     slots: Vec<(String, String)>,
+    asap: Vec<(Mode, i64)>,
 }
 
 async fn checkout_context(
@@ -75,7 +76,8 @@ async fn checkout_context(
     let can_asap = ordering.context().can_asap();
     let basket = Basket { pizzas: lines.iter().map(|l| l.quantity).sum(), mode, postcode };
     let slots = ordering.slots_for(db, settings, &basket).await?;
-    Ok(CheckoutContext { ordering, lines, can_asap, slots })
+    let asap = ordering.asap(db, settings, basket.pizzas, postcode).await?;
+    Ok(CheckoutContext { ordering, lines, can_asap, slots, asap })
 }
 
 fn checkout_markup(
@@ -105,6 +107,7 @@ fn checkout_markup(
         sms_available: crate::store::outbox::channels().sms,
         online_payment: context.ordering.online_payment,
         rush: context.ordering.rush.notices(chrono::Utc::now().timestamp()),
+        asap: context.asap.clone(),
     };
     views::ordering::checkout(&page.nav(), &page.csrf, &view)
 }

@@ -14,6 +14,7 @@ use rocket::{get, post, routes, Either, Route, State};
 use crate::config::Settings;
 use crate::crypto;
 use crate::db::Db;
+use crate::domain::capacity::Basket;
 use crate::domain::fields::FieldErrors;
 use crate::domain::intake;
 use crate::domain::orders::{self as rules, Access, Reach};
@@ -173,7 +174,10 @@ struct EditContext {
     slots: Vec<(String, String)>,
 }
 
-async fn edit_context(db: &Db, settings: &Settings, order: &Order) -> Result<EditContext> {
+/// The modification form's context. The times offered are those the oven and drivers can
+/// keep for the order as it is (its own booking still counted, so a little cautious), and
+/// always its current time.
+async fn edit_context(db: &Db, settings: &Settings, order: &Order, pizzas: i64) -> Result<EditContext> {
     let addresses = match order.customer_id {
         Some(id) => addresses::list(db, id).await?,
         None => Vec::new(),
@@ -183,9 +187,16 @@ async fn edit_context(db: &Db, settings: &Settings, order: &Order) -> Result<Edi
         .await?
         .ok_or(Error::NotFound)?;
     let intake = ordering.context();
+    let basket = Basket { pizzas, mode: order.mode(), postcode: order.delivery_postcode.as_deref() };
+    let keepable = ordering.slots_for(db, settings, &basket).await?;
+    let current = order.requested_for.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(slots::form_value);
+    let slots = intake
+        .slots()
+        .into_iter()
+        .filter(|(value, _)| Some(value) == current.as_ref() || keepable.iter().any(|(kept, _)| kept == value));
     Ok(EditContext {
         can_asap: intake.can_asap(),
-        slots: intake.slots(),
+        slots: slots.collect(),
         menu: items.into_iter().map(|i| (i.pizza_id, i.name, i.price_cents)).collect(),
         ordering,
     })
@@ -236,6 +247,7 @@ fn edit_markup(
             sms_available: false,
             online_payment: false,
             rush: Vec::new(),
+            asap: Vec::new(),
         },
         order,
         menu: &menu,
@@ -261,7 +273,7 @@ async fn edit_page(
     if !rules::customer_may_modify(order.status(), order.payment_method) {
         return Ok(Either::Right(Redirect::to(order_link(reference, key))));
     }
-    let context = edit_context(db, settings, &order).await?;
+    let context = edit_context(db, settings, &order, lines.iter().map(|l| l.quantity).sum()).await?;
     let mut quantities = HashMap::new();
     let mut notes = HashMap::new();
     for line in &lines {
@@ -297,13 +309,13 @@ async fn edit(
 ) -> Result<Either<(Status, Markup), Flash<Redirect>>> {
     let Both(delivery_form, form) = form.0;
     let key = form.key.as_deref();
-    let (order, _, access) = reach_to_change(db, page.visitor, reference, key).await?;
+    let (order, current_lines, access) = reach_to_change(db, page.visitor, reference, key).await?;
     let guest_key = key.filter(|_| access == Access::Guest);
     let back = order_link(reference, guest_key);
     let Ok(version) = form.version.trim().parse::<i64>() else {
         return Err(Error::BadRequest("Le formulaire est incomplet : rechargez la page.".into()));
     };
-    let context = edit_context(db, settings, &order).await?;
+    let context = edit_context(db, settings, &order, current_lines.iter().map(|l| l.quantity).sum()).await?;
     let mut errors = FieldErrors::new();
     let lines = intake::lines_from_map(&form.quantity, &form.note, &mut errors);
     let values = delivery_form.values();

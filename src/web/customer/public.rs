@@ -11,6 +11,7 @@ use crate::domain::fields;
 use crate::views::public::{MenuExtras, PostcodeAnswer};
 use crate::web::auth::Visitor;
 use crate::web::csrf::Page;
+use crate::web::intake::Ordering;
 use crate::{views, Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -79,12 +80,18 @@ async fn pizzeria_menu(
     let now = chrono::Utc::now();
     let catalogue = catalogue::current(db).await?;
     let open_state = catalogue.pizzeria(menu.pizzeria.id).map(|details| details.intake().schedule.open_state(now));
+    let ordering = Ordering::load(db, catalogue, menu.pizzeria.id, Vec::new(), settings, false).await?;
+    let (rush, asap) = match &ordering {
+        Some(ordering) => (ordering.rush.notices(now.timestamp()), ordering.asap(db, settings, 1, None).await?),
+        None => (Vec::new(), Vec::new()),
+    };
     let extras = MenuExtras {
         csrf: &page.csrf,
         flash: flash.as_ref().map(|f| (f.kind() != "success", f.message())),
         cart_count: page.cart_count,
         opening: open_state.map(|state| (now, state)),
-        rush: crate::store::rush::current(db, menu.pizzeria.id).await?.notices(now.timestamp()),
+        rush,
+        asap,
     };
     let parts =
         menu.rendered.get_or_init(|| views::public::menu_list_parts(&menu.pizzeria, &menu.items, &menu.elsewhere));

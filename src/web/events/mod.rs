@@ -350,6 +350,7 @@ mod tests {
                 pizzeria_id,
                 reference: reference.into(),
                 status: "placed".into(),
+                window: None,
             };
             Published { json: event.to_json(), event }
         };

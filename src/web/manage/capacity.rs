@@ -10,7 +10,8 @@ use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, Either, Route};
 
 use crate::db::Db;
-use crate::domain::capacity::{self, CapacityForm};
+use crate::domain::capacity;
+use crate::domain::capacity_form::{self, CapacityForm};
 use crate::domain::rush::action_from_form;
 use crate::store::{capacity as store, catalogue, rush};
 use crate::views::capacity::{CapacityPage, CapacityValues, RushView};
@@ -89,6 +90,8 @@ struct Form {
     default_travel_minutes: String,
     #[field(default = String::new())]
     travel_minutes: String,
+    #[field(default = String::new())]
+    oven_ranges: String,
 }
 
 #[post("/manage/capacity", data = "<form>")]
@@ -102,7 +105,7 @@ async fn save(
     let here = resolve(db, &user.0, Some(form.pizzeria.as_str()))
         .await?
         .map_err(|_| Error::BadRequest("Choisissez une pizzeria.".into()))?;
-    let (current, changed) = store::for_pizzeria(db, here.id).await?;
+    let (_, changed) = store::for_pizzeria(db, here.id).await?;
     let typed = CapacityForm {
         oven_per_quarter: &form.oven_per_quarter,
         lead_minutes: &form.lead_minutes,
@@ -110,8 +113,9 @@ async fn save(
         pizzas_per_run: &form.pizzas_per_run,
         default_travel_minutes: &form.default_travel_minutes,
         travel_minutes: &form.travel_minutes,
+        oven_ranges: &form.oven_ranges,
     };
-    match capacity::from_form(&typed, &current) {
+    match capacity_form::from_form(&typed) {
         Ok(capacity) => {
             store::save(db, here.id, &capacity, user.0.id, unix_now()).await?;
             tracing::info!(by = user.0.id, pizzeria = here.id, "capacity changed");

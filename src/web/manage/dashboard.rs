@@ -32,6 +32,7 @@ struct Day {
     alerts: Vec<StockRow>,
     refunds: Vec<crate::store::payments::OpenRefund>,
     refusals: Vec<(crate::domain::limits::Limit, i64)>,
+    load: Vec<(i64, i64, i64)>,
 }
 
 async fn day(db: &Db, settings: &Settings, pizzeria_id: i64) -> Result<Day> {
@@ -42,7 +43,10 @@ async fn day(db: &Db, settings: &Settings, pizzeria_id: i64) -> Result<Day> {
     let mut alerts = stock::levels(db, pizzeria_id).await?;
     alerts.retain(|row| row.level() != Level::Ok);
     alerts.sort_by_key(|row| (row.level() != Level::Out, row.name.clone()));
+    let (capacity, _) = crate::store::capacity::for_pizzeria(db, pizzeria_id).await?;
+    let booked = crate::store::capacity::booked_between(db, pizzeria_id, since, since + 86_400).await?;
     Ok(Day {
+        load: dashboard::oven_load(&capacity, &booked),
         figures: dashboard::figures(&orders, since, now),
         best_sellers: dashboard::best_sellers(&lines, 5),
         alerts,
@@ -60,6 +64,7 @@ fn board<'a>(here: &'a Here, day: &'a Day) -> Board<'a> {
         alerts: &day.alerts,
         refunds: &day.refunds,
         refusals: &day.refusals,
+        load: &day.load,
     }
 }
 
@@ -143,12 +148,17 @@ async fn export(
         return Err(Error::BadRequest("La période va du plus ancien au plus récent, un an au plus.".into()));
     }
     let rows = store::export(db, here.id, start, end + 86_400).await?;
-    let mut body =
-        String::from("\u{feff}Référence;Date;Canal;Mode;État;Paiement;Payée;Pizzas;Total HT;TVA;Total TTC\r\n");
-    for row in &rows {
-        let date = chrono::DateTime::from_timestamp(row.created_at, 0)
+    let mut body = String::from(
+        "\u{feff}Référence;Date;Canal;Mode;État;Paiement;Payée;Pizzas;Total HT;TVA;Total TTC;Promise;Prête ou livrée;\
+         Écart (min)\r\n",
+    );
+    let local = |time: Option<i64>| {
+        time.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
             .map(|t| t.with_timezone(&Paris).format("%d/%m/%Y %H:%M").to_string())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
+    for row in &rows {
+        let date = local(Some(row.created_at));
         let status = crate::domain::orders::Status::parse(&row.status).map(|s| s.label()).unwrap_or("");
         let fields = [
             row.reference.clone(),
@@ -167,6 +177,12 @@ async fn export(
             cents(row.total_ht_cents),
             cents(row.total_vat_cents),
             cents(row.total_ttc_cents),
+            local(row.promised_for),
+            local(row.done_at),
+            row.promised_for
+                .zip(row.done_at)
+                .map(|(p, d)| ((d - p) as f64 / 60.0).round().to_string())
+                .unwrap_or_default(),
         ];
         body.push_str(&fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(";"));
         body.push_str("\r\n");

@@ -111,6 +111,7 @@ fn markup(
     problem: Option<&str>,
 ) -> Markup {
     let view = PhoneOrderPage {
+        rush: context.ordering.rush.notices(crate::unix_now()),
         pizzeria: &context.ordering.details.pizzeria,
         delivery_postcodes: &context.ordering.details.delivery_postcodes,
         admin: user.0.pizzeria_id.is_none(),

@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::money;
 use crate::domain::orders::{self as rules, Reach, Status as OrderStatus};
+use crate::domain::requote;
 use crate::domain::roles::Role;
 use crate::domain::workflow::{self, Mover};
 use crate::live::{self, Event};
@@ -75,6 +76,20 @@ fn wanted(screen: Screen, now: i64) -> Wanted<'static> {
 /// The tickets `screen` shows at `pizzeria_id` to `user`.
 pub async fn tickets(db: &Db, screen: Screen, pizzeria_id: i64, user: &AuthUser) -> Result<Vec<Ticket>> {
     let mut found = screens::tickets(db, pizzeria_id, wanted(screen, unix_now())).await?;
+    if screen == Screen::Kitchen {
+        // The queue in the order the kitchen must start it: by latest start, which keeps the
+        // promise (by when it is wanted for what was taken without capacity limits).
+        let (capacity, _) = crate::store::capacity::for_pizzeria(db, pizzeria_id).await?;
+        for ticket in &mut found {
+            let started = ticket.status() != OrderStatus::Placed;
+            let oven = (ticket.first_quarter, ticket.last_quarter);
+            ticket.deadline = requote::kitchen_deadline(started, oven, capacity.lead_minutes);
+        }
+        found.sort_by_key(|t| {
+            let latest_start = t.first_quarter.map(|q| q - capacity.lead_minutes * 60);
+            (latest_start.unwrap_or_else(|| t.due_at()), t.id)
+        });
+    }
     if screen == Screen::Delivery {
         found.retain(|t| t.mode() == rules::Mode::Delivery);
         // A driver sees what is left to take and what they carry, not their colleagues' rounds.
