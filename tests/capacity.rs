@@ -623,7 +623,39 @@ async fn the_asap_window_follows_the_queue_and_a_late_order_re_quotes_those_behi
     assert!(text.contains("a pris du retard") && text.contains("Nouvelle estimation : prête vers"), "{text}");
 }
 
+async fn a_time_off_the_grid_past_or_on_a_closed_day_is_refused_in_french(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    // Closed tomorrow (written before the app starts: it reads the hours when it starts).
+    TestApp::spawn_with(&db, &["--demo"], &[]).await.kill();
+    let pool = db.pool().await;
+    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive() + chrono::Duration::days(1);
+    let closed = format!(
+        "INSERT INTO closing_days (pizzeria_id, day, reason) SELECT id, '{}', 'Inventaire' FROM pizzerias
+         WHERE slug = 'boulogne'",
+        tomorrow.format("%Y-%m-%d")
+    );
+    common::execute(&pool, &closed).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[("OC_PIZZA_CAPACITY_LIMITS", "true")]).await;
+    let day_after = tomorrow + chrono::Duration::days(1);
+    let yesterday = tomorrow - chrono::Duration::days(2);
+    for (when, says) in [
+        (format!("{}T20:07", day_after.format("%Y-%m-%d")), "au quart d'heure"),
+        (format!("{}T20:00", yesterday.format("%Y-%m-%d")), "au moins 30 minutes après maintenant"),
+        (format!("{}T20:00", tomorrow.format("%Y-%m-%d")), "fermée"),
+        ("demain soir".to_string(), "Choisissez une heure dans la liste."),
+    ] {
+        let reply = order(&app, &when, 1, "takeaway").await;
+        assert_eq!(reply.status, 422, "{when}: {}", reply.body);
+        assert!(reply.body.replace("\\u0027", "'").contains(says), "{when} → {says}: {}", reply.body);
+    }
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM orders").await, 0, "nothing written");
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM oven_bookings").await, 0, "nothing booked");
+    let on_the_grid = order(&app, &format!("{}T20:15", day_after.format("%Y-%m-%d")), 1, "takeaway").await;
+    assert_eq!(on_the_grid.status, 201, "{}", on_the_grid.body);
+}
+
 both_backends!(
+    a_time_off_the_grid_past_or_on_a_closed_day_is_refused_in_french,
     the_dashboard_shows_the_oven_load_and_how_promises_were_kept,
     the_asap_window_follows_the_queue_and_a_late_order_re_quotes_those_behind,
     a_manager_sets_the_capacity_of_their_pizzeria,

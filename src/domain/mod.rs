@@ -4,6 +4,7 @@ pub mod availability;
 pub mod backups;
 pub mod capacity;
 pub mod capacity_form;
+pub mod composition;
 pub mod dashboard;
 pub mod fields;
 pub mod intake;

@@ -175,6 +175,11 @@ pub fn check_requested(
         let minutes = lead.num_minutes();
         return Err(format!("Choisissez une heure au moins {minutes} minutes après maintenant."));
     }
+    if i64::from(requested.minute()) % STEP_MINUTES != 0 || requested.second() != 0 {
+        return Err(
+            "Choisissez une heure au quart d'heure (19h00, 19h15, 19h30…) : la cuisine s'organise ainsi.".into()
+        );
+    }
     if requested > now + Duration::days(DAYS_AHEAD + 1) {
         return Err(format!("On ne peut commander que {DAYS_AHEAD} jours à l'avance au plus."));
     }
@@ -284,6 +289,10 @@ mod tests {
         assert_eq!(check_requested(now, lead, &hours(), naive(2026, 11, 25, 20, 0)), Ok(paris(2026, 11, 25, 20, 0)));
         assert!(check_requested(now, lead, &hours(), naive(2026, 11, 25, 19, 10)).unwrap_err().contains("30 minutes"));
         assert!(check_requested(now, lead, &hours(), naive(2026, 11, 25, 18, 0)).is_err(), "in the past");
+        assert!(
+            check_requested(now, lead, &hours(), naive(2026, 11, 25, 20, 7)).unwrap_err().contains("au quart d'heure"),
+            "off the grid"
+        );
         assert!(check_requested(now, lead, &hours(), naive(2026, 11, 26, 16, 0)).unwrap_err().contains("fermée"));
         assert!(check_requested(now, lead, &hours(), naive(2026, 12, 20, 20, 0)).unwrap_err().contains("à l'avance"));
     }

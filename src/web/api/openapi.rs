@@ -159,7 +159,7 @@ fn schemas() -> Value {
                         "lines": { "type": "array", "items": { "$ref": "#/components/schemas/LineRequest" }, "maxItems": 20 },
                         "mode": { "enum": ["delivery", "takeaway"] },
                         "address": { "$ref": "#/components/schemas/Address" },
-                        "when": { "type": "string", "description": "`asap` (default) or a local time in Europe/Paris, `YYYY-MM-DDTHH:MM`." },
+                        "when": { "type": "string", "description": "`asap` (default) or a local time in Europe/Paris on the quarter-hour, `YYYY-MM-DDTHH:MM` (20:00, 20:15…; another minute is refused with 422)." },
                         "contact": {
                             "type": "object", "required": ["name", "email", "phone"], "additionalProperties": false,
                             "properties": { "name": { "type": "string" }, "email": { "type": "string" }, "phone": { "type": "string" } }
