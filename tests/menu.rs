@@ -240,7 +240,61 @@ async fn each_visitor_gets_the_cached_menu_with_their_own_token(backend: Backend
     assert_ne!(seen[0], seen[1], "two visitors, two tokens");
 }
 
+/// Customisation (issue "Pizzas the way customers order them"), first step: the JSON menu
+/// lists each pizza's sizes with their prices and the lines a customer may take off, and the
+/// extras with their prices, allergens and whether this pizzeria's stock has enough.
+async fn the_menu_lists_sizes_removable_lines_and_extras(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let menu = Browser::new(&app).get("/api/v1/pizzerias/boulogne/menu").await.json();
+    assert_eq!((menu["default_size"].clone(), menu["max_extras"].clone()), (json!("33"), json!(3)));
+    let pizza = |slug: &str| {
+        menu["pizzas"].as_array().expect("pizzas").iter().find(|p| p["slug"] == slug).cloned().expect("on the menu")
+    };
+    let reine = pizza("reine");
+    assert_eq!(
+        reine["sizes"],
+        json!([
+            { "code": "26", "label": "Petite (26 cm)", "price_cents": 900 },
+            { "code": "33", "label": "Moyenne (33 cm)", "price_cents": 1150 },
+            { "code": "40", "label": "Grande (40 cm)", "price_cents": 1500 },
+        ])
+    );
+    assert_eq!(reine["price_cents"], json!(1150), "the default size's price");
+    let removable: Vec<&str> =
+        reine["removable"].as_array().expect("lines").iter().filter_map(|l| l["ingredient"].as_str()).collect();
+    assert!(removable.contains(&"mushrooms") && removable.contains(&"ham"), "{removable:?}");
+    assert!(!removable.contains(&"dough") && !removable.contains(&"tomato_sauce"), "the base stays: {removable:?}");
+    assert_eq!(pizza("calzone")["sizes"].as_array().map(Vec::len), Some(2), "no large calzone");
+    let extra = |code: &str| {
+        menu["extras"].as_array().expect("extras").iter().find(|e| e["code"] == code).cloned().expect("an extra")
+    };
+    assert_eq!(extra("mozzarella")["price_cents"], json!(150));
+    assert_eq!(extra("mozzarella")["allergens"], json!(["milk"]));
+    assert_eq!(extra("mozzarella")["available"], json!(true));
+
+    // An extra whose ingredient is short here is shown unavailable, here only.
+    let admin = admin(&app).await;
+    set_stock(&admin, "boulogne", "goat_cheese", 20).await;
+    let here = Browser::new(&app).get("/api/v1/pizzerias/boulogne/menu").await.json();
+    let goat = here["extras"].as_array().expect("extras").iter().find(|e| e["code"] == "chevre").cloned();
+    assert_eq!(goat.map(|e| e["available"].clone()), Some(json!(false)), "40 g at 150 % is 60 g; 20 g left");
+    let there = Browser::new(&app).get("/api/v1/pizzerias/vincennes/menu").await.json();
+    let goat = there["extras"].as_array().expect("extras").iter().find(|e| e["code"] == "chevre").cloned();
+    assert_eq!(goat.map(|e| e["available"].clone()), Some(json!(true)));
+
+    // An installation seeded before sizes existed sells one size, at the pizzas' prices.
+    let pool = db.pool().await;
+    execute(&pool, "DELETE FROM pizza_sizes").await;
+    execute(&pool, "DELETE FROM sizes").await;
+    let menu = Browser::new(&app).get("/api/v1/pizzerias/boulogne/menu").await.json();
+    let reine = menu["pizzas"].as_array().expect("pizzas").iter().find(|p| p["slug"] == "reine").cloned();
+    let sole = json!([{ "code": "standard", "label": "Taille unique", "price_cents": 1150 }]);
+    assert_eq!(reine.map(|r| r["sizes"].clone()), Some(sole));
+}
+
 both_backends!(
+    the_menu_lists_sizes_removable_lines_and_extras,
     each_visitor_gets_the_cached_menu_with_their_own_token,
     a_server_error_gets_a_french_page_without_details,
     menu_availability_follows_the_stock,

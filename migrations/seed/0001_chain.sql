@@ -223,3 +223,28 @@ WHERE p.slug = 'montreuil' AND i.code = 'truffle_cream';
 UPDATE stock SET quantity = (
     SELECT CAST(COALESCE(SUM(m.delta), 0) AS BIGINT) FROM stock_movements m
     WHERE m.pizzeria_id = stock.pizzeria_id AND m.ingredient_id = stock.ingredient_id);
+
+-- Sizes: the default (33 cm, the recipes' reference, priced by `pizzas.price_cents`), a small
+-- and a large; the calzone is not made large.
+INSERT INTO sizes (code, label, factor_pct, position, is_default) VALUES
+    ('26', 'Petite (26 cm)', 70, 1, FALSE), ('33', 'Moyenne (33 cm)', 100, 2, TRUE), ('40', 'Grande (40 cm)', 150, 3, FALSE);
+INSERT INTO pizza_sizes (pizza_id, size_code, price_cents)
+SELECT id, '26', price_cents - 250 FROM pizzas;
+INSERT INTO pizza_sizes (pizza_id, size_code, price_cents)
+SELECT id, '40', price_cents + 350 FROM pizzas WHERE slug <> 'calzone';
+
+-- The base (the dough and its sauce or cream) is made once on a half-and-half and cannot be
+-- taken off; every topping can.
+UPDATE recipe_lines SET base = TRUE
+WHERE ingredient_id IN (SELECT id FROM ingredients WHERE code IN ('dough', 'tomato_sauce', 'cream', 'pesto', 'truffle_cream'));
+UPDATE recipe_lines SET removable = TRUE WHERE NOT base;
+
+-- The supplements, at the default size.
+INSERT INTO extras (code, ingredient_id, name, quantity, price_cents, position)
+SELECT e.column1, i.id, e.column3, e.column4, e.column5, e.column6
+FROM (VALUES
+    ('mozzarella', 'mozzarella', 'Mozzarella', 50, 150, 1), ('jambon', 'ham', 'Jambon', 40, 200, 2),
+    ('champignons', 'mushrooms', 'Champignons', 30, 100, 3), ('olives', 'black_olives', 'Olives noires', 15, 100, 4),
+    ('oeuf', 'egg', 'Œuf', 1, 100, 5), ('chorizo', 'chorizo', 'Chorizo', 30, 200, 6),
+    ('chevre', 'goat_cheese', 'Chèvre', 40, 200, 7), ('roquette', 'arugula', 'Roquette', 10, 100, 8)) AS e
+JOIN ingredients i ON i.code = e.column2;

@@ -5,7 +5,8 @@
 //! The rules:
 //! - **Sizes.** Each pizza has its own price per size; each size scales the recipe, written
 //!   for the reference size, by its factor (26 cm: 70 %, 33 cm: 100 %, 40 cm: 150 %).
-//!   Scaled quantities round up to the unit, never to nothing.
+//!   Scaled quantities round up to the unit, never to nothing; what is counted by the piece
+//!   (a dough ball, an egg) does not scale — a large pizza is stretched from one ball.
 //! - **Without.** A recipe line may be removed when the menu says so (never the dough nor
 //!   the base): nothing is taken from the stock for it, and the price does not change.
 //! - **Extras.** From the menu's list, each with its quantity at the reference size and its
@@ -31,12 +32,16 @@ pub struct Size {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecipeLine {
     pub ingredient_id: i64,
+    /// The ingredient's code (the API's word for it) and name.
+    pub code: String,
     pub ingredient: String,
     pub quantity: i64,
     /// The customer may take it off.
     pub removable: bool,
     /// Part of the base (dough, sauce): once on a half-and-half.
     pub base: bool,
+    /// Scales with the size (false for what is counted by the piece).
+    pub scales: bool,
 }
 
 /// A pizza of the menu with its recipe and its price per size code (TTC cents).
@@ -59,7 +64,12 @@ pub struct Extra {
     /// At the reference size.
     pub quantity: i64,
     pub price_cents: i64,
+    /// Scales with the size (false for what is counted by the piece).
+    pub scales: bool,
 }
+
+/// The most extras on one pizza (its halves together).
+pub const MAX_EXTRAS: usize = 3;
 
 /// What a composition is checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +121,8 @@ pub struct Composed {
     pub summary: String,
 }
 
-fn scaled(quantity: i64, factor_pct: i64, halves: i64) -> i64 {
+fn scaled(quantity: i64, factor_pct: i64, scales: bool, halves: i64) -> i64 {
+    let factor_pct = if scales { factor_pct } else { 100 };
     let denominator = 100 * halves;
     ((quantity * factor_pct + denominator - 1) / denominator).max(1)
 }
@@ -192,12 +203,14 @@ impl Menu {
                     continue;
                 }
                 let share = if line.base { 1 } else { count };
-                *needs.entry(line.ingredient_id).or_default() += scaled(line.quantity, size.factor_pct, share);
+                *needs.entry(line.ingredient_id).or_default() +=
+                    scaled(line.quantity, size.factor_pct, line.scales, share);
             }
             let mut said = Vec::new();
             for code in &half.extras {
                 let extra = self.extra(code)?;
-                *needs.entry(extra.ingredient_id).or_default() += scaled(extra.quantity, size.factor_pct, count);
+                *needs.entry(extra.ingredient_id).or_default() +=
+                    scaled(extra.quantity, size.factor_pct, extra.scales, count);
                 let cents = if count == 1 { extra.price_cents } else { half_price(extra.price_cents) };
                 let on = if count == 1 { String::new() } else { format!(" (sur la ½ {})", pizza.name) };
                 parts.push(PricePart { label: format!("Supplément {}{on}", extra.name), cents });
@@ -234,12 +247,21 @@ mod tests {
     const GORGONZOLA: i64 = 6;
 
     fn line(ingredient_id: i64, ingredient: &str, quantity: i64, removable: bool, base: bool) -> RecipeLine {
-        RecipeLine { ingredient_id, ingredient: ingredient.into(), quantity, removable, base }
+        let code = ingredient.into();
+        RecipeLine {
+            ingredient_id,
+            code,
+            ingredient: ingredient.into(),
+            quantity,
+            removable,
+            base,
+            scales: ingredient != "pâte",
+        }
     }
 
     fn menu() -> Menu {
         let sizes = [("26", "Petite (26 cm)", 70), ("33", "Moyenne (33 cm)", 100), ("40", "Grande (40 cm)", 150)];
-        let base = || vec![line(DOUGH, "pâte", 250, false, true), line(TOMATO, "sauce tomate", 80, false, true)];
+        let base = || vec![line(DOUGH, "pâte", 1, false, true), line(TOMATO, "sauce tomate", 80, false, true)];
         Menu {
             sizes: sizes
                 .iter()
@@ -256,6 +278,7 @@ mod tests {
                 name: "mozzarella".into(),
                 quantity: 50,
                 price_cents: 150,
+                scales: true,
             }],
             max_extras: 3,
             pizzas: vec![
@@ -302,7 +325,7 @@ mod tests {
     fn a_plain_pizza_is_its_recipe_at_the_default_size() {
         let composed = menu().compose(&Request { first: whole("reine"), ..Request::default() }).expect("valid");
         assert_eq!(composed.unit_price_cents, 1150);
-        assert_eq!(composed.needs, [(DOUGH, 250), (TOMATO, 80), (MOZZARELLA, 100), (HAM, 60), (MUSHROOMS, 40)].into());
+        assert_eq!(composed.needs, [(DOUGH, 1), (TOMATO, 80), (MOZZARELLA, 100), (HAM, 60), (MUSHROOMS, 40)].into());
         assert_eq!(composed.summary, "Moyenne (33 cm) — Reine");
     }
 
@@ -311,7 +334,7 @@ mod tests {
         let large = Request { size: Some("40".into()), first: whole("reine"), second: None };
         let composed = menu().compose(&large).expect("valid");
         assert_eq!(composed.unit_price_cents, 1450);
-        assert_eq!(composed.needs[&DOUGH], 375);
+        assert_eq!(composed.needs[&DOUGH], 1, "one dough ball, stretched larger");
         assert_eq!(composed.needs[&MUSHROOMS], 60);
         // 70 % of 80 g of tomato is 56 g; of 40 g of mushrooms, 28 g.
         let small = menu().compose(&Request { size: Some("26".into()), ..large }).expect("valid");
@@ -342,7 +365,7 @@ mod tests {
         let request = Request { size: Some("40".into()), first: reine, second: Some(cheeses) };
         let composed = menu().compose(&request).expect("valid");
         // The base once at 150 %; each half's toppings at half of 150 %, rounded up.
-        assert_eq!(composed.needs[&DOUGH], 375);
+        assert_eq!(composed.needs[&DOUGH], 1);
         assert_eq!(composed.needs[&TOMATO], 120);
         assert_eq!(composed.needs[&HAM], 45);
         assert_eq!(composed.needs[&MUSHROOMS], 30);

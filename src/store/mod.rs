@@ -8,6 +8,7 @@ pub mod backup_runs;
 pub mod capacity;
 pub mod carts;
 pub mod catalogue;
+pub mod composition;
 pub mod dashboard;
 pub mod dump;
 pub mod gauges;

@@ -109,7 +109,13 @@ fn schemas() -> Value {
                         "vat_rate_bp": { "type": "integer", "description": "1000 = 10 %" },
                         "allergens": { "type": "array", "items": { "type": "string" } },
                         "available": { "type": "boolean" },
-                        "makeable": { "type": "integer", "description": "How many the stock allows right now." }
+                        "makeable": { "type": "integer", "description": "How many the stock allows right now." },
+                        "sizes": { "type": "array", "description": "The sizes it is made in, with their prices (TTC cents); recipes scale with the size.", "items": {
+                            "type": "object", "required": ["code", "label", "price_cents"],
+                            "properties": { "code": { "type": "string" }, "label": { "type": "string" }, "price_cents": { "type": "integer" } } } },
+                        "removable": { "type": "array", "description": "The recipe lines a customer may take off (the price does not change).", "items": {
+                            "type": "object", "required": ["ingredient", "name"],
+                            "properties": { "ingredient": { "type": "string", "description": "The ingredient's code." }, "name": { "type": "string" } } } }
                     }
                 }));
     map.insert("Slots".into(), json!({
@@ -129,7 +135,14 @@ fn schemas() -> Value {
                 }));
     map.insert("Menu".into(), json!({
                     "type": "object", "required": ["pizzeria", "pizzas"],
-                    "properties": { "pizzeria": { "type": "string" }, "pizzas": { "type": "array", "items": { "$ref": "#/components/schemas/MenuPizza" } } }
+                    "properties": { "pizzeria": { "type": "string" }, "pizzas": { "type": "array", "items": { "$ref": "#/components/schemas/MenuPizza" } },
+                                    "default_size": { "type": "string", "description": "The size the recipes are written for, and `price_cents`'s." },
+                                    "default_size_label": { "type": ["string", "null"] },
+                                    "max_extras": { "type": "integer", "description": "The most extras on one pizza." },
+                                    "extras": { "type": "array", "description": "The supplements, with their allergens and whether this pizzeria's stock has enough for one on the largest size.", "items": {
+                                        "type": "object", "required": ["code", "name", "price_cents", "allergens", "available"],
+                                        "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "price_cents": { "type": "integer" },
+                                                        "allergens": { "type": "array", "items": { "type": "string" } }, "available": { "type": "boolean" } } } } }
                 }));
     map.insert(
         "LineRequest".into(),

@@ -114,18 +114,65 @@ async fn pizzeria_menu(db: &Db, settings: &State<Settings>, slug: &str) -> ApiRe
         .await
         .map_err(server)?
         .ok_or_else(not_found)?;
+    let (composition, extras) = crate::store::composition::menu(db).await.map_err(server)?;
+    let stock: std::collections::HashMap<String, i64> = crate::store::stock::levels(db, menu.pizzeria.id)
+        .await
+        .map_err(server)?
+        .into_iter()
+        .map(|row| (row.code, row.quantity))
+        .collect();
+    let largest = composition.sizes.iter().map(|s| s.factor_pct).max().unwrap_or(100);
+    let size_label = |code: &str| composition.sizes.iter().find(|s| s.code == code).map(|s| s.label.clone());
     let pizzas: Vec<Value> = menu
         .items
         .iter()
         .map(|item| {
+            let custom = composition.pizzas.iter().find(|p| p.slug == item.slug);
+            let sizes: Vec<Value> = composition
+                .sizes
+                .iter()
+                .filter_map(|size| {
+                    let cents = custom?.prices.get(&size.code)?;
+                    Some(json!({ "code": size.code, "label": size.label, "price_cents": cents }))
+                })
+                .collect();
+            let removable: Vec<Value> = custom
+                .map(|p| {
+                    p.lines
+                        .iter()
+                        .filter(|l| l.removable)
+                        .map(|l| json!({ "ingredient": l.code, "name": l.ingredient }))
+                        .collect()
+                })
+                .unwrap_or_default();
             json!({
                 "slug": item.slug, "name": item.name, "description": item.description,
                 "price_cents": item.price_cents, "vat_rate_bp": item.vat_rate_bp, "allergens": item.allergens,
                 "available": item.availability.can_order(), "makeable": item.makeable,
+                "sizes": sizes, "removable": removable,
             })
         })
         .collect();
-    Ok((Status::Ok, Json(json!({ "pizzeria": menu.pizzeria.slug, "pizzas": pizzas }))))
+    let extras: Vec<Value> = extras
+        .iter()
+        .map(|shown| {
+            let needed = shown.extra.quantity * if shown.extra.scales { largest } else { 100 } / 100;
+            json!({
+                "code": shown.extra.code, "name": shown.extra.name, "price_cents": shown.extra.price_cents,
+                "allergens": shown.allergens,
+                "available": stock.get(&shown.ingredient_code).is_some_and(|q| *q >= needed.max(1)),
+            })
+        })
+        .collect();
+    Ok((
+        Status::Ok,
+        Json(json!({
+            "pizzeria": menu.pizzeria.slug, "pizzas": pizzas,
+            "default_size": composition.default_size,
+            "default_size_label": size_label(&composition.default_size),
+            "extras": extras, "max_extras": composition.max_extras,
+        })),
+    ))
 }
 
 #[derive(Deserialize)]
