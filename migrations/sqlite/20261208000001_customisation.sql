@@ -39,3 +39,8 @@ CREATE TABLE extras (
     active        BOOLEAN NOT NULL DEFAULT TRUE,
     position      BIGINT NOT NULL DEFAULT 0
 );
+
+-- An order line's composition as it was sold, never recomputed from today's menu: its words
+-- for the kitchen and its price parts, as JSON ({"summary": …, "parts": [{"label", "cents"}]});
+-- NULL: the pizza as on the menu.
+ALTER TABLE order_lines ADD COLUMN composition TEXT;

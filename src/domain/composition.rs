@@ -112,6 +112,8 @@ pub struct PricePart {
 /// takes from the stock per pizza, and its words for the kitchen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Composed {
+    /// The pizzas it is made of (one, or two halves).
+    pub pizza_ids: Vec<i64>,
     pub unit_price_cents: i64,
     pub vat_rate_bp: i64,
     pub parts: Vec<PricePart>,
@@ -226,6 +228,7 @@ impl Menu {
             words.push([vec![name], removed, said].concat().join(" "));
         }
         Ok(Composed {
+            pizza_ids: pizzas.iter().map(|p| p.id).collect(),
             unit_price_cents: parts.iter().map(|p| p.cents).sum(),
             vat_rate_bp: dearest.vat_rate_bp,
             parts,

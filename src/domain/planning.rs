@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::availability::RecipeNeed;
+use super::composition::Composed;
 use super::intake::LineRequest;
 use super::orders;
 use super::pricing::{self, PricedLine, Totals};
@@ -26,6 +27,8 @@ pub struct PlannedLine {
     pub name: String,
     pub price: PricedLine,
     pub note: String,
+    /// What the customer composed: its words and price parts are kept with the line.
+    pub composition: Option<Composed>,
 }
 
 /// What an order takes of one ingredient, and a pizza that needs it (for the message).
@@ -68,28 +71,49 @@ pub fn plan<'a>(
     let mut lines = Vec::new();
     for request in requests {
         let pizza = offer(request.pizza_id).ok_or_else(|| Unavailable("?".into()))?;
-        if !pizza.orderable {
-            return Err(Unavailable(pizza.name.to_string()));
+        // Each half of a composition must be on sale here.
+        let halves = request.composition.as_ref().map(|c| c.pizza_ids.clone()).unwrap_or_default();
+        for id in std::iter::once(request.pizza_id).chain(halves) {
+            let half = offer(id).ok_or_else(|| Unavailable("?".into()))?;
+            if !half.orderable {
+                return Err(Unavailable(half.name.to_string()));
+            }
         }
+        let (unit_price_cents, vat_rate_bp) = match &request.composition {
+            Some(composed) => (composed.unit_price_cents, composed.vat_rate_bp),
+            None => (pizza.price_cents, pizza.vat_rate_bp),
+        };
         lines.push(PlannedLine {
             pizza_id: request.pizza_id,
             name: pizza.name.to_string(),
-            price: PricedLine {
-                unit_price_cents: pizza.price_cents,
-                vat_rate_bp: pizza.vat_rate_bp,
-                quantity: request.quantity,
-            },
+            price: PricedLine { unit_price_cents, vat_rate_bp, quantity: request.quantity },
             note: request.note.clone(),
+            composition: request.composition.clone(),
         });
     }
-    let wanted: Vec<(i64, i64)> = lines.iter().map(|l| (l.pizza_id, l.price.quantity)).collect();
-    let needs = orders::stock_needs(&wanted, recipes)
+    // What each line takes of each ingredient: its composition's needs, or its recipe's.
+    let mut per_line: Vec<(String, BTreeMap<i64, i64>)> = Vec::new();
+    for line in &lines {
+        let quantity = line.price.quantity;
+        let needs: BTreeMap<i64, i64> = match &line.composition {
+            Some(composed) => composed.needs.iter().map(|(id, q)| (*id, q * quantity)).collect(),
+            None => orders::stock_needs(&[(line.pizza_id, quantity)], recipes),
+        };
+        per_line.push((line.name.clone(), needs));
+    }
+    let mut totals: BTreeMap<i64, i64> = BTreeMap::new();
+    for (_, needs) in &per_line {
+        for (id, quantity) in needs {
+            *totals.entry(*id).or_default() += quantity;
+        }
+    }
+    let needs = totals
         .into_iter()
         .map(|(ingredient_id, quantity)| {
-            let pizza = lines
+            let pizza = per_line
                 .iter()
-                .find(|l| recipes.get(&l.pizza_id).is_some_and(|r| r.iter().any(|n| n.ingredient_id == ingredient_id)))
-                .map(|l| l.name.clone())
+                .find(|(_, needs)| needs.contains_key(&ingredient_id))
+                .map(|(name, _)| name.clone())
                 .unwrap_or_default();
             Need { ingredient_id, quantity, pizza }
         })
@@ -117,7 +141,7 @@ mod tests {
                 _ => None,
             }
         };
-        let line = |pizza_id, quantity| LineRequest { pizza_id, quantity, note: String::new() };
+        let line = |pizza_id, quantity| LineRequest { pizza_id, quantity, note: String::new(), composition: None };
         let planned = plan(&[line(1, 2)], at(7), &recipes).expect("a plan");
         assert_eq!(planned.totals.ttc_cents, 1900);
         assert_eq!(

@@ -40,6 +40,7 @@ fn written_lines(plan: &Plan) -> Vec<OrderLine> {
             vat_rate_bp: l.price.vat_rate_bp,
             quantity: l.price.quantity,
             note: l.note.clone(),
+            composition: composition_json(l),
         })
         .collect()
 }
@@ -62,7 +63,7 @@ const ORDER_INSERT: &str = "INSERT INTO orders (reference, pizzeria_id, customer
 /// Parameters after the order's 24: `$25` the user who placed it (or none), `$26` the time
 /// promised, then the rows.
 const FIRST_ROW_PARAMETER: usize = 27;
-const LINE_WIDTH: usize = 6;
+const LINE_WIDTH: usize = 7;
 const NEED_WIDTH: usize = 2;
 const MESSAGE_WIDTH: usize = 4;
 
@@ -89,7 +90,8 @@ fn placement_sql(batch: Batch, lines: usize, needs: usize, messages: usize) -> S
     let first_message = first_need + needs * NEED_WIDTH;
     let mut writes = vec![
         format!(
-            "INSERT INTO order_lines (order_id, pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity, note)
+            "INSERT INTO order_lines (order_id, pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity, note,
+                 composition)
              VALUES {}",
             rows(FIRST_ROW_PARAMETER, lines, LINE_WIDTH, &|p| format!("({order_id}, {})", p.join(", ")))
         ),
@@ -182,16 +184,27 @@ macro_rules! bind_line {
             .bind(line.price.vat_rate_bp)
             .bind(line.price.quantity)
             .bind(&line.note)
+            .bind($crate::store::order_writes::composition_json(line))
     }};
+}
+
+/// A line's composition as its order keeps it (`order_lines.composition`), or NULL.
+pub(crate) fn composition_json(line: &crate::domain::planning::PlannedLine) -> Option<String> {
+    line.composition.as_ref().map(|c| {
+        let parts: Vec<serde_json::Value> =
+            c.parts.iter().map(|p| serde_json::json!({ "label": p.label, "cents": p.cents })).collect();
+        serde_json::json!({ "summary": c.summary, "parts": parts }).to_string()
+    })
 }
 
 /// The order's lines, in one statement.
 macro_rules! write_lines {
     ($tx:expr, $plan:expr, $order_id:expr) => {{
         let sql = format!(
-            "INSERT INTO order_lines (order_id, pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity, note)
+            "INSERT INTO order_lines (order_id, pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity, note,
+                 composition)
              VALUES {}",
-            value_rows(1, $plan.lines.len(), 7)
+            value_rows(1, $plan.lines.len(), 8)
         );
         let mut insert = sqlx::query(&sql);
         for line in &$plan.lines {
@@ -419,7 +432,7 @@ macro_rules! before_change {
         changes::Before {
             lines: lines
                 .into_iter()
-                .map(|(pizza_id, quantity, note)| LineRequest { pizza_id, quantity, note })
+                .map(|(pizza_id, quantity, note)| LineRequest { pizza_id, quantity, note, composition: None })
                 .collect(),
             mode,
             address: match (mode, street, postcode, city) {
@@ -560,25 +573,25 @@ mod tests {
             7,
             "stock, rows changed, order, transition, lines, movements, outbox, then the ids: {script}"
         );
-        assert!(script.contains("VALUES ((SELECT id FROM orders WHERE reference = $1), $27, $28, $29, $30, $31, $32), ((SELECT id FROM orders WHERE reference = $1), $33, $34, $35, $36, $37, $38)"), "{script}");
+        assert!(script.contains("VALUES ((SELECT id FROM orders WHERE reference = $1), $27, $28, $29, $30, $31, $32, $33), ((SELECT id FROM orders WHERE reference = $1), $34, $35, $36, $37, $38, $39, $40)"), "{script}");
         assert!(
             script.contains(
-                "($2, $39, -$40, 'order', (SELECT id FROM orders WHERE reference = $1), $25, $1, $20), ($2, $41, -$42"
+                "($2, $41, -$42, 'order', (SELECT id FROM orders WHERE reference = $1), $25, $1, $20), ($2, $43, -$44"
             ),
             "{script}"
         );
         assert!(
-            script.contains("quantity - CASE ingredient_id WHEN $39 THEN $40 WHEN $41 THEN $42 WHEN $43 THEN $44 END"),
+            script.contains("quantity - CASE ingredient_id WHEN $41 THEN $42 WHEN $43 THEN $44 WHEN $45 THEN $46 END"),
             "{script}"
         );
-        assert!(script.contains("ingredient_id IN ($39, $41, $43)"), "{script}");
-        assert!(script.contains("$45, $46, $47, $48, '', $20, $20)"), "{script}");
+        assert!(script.contains("ingredient_id IN ($41, $43, $45)"), "{script}");
+        assert!(script.contains("$47, $48, $49, $50, '', $20, $20)"), "{script}");
         assert!(!script.contains("RETURNING"), "{script}");
 
         let statement = placement_sql(Batch::CommonTableExpressions, 1, 1, 0);
         assert!(!statement.contains(';'), "{statement}");
         assert!(statement.starts_with("WITH o AS (INSERT INTO orders"), "{statement}");
-        assert!(statement.contains("VALUES ((SELECT id FROM o), $27, $28, $29, $30, $31, $32)"), "{statement}");
+        assert!(statement.contains("VALUES ((SELECT id FROM o), $27, $28, $29, $30, $31, $32, $33)"), "{statement}");
         assert!(statement.contains("w1 AS (INSERT INTO order_transitions"), "{statement}");
         assert!(!statement.contains("notification_outbox"), "no message, no outbox row: {statement}");
         assert!(statement.contains("w3 AS (UPDATE stock"), "{statement}");

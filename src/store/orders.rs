@@ -236,9 +236,16 @@ pub struct OrderLine {
     pub vat_rate_bp: i64,
     pub quantity: i64,
     pub note: String,
+    /// Its composition as sold (`order_lines.composition`, JSON), if customised.
+    pub composition: Option<String>,
 }
 
 impl OrderLine {
+    /// The composition's words ("Grande (40 cm) — Reine SANS champignons + Mozzarella").
+    pub fn composition_summary(&self) -> Option<String> {
+        summary_of(self.composition.as_deref())
+    }
+
     /// The line as the totals see it (its snapshot of price and VAT rate).
     pub fn priced(&self) -> PricedLine {
         PricedLine { unit_price_cents: self.unit_price_cents, vat_rate_bp: self.vat_rate_bp, quantity: self.quantity }
@@ -271,7 +278,7 @@ async fn with_lines(db: &DbPool, order: Option<Order>) -> Result<Option<(Order, 
             None => None,
             Some(order) => {
                 let lines: Vec<OrderLine> = sqlx::query_as(
-                    "SELECT pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity, note FROM order_lines
+                    "SELECT pizza_id, pizza_name, unit_price_cents, vat_rate_bp, quantity, note, composition FROM order_lines
                      WHERE order_id = $1 ORDER BY id",
                 )
                 .bind(order.id)
@@ -288,4 +295,10 @@ pub async fn for_customer(db: &DbPool, customer_id: i64) -> Result<Vec<Order>> {
     let sql = format!("{ORDER_SELECT} WHERE o.customer_id = $1 ORDER BY o.created_at DESC, o.id DESC LIMIT 200");
     let orders = db_run!(db, |pool| sqlx::query_as(&sql).bind(customer_id).fetch_all(pool).await?);
     Ok(orders)
+}
+
+/// The words of a composition kept as JSON on its order line.
+pub fn summary_of(composition: Option<&str>) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(composition?).ok()?;
+    value["summary"].as_str().map(String::from)
 }

@@ -95,6 +95,8 @@ pub struct TicketLine {
     pub pizza_name: String,
     pub quantity: i64,
     pub note: String,
+    /// Its composition as sold (JSON), if customised.
+    pub composition: Option<String>,
 }
 
 const TICKET_SELECT: &str = "SELECT o.id, o.reference, o.pizzeria_id, o.status, o.mode, o.channel, o.customer_name,
@@ -171,7 +173,7 @@ async fn attach_lines(db: &DbPool, tickets: &mut [Ticket]) -> Result<()> {
     let ids: Vec<String> = tickets.iter().map(|t| t.id.to_string()).collect();
     // Ids read from the database just above: integers, safe to inline.
     let sql = format!(
-        "SELECT l.order_id, p.slug AS pizza_slug, l.pizza_name, l.quantity, l.note
+        "SELECT l.order_id, p.slug AS pizza_slug, l.pizza_name, l.quantity, l.note, l.composition
          FROM order_lines l JOIN pizzas p ON p.id = l.pizza_id
          WHERE l.order_id IN ({}) ORDER BY l.id",
         ids.join(", ")

@@ -458,7 +458,9 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                 tbody {
                     @for line in view.lines {
                         tr {
-                            td.stack-title { (line.pizza_name) @if !line.note.is_empty() { br; small { "Note : " (line.note) } } }
+                            td.stack-title { (line.pizza_name)
+                                @if let Some(summary) = line.composition_summary() { br; small data-composition="" { (summary) } }
+                                @if !line.note.is_empty() { br; small { "Note : " (line.note) } } }
                             td data-label="Quantité" { (line.quantity) }
                             td data-label="Prix TTC" { (format_eur(line.unit_price_cents)) }
                             td data-label="Sous-total" { (format_eur(line.unit_price_cents * line.quantity)) }

@@ -20,6 +20,16 @@ fn when(ticket: &Ticket) -> String {
     }
 }
 
+/// A composition's words with every "SANS" in bold: a removal must not be missed.
+fn composition_words(summary: &str) -> Markup {
+    html! {
+        @for (i, piece) in summary.split(" SANS ").enumerate() {
+            @if i > 0 { " " strong.sans { "SANS" } " " }
+            (piece)
+        }
+    }
+}
+
 fn clock(time: i64) -> String {
     DateTime::<Utc>::from_timestamp(time, 0).map(slots::clock).unwrap_or_default()
 }
@@ -106,6 +116,9 @@ pub fn card(view: &ScreenView<'_>, ticket: &Ticket) -> Markup {
                             }
                         } @else {
                             span.qty { (line.quantity) " ×" } " " (line.pizza_name)
+                        }
+                        @if let Some(summary) = crate::store::orders::summary_of(line.composition.as_deref()) {
+                            p.line-composition data-composition="" { (composition_words(&summary)) }
                         }
                         @if !line.note.is_empty() { p.line-note { "✎ " (line.note) } }
                     }

@@ -100,7 +100,7 @@ mod tests {
     use chrono_tz::Europe::Paris;
 
     fn line(pizza_id: i64, quantity: i64, note: &str) -> LineRequest {
-        LineRequest { pizza_id, quantity, note: note.into() }
+        LineRequest { pizza_id, quantity, note: note.into(), composition: None }
     }
 
     fn paris(h: u32, m: u32) -> Option<i64> {

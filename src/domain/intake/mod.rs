@@ -75,6 +75,9 @@ pub struct LineRequest {
     pub pizza_id: i64,
     pub quantity: i64,
     pub note: String,
+    /// A customised pizza (size, removals, extras, a second half), checked against the
+    /// menu; `None`: the pizza as on the menu.
+    pub composition: Option<crate::domain::composition::Composed>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -166,7 +169,12 @@ pub fn payment_method(
 
 /// One line as typed (quantity and note), for the pages and the API alike.
 pub fn line_request(pizza_id: i64, quantity: &str, note: &str) -> Result<LineRequest, String> {
-    Ok(LineRequest { pizza_id, quantity: orders::quantity(quantity)?, note: orders::kitchen_note(note)? })
+    Ok(LineRequest {
+        pizza_id,
+        quantity: orders::quantity(quantity)?,
+        note: orders::kitchen_note(note)?,
+        composition: None,
+    })
 }
 
 /// The size rules of the whole order, reported on the `lines` field.

@@ -51,7 +51,7 @@ fn context(zones: &Zones, closed: Vec<NaiveDate>) -> Context<'_> {
 }
 
 fn margherita(quantity: i64) -> Vec<LineRequest> {
-    vec![LineRequest { pizza_id: 1, quantity, note: String::new() }]
+    vec![LineRequest { pizza_id: 1, quantity, note: String::new(), composition: None }]
 }
 
 fn delivered_to(postcode: &str) -> DeliveryFacts<'_> {
@@ -204,7 +204,7 @@ fn quantities_and_size_are_checked_at_every_door() {
     let mut errors = FieldErrors::new();
     let notes: HashMap<String, String> = [("1".to_string(), "sans basilic".to_string())].into();
     let lines = lines_from_map(&quantities, &notes, &mut errors);
-    assert_eq!(lines, vec![LineRequest { pizza_id: 1, quantity: 3, note: "sans basilic".into() }]);
+    assert_eq!(lines, vec![LineRequest { pizza_id: 1, quantity: 3, note: "sans basilic".into(), composition: None }]);
     assert_eq!(errors.get("lines"), Some("Une des pizzas demandées n'existe pas."));
 
     let mut errors = FieldErrors::new();

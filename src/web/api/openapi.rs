@@ -151,7 +151,15 @@ fn schemas() -> Value {
             "properties": {
                 "pizza": { "type": "string", "description": "The pizza's slug." },
                 "quantity": { "type": "integer", "minimum": 1, "maximum": 20 },
-                "note": { "type": "string", "maxLength": 140 }
+                "note": { "type": "string", "maxLength": 140 },
+                "size": { "type": "string", "description": "A size's code from the menu (default: the menu's default size)." },
+                "without": { "type": "array", "items": { "type": "string" }, "description": "Ingredient codes taken off (the menu's `removable`); the price does not change." },
+                "extras": { "type": "array", "items": { "type": "string" }, "description": "Extras' codes (the same twice: a double portion); at most the menu's `max_extras` on a pizza, halves together." },
+                "half": { "type": "object", "additionalProperties": false, "required": ["pizza"],
+                          "description": "The second half of a half-and-half, of the same size: the base once, each half's toppings at half, the dearer half's price plus extras (half price on a half).",
+                          "properties": { "pizza": { "type": "string" }, "size": { "type": "string" },
+                                          "without": { "type": "array", "items": { "type": "string" } },
+                                          "extras": { "type": "array", "items": { "type": "string" } } } }
             }
         }),
     );
@@ -350,7 +358,8 @@ fn schemas() -> Value {
                             "type": "object", "required": ["pizza", "quantity", "unit_price_cents", "vat_rate_bp", "note"],
                             "properties": { "pizza": { "type": "string" }, "quantity": { "type": "integer" },
                                             "unit_price_cents": { "type": "integer" }, "vat_rate_bp": { "type": "integer" },
-                                            "note": { "type": "string" } } } },
+                                            "note": { "type": "string" },
+                                            "composition": { "type": ["object", "null"], "description": "A customised pizza as sold (never recomputed): `summary` (the kitchen's words) and `parts` ([{label, cents}], summing to unit_price_cents); null for the pizza as on the menu." } } } },
                         "totals": { "$ref": "#/components/schemas/Money" },
                         "vat": { "type": "array", "items": { "type": "object", "required": ["vat_rate_bp", "ht_cents", "vat_cents", "ttc_cents"] } },
                         "cancel_reason": nullable_string,

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::composition::{Composed, HalfRequest, Menu, Request as Composition};
 use crate::domain::fields::FieldErrors;
 use crate::domain::intake::{self, ContactFacts, DeliveryFacts, LineRequest, WebCustomer, WebRequest, Wording};
 use crate::domain::orders::{self as rules, PaymentMethod, Reach, Status as OrderStatus};
@@ -182,6 +183,72 @@ struct LineBody {
     quantity: i64,
     #[serde(default)]
     note: String,
+    /// A size of the menu (default: the menu's default size).
+    #[serde(default)]
+    size: Option<String>,
+    /// Ingredient codes taken off.
+    #[serde(default)]
+    without: Vec<String>,
+    /// Extras' codes (twice: a double portion).
+    #[serde(default)]
+    extras: Vec<String>,
+    /// The second half of a half-and-half.
+    #[serde(default)]
+    half: Option<HalfBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HalfBody {
+    pizza: String,
+    #[serde(default)]
+    size: Option<String>,
+    #[serde(default)]
+    without: Vec<String>,
+    #[serde(default)]
+    extras: Vec<String>,
+}
+
+impl LineBody {
+    /// Asks for more than the pizza as on the menu.
+    fn customised(&self) -> bool {
+        self.size.is_some() || !self.without.is_empty() || !self.extras.is_empty() || self.half.is_some()
+    }
+}
+
+/// One half as the rule takes it: the ingredient codes taken off as the pizza's ingredient
+/// ids (a code not in its recipe: a French message).
+fn half_request(
+    menu: &Menu,
+    pizza: &str,
+    size: Option<&String>,
+    without: &[String],
+    extras: &[String],
+) -> Result<HalfRequest, String> {
+    let recipe = menu.pizzas.iter().find(|p| p.slug == pizza.trim());
+    let mut removed = Vec::new();
+    for code in without {
+        let line = recipe.and_then(|p| p.lines.iter().find(|l| l.code == code.trim()));
+        let Some(line) = line else {
+            let name = recipe.map_or(pizza.trim(), |p| p.name.as_str());
+            return Err(format!(
+                "La {name} ne contient pas « {} » : rien à retirer.",
+                code.chars().take(64).collect::<String>()
+            ));
+        };
+        removed.push(line.ingredient_id);
+    }
+    Ok(HalfRequest { pizza: pizza.trim().into(), removed, extras: extras.to_vec(), size: size.cloned() })
+}
+
+/// A customised line checked against the menu: its composition, or the French message.
+fn compose(menu: &Menu, line: &LineBody) -> Result<Composed, String> {
+    let first = half_request(menu, &line.pizza, None, &line.without, &line.extras)?;
+    let second = match &line.half {
+        Some(half) => Some(half_request(menu, &half.pizza, half.size.as_ref(), &half.without, &half.extras)?),
+        None => None,
+    };
+    menu.compose(&Composition { size: line.size.clone(), first, second })
 }
 
 #[derive(Deserialize, Default)]
@@ -221,7 +288,12 @@ struct PlaceBody {
 }
 
 /// Lines by pizza slug → line requests, with per-line French messages.
-fn lines_of(catalogue: &Catalogue, lines: &[LineBody], errors: &mut FieldErrors) -> Vec<LineRequest> {
+fn lines_of(
+    catalogue: &Catalogue,
+    menu: Option<&Menu>,
+    lines: &[LineBody],
+    errors: &mut FieldErrors,
+) -> Vec<LineRequest> {
     if lines.len() > rules::MAX_LINES {
         errors.add("lines", format!("{} lignes au plus par commande.", rules::MAX_LINES));
         return Vec::new();
@@ -236,11 +308,30 @@ fn lines_of(catalogue: &Catalogue, lines: &[LineBody], errors: &mut FieldErrors)
             continue;
         };
         let request = intake::line_request(pizza_id, &line.quantity.to_string(), &line.note);
+        let composition = match (menu, line.customised()) {
+            (Some(menu), true) => match compose(menu, line) {
+                Ok(composed) => Some(composed),
+                Err(message) => {
+                    errors.add("lines", message);
+                    continue;
+                }
+            },
+            _ => None,
+        };
         if let Some(request) = errors.check("lines", request) {
-            requests.push(request);
+            requests.push(LineRequest { composition, ..request });
         }
     }
     requests
+}
+
+/// The customisation menu, read only when a line asks for more than the menu's pizza (the
+/// plain checkout stays as fast as it was).
+async fn customisation(db: &Db, lines: &[LineBody]) -> Result<Option<Menu>, ApiError> {
+    if !lines.iter().any(LineBody::customised) {
+        return Ok(None);
+    }
+    Ok(Some(crate::store::composition::menu(db).await.map_err(server)?.0))
 }
 
 /// The body's mode, address and time as intake reads them (the API has no saved address).
@@ -272,6 +363,7 @@ pub(crate) fn order_json(order: &Order, lines: &[OrderLine]) -> Value {
         "lines": lines.iter().map(|l| json!({
             "pizza": l.pizza_name, "quantity": l.quantity, "unit_price_cents": l.unit_price_cents,
             "vat_rate_bp": l.vat_rate_bp, "note": l.note,
+            "composition": l.composition.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()),
         })).collect::<Vec<_>>(),
         "totals": { "ht_cents": order.total_ht_cents, "vat_cents": order.total_vat_cents, "ttc_cents": order.total_ttc_cents },
         "vat": pricing::vat_breakdown(&prices).iter().map(|s| json!({
@@ -303,7 +395,8 @@ async fn place_order(
     };
     let pizzeria = details.pizzeria.clone();
     let mut errors = FieldErrors::new();
-    let lines = lines_of(&catalogue, &body.lines, &mut errors);
+    let menu = customisation(db, &body.lines).await?;
+    let lines = lines_of(&catalogue, menu.as_ref(), &body.lines, &mut errors);
     let (saved, customer) = match &customer {
         Some(user) => {
             let saved = addresses::list(db, user.id).await.map_err(server)?;
@@ -446,7 +539,8 @@ async fn modify_order(
     }
     let catalogue = catalogue::current(db).await.map_err(server)?;
     let mut errors = FieldErrors::new();
-    let lines = lines_of(&catalogue, &body.lines, &mut errors);
+    let menu = customisation(db, &body.lines).await?;
+    let lines = lines_of(&catalogue, menu.as_ref(), &body.lines, &mut errors);
     let saved = match order.customer_id {
         Some(id) => addresses::list(db, id).await.map_err(server)?,
         None => Vec::new(),

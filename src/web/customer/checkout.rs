@@ -183,7 +183,12 @@ async fn checkout(
         lines: context
             .lines
             .iter()
-            .map(|l| LineRequest { pizza_id: l.pizza_id, quantity: l.quantity, note: l.note.clone() })
+            .map(|l| LineRequest {
+                pizza_id: l.pizza_id,
+                quantity: l.quantity,
+                note: l.note.clone(),
+                composition: None,
+            })
             .collect(),
         delivery: delivery_form.facts(),
         contact: ContactFacts { full_name: &form.full_name, email: &form.email, phone: &form.phone },

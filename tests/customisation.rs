@@ -1,0 +1,154 @@
+//! Customisation (issue "Pizzas the way customers order them"), through the JSON API so far:
+//! a size, removals, extras and half-and-half are priced to the cent, take exactly their
+//! composition from the stock, are kept with the order as sold, and show on the kitchen
+//! screen; nonsense is refused in French with nothing written.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{count, demo, Backend, Browser, Reply, TestApp, TestDb, DEMO_PASSWORD};
+use reqwest::Method;
+use serde_json::json;
+
+const A: &str = "boulogne";
+
+async fn place(app: &TestApp, lines: serde_json::Value) -> Reply {
+    let body = json!({
+        "pizzeria": A, "mode": "takeaway", "when": common::next_evening(), "payment": "cash", "lines": lines,
+        "contact": { "name": "Léa Invitée", "email": "lea@exemple.fr", "phone": "06 11 22 33 44" },
+    });
+    Browser::new(app).json(Method::POST, "/api/v1/orders", &[], &body).await
+}
+
+/// What an order took from the stock, by ingredient code.
+async fn taken(pool: &oc_pizza::db::DbPool, reference: &str) -> BTreeMap<String, i64> {
+    let mut taken = BTreeMap::new();
+    for code in
+        ["dough", "tomato_sauce", "cream", "mozzarella", "ham", "mushrooms", "gorgonzola", "goat_cheese", "parmesan"]
+    {
+        let sql = format!(
+            "SELECT CAST(COALESCE(-SUM(m.delta), 0) AS BIGINT) FROM stock_movements m JOIN ingredients i ON i.id = m.ingredient_id
+             WHERE i.code = '{code}' AND m.kind = 'order'
+               AND m.order_id = (SELECT id FROM orders WHERE reference = '{reference}')"
+        );
+        let quantity = count(pool, &sql).await;
+        if quantity != 0 {
+            taken.insert(code.to_string(), quantity);
+        }
+    }
+    taken
+}
+
+async fn compositions_are_priced_taken_from_stock_and_shown_to_the_kitchen(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+
+    // Two large reines without mushrooms, with extra mozzarella; one large half reine (with
+    // extra mozzarella on it) half quatre fromages without gorgonzola.
+    let reply = place(
+        &app,
+        json!([
+            { "pizza": "reine", "quantity": 2, "size": "40", "without": ["mushrooms"], "extras": ["mozzarella"] },
+            { "pizza": "reine", "quantity": 1, "size": "40", "extras": ["mozzarella"],
+              "half": { "pizza": "quatre-fromages", "without": ["gorgonzola"] } },
+        ]),
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let order = reply.json();
+    let reference = order["reference"].as_str().expect("reference").to_string();
+    // 15,00 € the large reine + 1,50 € the extra, twice; the dearer half (large quatre
+    // fromages, 17,00 €) + half an extra (0,75 €). VAT 10 % of 50,75 €: HT 46,14 €.
+    assert_eq!(order["lines"][0]["unit_price_cents"], json!(1650));
+    assert_eq!(order["lines"][1]["unit_price_cents"], json!(1775));
+    assert_eq!(order["totals"], json!({ "ht_cents": 4614, "vat_cents": 461, "ttc_cents": 5075 }));
+    assert_eq!(
+        order["lines"][0]["composition"]["summary"],
+        json!("Grande (40 cm) — Reine SANS Champignons de Paris + Mozzarella")
+    );
+    assert_eq!(
+        order["lines"][1]["composition"]["parts"],
+        json!([
+            { "label": "½ Reine / ½ Quatre fromages — Grande (40 cm) (prix de la plus chère, Quatre fromages)", "cents": 1700 },
+            { "label": "Supplément Mozzarella (sur la ½ Reine)", "cents": 75 },
+        ])
+    );
+
+    // Exactly the compositions' needs (the demo's recipes at 150 %, rounded up; halves at
+    // half; the dough ball and the base once).
+    let expected: BTreeMap<String, i64> = [
+        ("dough", 2 + 1),
+        ("tomato_sauce", 2 * 120 + 120),
+        ("mozzarella", 2 * (165 + 75) + 83 + 38 + 60),
+        ("ham", 2 * 105 + 53),
+        ("mushrooms", 45),
+        ("goat_cheese", 30),
+        ("parmesan", 15),
+    ]
+    .into_iter()
+    .map(|(code, quantity)| (code.to_string(), quantity))
+    .collect();
+    assert_eq!(taken(&pool, &reference).await, expected, "no gorgonzola, no cream (the second half's base)");
+    common::assert_stock_matches_journal(&pool).await;
+
+    // Kept with the order: a menu change does not touch it.
+    common::execute(&pool, "UPDATE pizza_sizes SET price_cents = price_cents + 500").await;
+    common::execute(&pool, "UPDATE extras SET price_cents = 900").await;
+    let key = order["access_key"].as_str().expect("key");
+    let again =
+        Browser::new(&app).api(Method::GET, &format!("/api/v1/orders/{reference}"), &[("X-Order-Key", key)]).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.json()["totals"]["ttc_cents"], json!(5075));
+    assert_eq!(again.json()["lines"][1]["composition"], order["lines"][1]["composition"]);
+
+    // The kitchen sees it, removals in bold; the customer's page says it.
+    let cook = Browser::new(&app);
+    cook.sign_in(&demo("pizzaiolo", A), DEMO_PASSWORD).await;
+    let queue = cook.get("/kitchen/queue").await.body;
+    assert!(queue.contains(r#"<strong class="sans">SANS</strong> Champignons de Paris + Mozzarella"#), "{queue}");
+    assert!(queue.contains("½ Quatre fromages <strong class=\"sans\">SANS</strong> Gorgonzola"), "{queue}");
+    let page = Browser::new(&app).get(&format!("/orders/{reference}?key={key}")).await.body;
+    assert!(page.contains("Grande (40 cm) — ½ Reine + Mozzarella, ½ Quatre fromages SANS Gorgonzola"), "{page}");
+}
+
+async fn nonsense_compositions_are_refused_in_french_with_nothing_written(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let pool = db.pool().await;
+    let movements = "SELECT COUNT(*) FROM stock_movements";
+    let before = count(&pool, movements).await;
+    for (line, says) in [
+        (json!({ "pizza": "reine", "quantity": 1, "size": "50" }), "Taille inconnue : « 50 »."),
+        (json!({ "pizza": "calzone", "quantity": 1, "size": "40" }), "La Calzone n'existe pas en Grande (40 cm)."),
+        (json!({ "pizza": "reine", "quantity": 1, "without": ["dough"] }), "ne peut pas être retiré de la Reine"),
+        (json!({ "pizza": "reine", "quantity": 1, "without": ["caviar"] }), "La Reine ne contient pas « caviar »"),
+        (json!({ "pizza": "reine", "quantity": 1, "extras": ["caviar"] }), "« caviar » n'est pas un supplément"),
+        (
+            json!({ "pizza": "reine", "quantity": 1, "extras": ["mozzarella", "jambon", "olives", "oeuf"] }),
+            "3 suppléments au plus par pizza.",
+        ),
+        (json!({ "pizza": "reine", "quantity": 1, "half": { "pizza": "reine" } }), "la même pizza"),
+        (
+            json!({ "pizza": "reine", "quantity": 1, "size": "26", "half": { "pizza": "bufala", "size": "40" } }),
+            "Les deux moitiés d'une pizza sont de la même taille.",
+        ),
+        (json!({ "pizza": "reine", "quantity": 1, "half": { "pizza": "lune" } }), "Cette pizza n'est pas à la carte."),
+        (json!({ "pizza": "reine", "quantity": -2, "size": "40" }), "La quantité doit être d'au moins 1."),
+    ] {
+        let reply = place(&app, json!([line])).await;
+        assert_eq!(reply.status, 422, "{line}: {}", reply.body);
+        assert!(reply.body.contains(says), "{line} → {says}: {}", reply.body);
+    }
+    // A body of the wrong shape is refused before anything is read.
+    let unknown_field = place(&app, json!([{ "pizza": "reine", "quantity": 1, "taille": "40" }])).await;
+    assert_eq!(unknown_field.status, 422, "{}", unknown_field.body);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM orders").await, 0, "no order");
+    assert_eq!(count(&pool, movements).await, before, "no stock taken");
+}
+
+both_backends!(
+    compositions_are_priced_taken_from_stock_and_shown_to_the_kitchen,
+    nonsense_compositions_are_refused_in_french_with_nothing_written,
+);
