@@ -1,13 +1,20 @@
 -- wrk script: place orders through the JSON API, as guests. PIZZERIAS (space-separated
 -- slugs) spreads them over pizzerias in turn, as on a Friday evening; one slug puts every
--- order on the same stock rows. Each order is two pizzas; 201 is success.
+-- order on the same stock rows. Each order is two pizzas; 201 is success. CUSTOM=true makes
+-- them customised: a large reine without mushrooms with extra mozzarella, and a large half
+-- margherita half reine.
 local when = os.getenv("WHEN")
+local lines = '[{"pizza":"margherita","quantity":1},{"pizza":"reine","quantity":1}]'
+if os.getenv("CUSTOM") == "true" then
+    lines = '[{"pizza":"reine","quantity":1,"size":"40","without":["mushrooms"],"extras":["mozzarella"]},'
+        .. '{"pizza":"margherita","quantity":1,"size":"40","half":{"pizza":"reine"}}]'
+end
 local pizzerias = {}
 for slug in string.gmatch(os.getenv("PIZZERIAS") or "montreuil", "%S+") do table.insert(pizzerias, slug) end
 local bodies = {}
 for i, slug in ipairs(pizzerias) do
     bodies[i] = '{"pizzeria":"' .. slug .. '","mode":"takeaway","when":"' .. when .. '","payment":"cash",'
-        .. '"lines":[{"pizza":"margherita","quantity":1},{"pizza":"reine","quantity":1}],'
+        .. '"lines":' .. lines .. ','
         .. '"contact":{"name":"Banc de charge","email":"banc@exemple.fr","phone":"0611223344"}}'
 end
 local counter = 0
