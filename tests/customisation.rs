@@ -148,7 +148,39 @@ async fn nonsense_compositions_are_refused_in_french_with_nothing_written(backen
     assert_eq!(count(&pool, movements).await, before, "no stock taken");
 }
 
+async fn a_recipe_edit_keeps_what_customers_may_take_off(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
+    let admin = Browser::new(&app);
+    admin.sign_in("admin@demo.ocpizza.fr", DEMO_PASSWORD).await;
+    let csrf = admin.csrf().await;
+    // The reine gets onions (removable on the other pizzas that have them), keeps the rest.
+    let body = json!({
+        "name": "Reine", "price_cents": 1150, "vat_rate_bp": 1000,
+        "recipe": [
+            { "ingredient": "dough", "quantity": 1 }, { "ingredient": "tomato_sauce", "quantity": 80 },
+            { "ingredient": "mozzarella", "quantity": 110 }, { "ingredient": "ham", "quantity": 70 },
+            { "ingredient": "mushrooms", "quantity": 60 }, { "ingredient": "onions", "quantity": 20 },
+        ],
+    });
+    let saved = admin.json(Method::PUT, "/api/v1/menu/pizzas/reine", &[("X-CSRF-Token", csrf.as_str())], &body).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let menu = Browser::new(&app).get(&format!("/api/v1/pizzerias/{A}/menu")).await.json();
+    let reine = menu["pizzas"].as_array().expect("pizzas").iter().find(|p| p["slug"] == "reine").cloned();
+    let removable: Vec<String> = reine.expect("the reine")["removable"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["ingredient"].as_str().map(String::from))
+        .collect();
+    for kept in ["mozzarella", "ham", "mushrooms", "onions"] {
+        assert!(removable.iter().any(|r| r == kept), "{kept}: {removable:?}");
+    }
+    assert!(!removable.iter().any(|r| r == "dough" || r == "tomato_sauce"), "the base stays: {removable:?}");
+}
+
 both_backends!(
+    a_recipe_edit_keeps_what_customers_may_take_off,
     compositions_are_priced_taken_from_stock_and_shown_to_the_kitchen,
     nonsense_compositions_are_refused_in_french_with_nothing_written,
 );

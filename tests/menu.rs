@@ -283,10 +283,13 @@ async fn the_menu_lists_sizes_removable_lines_and_extras(backend: Backend) {
     let goat = there["extras"].as_array().expect("extras").iter().find(|e| e["code"] == "chevre").cloned();
     assert_eq!(goat.map(|e| e["available"].clone()), Some(json!(true)));
 
-    // An installation seeded before sizes existed sells one size, at the pizzas' prices.
+    // An installation seeded before sizes existed sells one size, at the pizzas' prices (the
+    // menu is read again at the next start, or at a menu change).
+    app.kill();
     let pool = db.pool().await;
     execute(&pool, "DELETE FROM pizza_sizes").await;
     execute(&pool, "DELETE FROM sizes").await;
+    let app = TestApp::spawn_with(&db, &["--demo"], &[]).await;
     let menu = Browser::new(&app).get("/api/v1/pizzerias/boulogne/menu").await.json();
     let reine = menu["pizzas"].as_array().expect("pizzas").iter().find(|p| p["slug"] == "reine").cloned();
     let sole = json!([{ "code": "standard", "label": "Taille unique", "price_cents": 1150 }]);

@@ -2,10 +2,11 @@
 //! `extras` — read as a `domain::composition::Menu`, with what the API shows of extras.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use crate::db::DbPool;
 use crate::domain::composition::{Extra, Menu, Pizza, RecipeLine, Size, MAX_EXTRAS};
-use crate::{db_run, Result};
+use crate::{db_run, live, Result};
 
 /// An extra as the menu shows it: its allergens too.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,9 @@ pub struct ShownExtra {
     pub ingredient_code: String,
     pub allergens: Vec<String>,
 }
+
+/// The menu a composition is checked against, and its extras as shown.
+pub type Customisation = (Menu, Vec<ShownExtra>);
 
 /// The size of an installation that has not set any.
 pub const SOLE_SIZE: &str = "standard";
@@ -24,9 +28,27 @@ type LineRow = (i64, i64, String, String, i64, bool, bool, String);
 type ExtraRow = (String, i64, String, i64, i64, String, String, String);
 type Rows = (Vec<SizeRow>, Vec<PizzaRow>, Vec<(i64, String, i64)>, Vec<LineRow>, Vec<ExtraRow>);
 
+/// The customisation menu as of the last catalogue change this process heard of (menu
+/// edits, a resync): read once, not for every customised order.
+pub async fn menu(db: &DbPool) -> Result<Arc<Customisation>> {
+    static CACHED: Mutex<Option<(u64, Arc<Customisation>)>> = Mutex::new(None);
+    let generation = live::catalogue_generation();
+    let hit = CACHED.lock().ok().and_then(|entry| {
+        entry.as_ref().filter(|(g, _)| *g == generation && live::hearing_every_change()).map(|(_, v)| v.clone())
+    });
+    if let Some(hit) = hit {
+        return Ok(hit);
+    }
+    let value = Arc::new(read(db).await?);
+    if let Ok(mut entry) = CACHED.lock() {
+        *entry = Some((generation, value.clone()));
+    }
+    Ok(value)
+}
+
 /// The menu's sizes, active pizzas with their prices per size and recipes, and active
 /// extras (with their allergens).
-pub async fn menu(db: &DbPool) -> Result<(Menu, Vec<ShownExtra>)> {
+async fn read(db: &DbPool) -> Result<(Menu, Vec<ShownExtra>)> {
     let (sizes, pizzas, prices, lines, extras): Rows = db_run!(db, |pool| {
         let sizes = sqlx::query_as("SELECT code, label, factor_pct, is_default FROM sizes ORDER BY position, code")
             .fetch_all(pool)

@@ -85,15 +85,32 @@ pub async fn save(db: &DbPool, slug: &str, edit: &PizzaEdit) -> Result<()> {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        // What the customer may take off, and the base, stay as they were for the lines kept;
+        // a new line is flagged as the same ingredient is in the other recipes.
+        let flags: Vec<(String, bool, bool)> = sqlx::query_as(
+            "SELECT i.code, r.removable, r.base FROM recipe_lines r JOIN ingredients i ON i.id = r.ingredient_id
+             WHERE r.pizza_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM recipe_lines WHERE pizza_id = $1").bind(id).execute(&mut *tx).await?;
         for (code, quantity) in &edit.recipe {
+            let kept = flags.iter().find(|(c, _, _)| c == code);
             sqlx::query(
-                "INSERT INTO recipe_lines (pizza_id, ingredient_id, quantity)
-                 SELECT $1, id, $2 FROM ingredients WHERE code = $3",
+                "INSERT INTO recipe_lines (pizza_id, ingredient_id, quantity, removable, base)
+                 SELECT $1, i.id, $2,
+                        COALESCE($4, (SELECT r.removable FROM recipe_lines r WHERE r.ingredient_id = i.id
+                                      ORDER BY r.pizza_id LIMIT 1), FALSE),
+                        COALESCE($5, (SELECT r.base FROM recipe_lines r WHERE r.ingredient_id = i.id
+                                      ORDER BY r.pizza_id LIMIT 1), FALSE)
+                 FROM ingredients i WHERE i.code = $3",
             )
             .bind(id)
             .bind(*quantity)
             .bind(code)
+            .bind(kept.map(|(_, removable, _)| *removable))
+            .bind(kept.map(|(_, _, base)| *base))
             .execute(&mut *tx)
             .await?;
         }

@@ -115,7 +115,8 @@ async fn pizzeria_menu(db: &Db, settings: &State<Settings>, slug: &str) -> ApiRe
         .await
         .map_err(server)?
         .ok_or_else(not_found)?;
-    let (composition, extras) = crate::store::composition::menu(db).await.map_err(server)?;
+    let customisation = crate::store::composition::menu(db).await.map_err(server)?;
+    let (composition, extras) = (&customisation.0, &customisation.1);
     let stock: std::collections::HashMap<String, i64> = crate::store::stock::levels(db, menu.pizzeria.id)
         .await
         .map_err(server)?
@@ -327,11 +328,14 @@ fn lines_of(
 
 /// The customisation menu, read only when a line asks for more than the menu's pizza (the
 /// plain checkout stays as fast as it was).
-async fn customisation(db: &Db, lines: &[LineBody]) -> Result<Option<Menu>, ApiError> {
+async fn customisation(
+    db: &Db,
+    lines: &[LineBody],
+) -> Result<Option<std::sync::Arc<crate::store::composition::Customisation>>, ApiError> {
     if !lines.iter().any(LineBody::customised) {
         return Ok(None);
     }
-    Ok(Some(crate::store::composition::menu(db).await.map_err(server)?.0))
+    Ok(Some(crate::store::composition::menu(db).await.map_err(server)?))
 }
 
 /// The body's mode, address and time as intake reads them (the API has no saved address).
@@ -396,7 +400,7 @@ async fn place_order(
     let pizzeria = details.pizzeria.clone();
     let mut errors = FieldErrors::new();
     let menu = customisation(db, &body.lines).await?;
-    let lines = lines_of(&catalogue, menu.as_ref(), &body.lines, &mut errors);
+    let lines = lines_of(&catalogue, menu.as_ref().map(|m| &m.0), &body.lines, &mut errors);
     let (saved, customer) = match &customer {
         Some(user) => {
             let saved = addresses::list(db, user.id).await.map_err(server)?;
@@ -540,7 +544,7 @@ async fn modify_order(
     let catalogue = catalogue::current(db).await.map_err(server)?;
     let mut errors = FieldErrors::new();
     let menu = customisation(db, &body.lines).await?;
-    let lines = lines_of(&catalogue, menu.as_ref(), &body.lines, &mut errors);
+    let lines = lines_of(&catalogue, menu.as_ref().map(|m| &m.0), &body.lines, &mut errors);
     let saved = match order.customer_id {
         Some(id) => addresses::list(db, id).await.map_err(server)?,
         None => Vec::new(),
