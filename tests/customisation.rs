@@ -111,6 +111,17 @@ async fn compositions_are_priced_taken_from_stock_and_shown_to_the_kitchen(backe
     assert!(queue.contains("½ Quatre fromages <strong class=\"sans\">SANS</strong> Gorgonzola"), "{queue}");
     let page = Browser::new(&app).get(&format!("/orders/{reference}?key={key}")).await.body;
     assert!(page.contains("Grande (40 cm) — ½ Reine + Mozzarella, ½ Quatre fromages SANS Gorgonzola"), "{page}");
+
+    // The CSV reads each line as it was composed.
+    let manager = Browser::new(&app);
+    manager.sign_in(&demo("manager", A), DEMO_PASSWORD).await;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).format("%Y-%m-%d").to_string();
+    let csv = manager.get(&format!("/manage/dashboard/orders.csv?from={today}&to={today}")).await.body;
+    let row = csv.lines().find(|l| l.starts_with(&reference)).unwrap_or_else(|| panic!("{csv}"));
+    assert!(
+        row.contains("2 × Grande (40 cm) — Reine SANS Champignons de Paris + Mozzarella, 1 × Grande (40 cm) — ½ Reine"),
+        "{row}"
+    );
 }
 
 async fn nonsense_compositions_are_refused_in_french_with_nothing_written(backend: Backend) {
@@ -179,7 +190,25 @@ async fn a_recipe_edit_keeps_what_customers_may_take_off(backend: Backend) {
     assert!(!removable.iter().any(|r| r == "dough" || r == "tomato_sauce"), "the base stays: {removable:?}");
 }
 
+async fn the_confirmation_mail_shows_the_composition(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let Some(smtp) = common::notify::SmtpServer::start().await else { return };
+    let env = common::notify::SmtpServer::env(smtp.port);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with(&db, &["--demo"], &env).await;
+    let line = json!({ "pizza": "reine", "quantity": 1, "size": "26", "without": ["ham"], "extras": ["olives"] });
+    let reply = place(&app, json!([line])).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let reference = reply.json()["reference"].as_str().expect("reference").to_string();
+    let subject = format!("Commande {reference} reçue");
+    let mails = smtp.wait_for_where(1, std::time::Duration::from_secs(20), |m| m.subject == subject).await;
+    let text = mails[0].text.clone().unwrap_or_default();
+    assert!(text.contains("Petite (26 cm) — Reine SANS Jambon blanc + Olives noires"), "{text}");
+    assert!(mails[0].html.as_deref().is_some_and(|h| h.contains("SANS Jambon blanc")), "the HTML part too");
+}
+
 both_backends!(
+    the_confirmation_mail_shows_the_composition,
     a_recipe_edit_keeps_what_customers_may_take_off,
     compositions_are_priced_taken_from_stock_and_shown_to_the_kitchen,
     nonsense_compositions_are_refused_in_french_with_nothing_written,

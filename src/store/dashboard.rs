@@ -106,15 +106,16 @@ pub struct ExportRow {
     pub done_at: Option<i64>,
 }
 
-/// The pizzeria's orders placed in [from, until), oldest first.
+/// An exported line: its order's reference, quantity, pizza and composition (JSON).
+type ExportLine = (String, i64, String, Option<String>);
+
+/// The pizzeria's orders placed in [from, until), oldest first. A customised line reads
+/// as its composition ("1 × Grande (40 cm) — Reine SANS Champignons de Paris").
 pub async fn export(db: &DbPool, pizzeria_id: i64, from: i64, until: i64) -> Result<Vec<ExportRow>> {
-    let rows = db_run!(db, |pool| {
-        sqlx::query_as(
+    let (mut rows, lines): (Vec<ExportRow>, Vec<ExportLine>) = db_run!(db, |pool| {
+        let rows = sqlx::query_as(
             "SELECT o.reference, o.created_at, o.channel, o.mode, o.status, o.payment_method, o.payment_status,
-                    o.total_ht_cents, o.total_vat_cents, o.total_ttc_cents,
-                    COALESCE((SELECT STRING_AGG(CAST(l.quantity AS TEXT) || ' × ' || l.pizza_name, ', ' ORDER BY l.id)
-                              FROM order_lines l WHERE l.order_id = o.id), '') AS lines,
-                    o.promised_for,
+                    o.total_ht_cents, o.total_vat_cents, o.total_ttc_cents, '' AS lines, o.promised_for,
                     (SELECT MIN(t.created_at) FROM order_transitions t WHERE t.order_id = o.id
                         AND t.to_status = CASE WHEN o.mode = 'delivery' THEN 'delivered' ELSE 'ready' END) AS done_at
              FROM orders o WHERE o.pizzeria_id = $1 AND o.created_at >= $2 AND o.created_at < $3
@@ -124,7 +125,26 @@ pub async fn export(db: &DbPool, pizzeria_id: i64, from: i64, until: i64) -> Res
         .bind(from)
         .bind(until)
         .fetch_all(pool)
-        .await?
+        .await?;
+        let lines = sqlx::query_as(
+            "SELECT o.reference, l.quantity, l.pizza_name, l.composition FROM order_lines l
+             JOIN orders o ON o.id = l.order_id
+             WHERE o.pizzeria_id = $1 AND o.created_at >= $2 AND o.created_at < $3 ORDER BY l.id",
+        )
+        .bind(pizzeria_id)
+        .bind(from)
+        .bind(until)
+        .fetch_all(pool)
+        .await?;
+        (rows, lines)
     });
+    let mut by_order: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for (reference, quantity, name, composition) in lines {
+        let what = crate::store::orders::summary_of(composition.as_deref()).unwrap_or(name);
+        by_order.entry(reference).or_default().push(format!("{quantity} × {what}"));
+    }
+    for row in &mut rows {
+        row.lines = by_order.remove(&row.reference).unwrap_or_default().join(", ");
+    }
     Ok(rows)
 }

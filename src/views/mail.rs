@@ -92,6 +92,9 @@ pub fn order_email(message: &OrderMessage<'_>) -> Email {
                 line.pizza_name,
                 format_eur(line.unit_price_cents * line.quantity)
             ));
+            if let Some(summary) = line.composition_summary() {
+                text.push_str(&format!("    {summary}\n"));
+            }
             if !line.note.is_empty() {
                 text.push_str(&format!("    Note : {}\n", line.note));
             }
@@ -127,7 +130,9 @@ pub fn order_email(message: &OrderMessage<'_>) -> Email {
                 tbody {
                     @for line in lines {
                         tr {
-                            td { (line.pizza_name) @if !line.note.is_empty() { br; small { "Note : " (line.note) } } }
+                            td { (line.pizza_name)
+                                @if let Some(summary) = line.composition_summary() { br; small { (summary) } }
+                                @if !line.note.is_empty() { br; small { "Note : " (line.note) } } }
                             td align="right" { (line.quantity) }
                             td align="right" { (format_eur(line.unit_price_cents * line.quantity)) }
                         }
