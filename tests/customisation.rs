@@ -112,6 +112,22 @@ async fn compositions_are_priced_taken_from_stock_and_shown_to_the_kitchen(backe
     let page = Browser::new(&app).get(&format!("/orders/{reference}?key={key}")).await.body;
     assert!(page.contains("Grande (40 cm) — ½ Reine + Mozzarella, ½ Quatre fromages SANS Gorgonzola"), "{page}");
 
+    // Not modified on the site yet (its form offers plain pizzas): said, and refused.
+    let guest = Browser::new(&app);
+    let page = guest.get(&format!("/orders/{reference}?key={key}")).await.body.replace("&#39;", "'");
+    assert!(page.contains("qui ne se modifient pas encore sur le site") && !page.contains("Modifier la commande"));
+    let edit = guest.get(&format!("/orders/{reference}/edit?key={key}")).await;
+    assert_eq!(edit.redirect_path(), Some(&*format!("/orders/{reference}?key={key}")));
+    let fields = [("version", "1"), ("key", key), ("mode", "takeaway"), ("when", "asap")];
+    let refused = guest.submit(&format!("/orders/{reference}/edit"), &fields).await;
+    assert_eq!(refused.status, 303, "{}", refused.body);
+    let after = Browser::new(&app)
+        .api(Method::GET, &format!("/api/v1/orders/{reference}"), &[("X-Order-Key", key)])
+        .await
+        .json();
+    assert_eq!((after["version"].clone(), after["lines"].clone()), (order["version"].clone(), order["lines"].clone()));
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM order_lines").await, 2);
+
     // The CSV reads each line as it was composed.
     let manager = Browser::new(&app);
     manager.sign_in(&demo("manager", A), DEMO_PASSWORD).await;

@@ -343,6 +343,12 @@ pub fn reference_from(random: &[u8; 6]) -> String {
     format!("OC-{code}")
 }
 
+/// Why an order with customised pizzas is not changed on the site yet (the modification
+/// form offers plain pizzas only: saving it would lose the compositions).
+pub const CUSTOMISED_NOT_MODIFIABLE: &str =
+    "Cette commande contient des pizzas personnalisées, qui ne se modifient pas \
+     encore sur le site : annulez-la et commandez à nouveau, ou appelez la pizzeria.";
+
 /// When the customer can expect the order ready (UTC epoch seconds): the slot they asked
 /// for, or, as soon as possible, the time it was placed plus the preparation lead time.
 pub fn expected_at(created_at: i64, requested_for: Option<i64>, lead_minutes: i64) -> i64 {

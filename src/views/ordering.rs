@@ -470,7 +470,8 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
             }
             (totals_table(view.breakdown, totals))
             @if view.can_change && status == Status::Placed {
-                @let modifiable = crate::domain::orders::customer_may_modify(status, method);
+                @let customised = view.lines.iter().any(|l| l.composition.is_some());
+                @let modifiable = crate::domain::orders::customer_may_modify(status, method) && !customised;
                 div.actions {
                     @if modifiable {
                         a.button href=(with_key(&format!("/orders/{}/edit", order.reference), view.key)) { "Modifier la commande" }
@@ -489,6 +490,8 @@ pub fn order(nav: &Nav, token: &str, view: &OrderPage<'_>) -> Markup {
                 }
                 @if modifiable {
                     p.note { "Vous pouvez modifier ou annuler tant que la pizzeria n'a pas commencé la préparation." }
+                } @else if customised {
+                    p.note { (crate::domain::orders::CUSTOMISED_NOT_MODIFIABLE) }
                 } @else if order.payment_status == PaymentStatus::Paid {
                     p.note { "Vous pouvez annuler tant que la pizzeria n'a pas commencé la préparation : le paiement vous sera remboursé." }
                 } @else {

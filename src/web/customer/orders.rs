@@ -270,7 +270,9 @@ async fn edit_page(
     if !access.can_change() {
         return Err(Error::NotFound);
     }
-    if !rules::customer_may_modify(order.status(), order.payment_method) {
+    // A customised pizza is not offered on this form yet: saving it would lose its composition.
+    let customised = lines.iter().any(|l| l.composition.is_some());
+    if !rules::customer_may_modify(order.status(), order.payment_method) || customised {
         return Ok(Either::Right(Redirect::to(order_link(reference, key))));
     }
     let context = edit_context(db, settings, &order, lines.iter().map(|l| l.quantity).sum()).await?;
@@ -315,6 +317,9 @@ async fn edit(
     let Ok(version) = form.version.trim().parse::<i64>() else {
         return Err(Error::BadRequest("Le formulaire est incomplet : rechargez la page.".into()));
     };
+    if current_lines.iter().any(|l| l.composition.is_some()) {
+        return Ok(Either::Right(Flash::error(Redirect::to(back), rules::CUSTOMISED_NOT_MODIFIABLE)));
+    }
     let context = edit_context(db, settings, &order, current_lines.iter().map(|l| l.quantity).sum()).await?;
     let mut errors = FieldErrors::new();
     let lines = intake::lines_from_map(&form.quantity, &form.note, &mut errors);
